@@ -1,0 +1,75 @@
+"""The public reason-code vocabulary, declared once. Texts live in rules/reasons.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+
+
+class Scope(str, Enum):
+    FILE = "file"        # raised by one file; shows on the file and on its SKU
+    SKU = "sku"          # raised by what a SKU's files add up to
+    ACCOUNT = "account"  # raised by the account's KYC set, on every SKU
+
+
+@dataclass(frozen=True)
+class ReasonCode:
+    code: str
+    blocking: bool
+    scope: Scope
+
+    def __str__(self) -> str:
+        return self.code
+
+
+MISSING_RU_PREFIX = ReasonCode("missing_ru_prefix", True, Scope.FILE)
+NOT_A_PDF = ReasonCode("not_a_pdf", True, Scope.FILE)
+UNSUPPORTED_TYPE = ReasonCode("unsupported_type", True, Scope.FILE)
+UNREADABLE_FILE = ReasonCode("unreadable_file", True, Scope.FILE)
+NO_CERTIFICATE = ReasonCode("no_certificate", True, Scope.SKU)
+CERTIFICATE_NUMBER_INVALID = ReasonCode("certificate_number_invalid", True, Scope.FILE)
+CERTIFICATE_EXPIRED = ReasonCode("certificate_expired", True, Scope.FILE)
+CERTIFICATE_EXPIRING = ReasonCode("certificate_expiring", False, Scope.FILE)
+NO_RU_MANUAL = ReasonCode("no_ru_manual", True, Scope.SKU)
+MANUAL_NOT_RUSSIAN = ReasonCode("manual_not_russian", True, Scope.FILE)
+KYC_INCOMPLETE = ReasonCode("kyc_incomplete", True, Scope.ACCOUNT)
+UNKNOWN_CATEGORY = ReasonCode("unknown_category", False, Scope.SKU)
+
+# Report order: the order of the public table.
+ALL_CODES: tuple[ReasonCode, ...] = (
+    MISSING_RU_PREFIX,
+    NOT_A_PDF,
+    UNSUPPORTED_TYPE,
+    UNREADABLE_FILE,
+    NO_CERTIFICATE,
+    CERTIFICATE_NUMBER_INVALID,
+    CERTIFICATE_EXPIRED,
+    CERTIFICATE_EXPIRING,
+    NO_RU_MANUAL,
+    MANUAL_NOT_RUSSIAN,
+    KYC_INCOMPLETE,
+    UNKNOWN_CATEGORY,
+)
+BY_NAME: dict[str, ReasonCode] = {c.code: c for c in ALL_CODES}
+ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}
+
+
+class ChatStatus(str, Enum):
+    OK = "ok"
+    AT_RISK = "at_risk"
+    DISABLED = "disabled"
+
+
+def status_for(codes: set[ReasonCode] | list[ReasonCode]) -> ChatStatus:
+    if any(c.blocking for c in codes):
+        return ChatStatus.DISABLED
+    if codes:
+        return ChatStatus.AT_RISK
+    return ChatStatus.OK
+
+
+class ExitCode(IntEnum):
+    OK = 0                # no SKU disabled
+    SKU_DISABLED = 1      # at least one SKU disabled
+    BAD_INPUT = 2         # bad usage, missing folder, unusable CSV or rules
+    MISSING_DEPENDENCY = 3  # tesseract or a language pack missing while OCR is needed

@@ -1,0 +1,96 @@
+"""Stage 1: walk the scanned folder. Never follows a link out of it, never loops, never opens
+anything but regular files, and skips sync/OS debris named in rules/debris.yaml."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import SkippedEntry
+from .names import display_path
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    abspath: str                  # where to read the bytes (a link's target inside the folder)
+    parts: tuple[str, ...]        # path components relative to the root, as the user sees them
+    size: int
+    mtime_ns: int
+
+    @property
+    def relpath(self) -> str:
+        return display_path(self.parts)
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1]
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    folded = name.casefold()
+    return any(fnmatch.fnmatchcase(folded, p.casefold()) for p in patterns)
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, ...]) -> tuple[list[FoundFile], list[SkippedEntry]]:
+    real_root = os.path.realpath(root)
+    found: list[FoundFile] = []
+    skipped: list[SkippedEntry] = []
+    visited_dirs: set[tuple[int, int]] = set()
+
+    def skip(parts: tuple[str, ...], reason: str) -> None:
+        skipped.append(SkippedEntry(display_path(parts), reason))
+
+    def walk(directory: str, parts: tuple[str, ...]) -> None:
+        try:
+            st = os.stat(directory)
+        except OSError as exc:
+            skip(parts, f"cannot open folder ({exc.strerror})")
+            return
+        if (st.st_dev, st.st_ino) in visited_dirs:
+            skip(parts, "folder already scanned through another path (link loop or duplicate link)")
+            return
+        visited_dirs.add((st.st_dev, st.st_ino))
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skip(parts, f"cannot list folder ({exc.strerror})")
+            return
+        for entry in entries:
+            entry_parts = parts + (entry.name,)
+            path = entry.path
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    target = os.path.realpath(path)
+                    if not _inside(target, real_root):
+                        skip(entry_parts, "link pointing outside the scanned folder")
+                        continue
+                    path = target
+                # os.stat never opens the target, so a FIFO or device is safe to look at here.
+                st = os.stat(path)
+            except OSError as exc:
+                skip(entry_parts, "broken link" if is_link else f"cannot stat ({exc.strerror})")
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if _matches(entry.name, debris_dirs):
+                    skip(entry_parts, "sync/OS debris folder")
+                else:
+                    walk(path, entry_parts)
+            elif stat.S_ISREG(st.st_mode):
+                if _matches(entry.name, debris_files):
+                    skip(entry_parts, "sync/OS debris")
+                else:
+                    found.append(FoundFile(path, entry_parts, st.st_size, st.st_mtime_ns))
+            else:
+                skip(entry_parts, "not a regular file (FIFO, socket or device)")
+
+    walk(real_root, ())
+    return found, skipped

@@ -1,0 +1,179 @@
+"""Runs the per-file task in worker processes, each with a wall-clock limit and a memory cap.
+
+A file that hangs is killed at its deadline, one that swells hits the memory cap; either way it
+becomes a finding on that file and a fresh worker takes the next one, so the batch always finishes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import stat
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from .extract import ExtractSettings, extract_facts
+from .models import FileFacts, FileKind
+
+
+@dataclass(frozen=True)
+class Task:
+    key: int
+    path: str
+    size: int
+    mtime_ns: int
+    settings: ExtractSettings
+
+
+@dataclass
+class Outcome:
+    key: int
+    facts: FileFacts | None = None
+    error: str = ""           # why no facts: timed out, too large, crashed
+
+
+@dataclass(frozen=True)
+class Limits:
+    jobs: int = 1
+    timeout_s: float = 300.0      # per file
+    memory_mb: int = 2048         # address-space cap per worker (tesseract children inherit it)
+    max_file_mb: int = 256        # larger files are not read at all
+
+
+def read_file_bytes(path: str, expect_size: int, expect_mtime_ns: int, max_bytes: int) -> tuple[bytes | None, str]:
+    """Read without blocking on FIFOs and notice a file that changes under us (a sync in progress)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return None, f"cannot open ({exc.strerror})"
+    try:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            return None, "not a regular file any more"
+        if before.st_size > max_bytes:
+            return None, f"too large to read ({before.st_size // 2**20} MB, limit {max_bytes // 2**20} MB)"
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > max_bytes:
+                return None, f"too large to read (limit {max_bytes // 2**20} MB)"
+        after = os.fstat(fd)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size
+    if changed or (expect_size, expect_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        return None, "the file changed while being read (still being written or synced?)"
+    return data, ""
+
+
+def run_task(task: Task, max_file_mb: int) -> FileFacts:
+    data, problem = read_file_bytes(task.path, task.size, task.mtime_ns, max_file_mb * 2**20)
+    if data is None:
+        return FileFacts(sha256="", size=task.size, mime="", kind=FileKind.UNREADABLE, problem=problem,
+                         extractor=task.settings.key())
+    return extract_facts(data, task.settings)
+
+
+def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
+    if memory_mb > 0:
+        cap = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            conn.send(Outcome(task.key, facts=run_task(task, max_file_mb)))
+        except MemoryError:
+            conn.send(Outcome(task.key, error=f"too large: reading it needs more than {memory_mb} MB of memory"))
+        except RecursionError:
+            conn.send(Outcome(task.key, error="too deeply nested to read (recursion limit)"))
+        except Exception as exc:   # never lose the batch to one file; the message names the failure
+            conn.send(Outcome(task.key, error=f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})"))
+
+
+class _Worker:
+    def __init__(self, ctx, limits: Limits):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, limits.memory_mb, limits.max_file_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.deadline = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outcome], None] | None = None) -> dict[int, Outcome]:
+    pending = deque(tasks)
+    if not pending:
+        return {}
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    workers = [_Worker(ctx, limits) for _ in range(max(1, min(limits.jobs, len(pending))))]
+    outcomes: dict[int, Outcome] = {}
+
+    def finish(outcome: Outcome) -> None:
+        outcomes[outcome.key] = outcome
+        if on_done:
+            on_done(outcome)
+
+    try:
+        while pending or any(w.task for w in workers):
+            for worker in workers:
+                if worker.task is None and pending:
+                    worker.task = pending.popleft()
+                    worker.deadline = time.monotonic() + limits.timeout_s
+                    worker.conn.send(worker.task)
+            busy = [w for w in workers if w.task]
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = wait([w.conn for w in busy], timeout=timeout)
+            for index, worker in enumerate(workers):
+                if worker.task is None:
+                    continue
+                if worker.conn in ready:
+                    try:
+                        outcome = worker.conn.recv()
+                    except (EOFError, OSError):
+                        outcome = Outcome(worker.task.key, error="the reader process died (out of memory or crashed)")
+                        workers[index] = _replace(worker, ctx, limits)
+                        finish(outcome)
+                        continue
+                    worker.task = None
+                    finish(outcome)
+                elif time.monotonic() >= worker.deadline:
+                    key = worker.task.key
+                    workers[index] = _replace(worker, ctx, limits)
+                    finish(Outcome(key, error=f"timed out after {limits.timeout_s:g} s"))
+    finally:
+        for worker in workers:
+            worker.stop(kill=worker.task is not None)
+    return outcomes
+
+
+def _replace(worker: _Worker, ctx, limits: Limits) -> _Worker:
+    worker.task = None
+    worker.stop(kill=True)
+    return _Worker(ctx, limits)

@@ -1,0 +1,124 @@
+"""Stages 5-6: derive a file's cheap facts (language, numbers, dates, markers) from its text,
+then judge it on its own: name, type, readability, its conformity number and dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from . import codes
+from .conformity import document_title, find_numbers, find_regulations, find_validity
+from .language import detect_language, is_russian
+from .models import DocumentNumber, FileAnalysis, FileKind, FileResult, Finding, Group
+from .rules import Rules
+
+RU_PREFIX = "RU_"
+PDF_MIME = "application/pdf"
+
+
+def render_detail(rules: Rules, code: codes.ReasonCode, lang: str = "en", **values) -> str:
+    template = rules.reason_text(code, lang).detail
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return rules.reason_text(code, lang).title
+
+
+def name_hint(name: str, rules: Rules) -> str | None:
+    """What the file name says the seller meant it to be: a hint, the content decides first."""
+    words = set(re.split(r"[\W_]+", name.casefold()))
+    folded = name.casefold()
+    for use in ("conformity", "manual"):
+        for hint in rules.use_hints.get(use, ()):
+            if hint in words or (not hint.isascii() and hint in folded):
+                return use
+    return None
+
+
+def analyse(result: FileResult, rules: Rules) -> FileAnalysis:
+    facts = result.facts
+    text = facts.text
+    guess = detect_language(text, rules.limits.language_min_letters)
+    analysis = FileAnalysis(language=guess.language, russian_share=guess.russian_share)
+    if text:
+        numbers = find_numbers(text, rules.numbers)
+        analysis.numbers = [DocumentNumber(n.official, n.scheme, n.doc_type, n.well_formed, n.problem) for n in numbers]
+        analysis.title = document_title(text, rules.numbers)
+        validity = find_validity(text, rules.numbers)
+        analysis.valid_from, analysis.valid_until, analysis.registered = validity.valid_from, validity.valid_until, validity.registered
+        analysis.regulations = find_regulations(text, rules.numbers)
+    if result.group is Group.KYC:
+        analysis.role = "kyc"
+    elif analysis.numbers or analysis.title:
+        analysis.role = "conformity"
+    else:
+        hint = name_hint(result.name, rules)
+        if hint:
+            analysis.role = hint
+        elif facts.mime == PDF_MIME:
+            analysis.role = "manual"   # a SKU's PDF that is not a conformity document
+        else:
+            analysis.role = "other"
+    return analysis
+
+
+def manual_is_russian(result: FileResult, rules: Rules) -> bool | None:
+    """None when the manual has no text to judge (not read)."""
+    text = result.facts.text
+    if not text.strip():
+        return None
+    return is_russian(detect_language(text, rules.limits.language_min_letters), rules.limits.russian_min_share)
+
+
+def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") -> list[Finding]:
+    """File-level reason codes for a SKU's file. KYC and unmapped files are not judged here."""
+    if result.group is not Group.SKU:
+        return []
+    facts, analysis, name = result.facts, result.analysis, result.name
+    findings: list[Finding] = []
+
+    def add(code: codes.ReasonCode, **values) -> None:
+        findings.append(Finding(code, render_detail(rules, code, lang, file=result.path, **values)))
+
+    if not name.startswith(RU_PREFIX):
+        stripped = re.sub(r"^ru[_\-\s]*", "", name, flags=re.IGNORECASE)
+        add(codes.MISSING_RU_PREFIX, suggestion=RU_PREFIX + stripped)
+    claims_pdf = name.casefold().endswith(".pdf")
+    if claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
+        add(codes.NOT_A_PDF, actual=rules.type_name(facts.mime))
+    elif facts.problem:
+        add(codes.UNREADABLE_FILE, problem=facts.problem)
+    elif analysis.role in ("conformity", "manual"):
+        if facts.mime not in rules.accepted_types[analysis.role]:
+            use = "a conformity document" if analysis.role == "conformity" else "a manual"
+            add(codes.UNSUPPORTED_TYPE, actual=rules.type_name(facts.mime), use=use)
+    elif facts.kind in (FileKind.DOCUMENT, FileKind.ARCHIVE, FileKind.OTHER):
+        accepted = {m for types in rules.accepted_types.values() for m in types}
+        if facts.mime not in accepted:
+            add(codes.UNSUPPORTED_TYPE, actual=rules.type_name(facts.mime), use="any compliance paper")
+    if analysis.role == "conformity" and not facts.problem and facts.mime in rules.accepted_types["conformity"]:
+        findings.extend(_judge_conformity(result, rules, today, lang))
+    return findings
+
+
+def _judge_conformity(result: FileResult, rules: Rules, today: date, lang: str) -> list[Finding]:
+    analysis = result.analysis
+    findings: list[Finding] = []
+    good = [n for n in analysis.numbers if n.well_formed]
+    number = good[0].official if good else ""
+    if not good:
+        bad = next((n for n in analysis.numbers if not n.well_formed), None)
+        shown = bad.official if bad else "—"
+        problem = bad.problem if bad else "no registration number found on the document"
+        findings.append(Finding(codes.CERTIFICATE_NUMBER_INVALID,
+                                render_detail(rules, codes.CERTIFICATE_NUMBER_INVALID, lang, file=result.path, number=shown, problem=problem)))
+    until = analysis.valid_until
+    if until is not None:
+        days = (until - today).days
+        if days < 0:
+            findings.append(Finding(codes.CERTIFICATE_EXPIRED, render_detail(
+                rules, codes.CERTIFICATE_EXPIRED, lang, file=result.path, number=number or "the document", valid_until=until.isoformat())))
+        elif days <= rules.limits.expiring_within_days:
+            findings.append(Finding(codes.CERTIFICATE_EXPIRING, render_detail(
+                rules, codes.CERTIFICATE_EXPIRING, lang, file=result.path, number=number or "the document", valid_until=until.isoformat(), days=days)))
+    return findings

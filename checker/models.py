@@ -1,0 +1,205 @@
+"""The results model that flows through the pipeline.
+
+FileFacts is what reading a file costs (type, structure, text, OCR): a pure function of the
+file's bytes and the extractor settings, so it can run in a pool and be cached by content hash.
+Everything after it (language, numbers, verdicts) is recomputed from facts and rules each run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from .codes import ChatStatus, ReasonCode
+
+
+class FileKind(str, Enum):
+    TEXT_PDF = "text_pdf"          # every read page has a text layer
+    SCANNED_PDF = "scanned_pdf"    # no read page has a text layer
+    MIXED_PDF = "mixed_pdf"        # some pages text, some image-only
+    IMAGE = "image"                # JPEG, PNG, TIFF...
+    DOCUMENT = "document"          # Word, Excel, ODF, RTF, plain text
+    ARCHIVE = "archive"
+    OTHER = "other"
+    EMPTY = "empty"
+    ENCRYPTED_PDF = "encrypted_pdf"
+    UNREADABLE = "unreadable"      # corrupt or truncated
+
+
+class Group(str, Enum):
+    SKU = "sku"
+    KYC = "kyc"
+    UNMAPPED = "unmapped"
+
+
+@dataclass
+class PageText:
+    number: int                     # 1-based page number
+    source: str                     # "text" (text layer), "ocr", or "none" (not read)
+    text: str = ""
+    ocr_confidence: float | None = None
+    rotation: int = 0               # degrees the page was turned before OCR
+    ocr_langs: str = ""
+    note: str = ""                  # e.g. "OCR timed out after 30 s"
+
+
+@dataclass
+class FileFacts:
+    sha256: str
+    size: int
+    mime: str
+    kind: FileKind
+    page_count: int | None = None
+    pages: list[PageText] = field(default_factory=list)
+    problem: str = ""               # why the file cannot be read (empty, encrypted, truncated...)
+    notes: list[str] = field(default_factory=list)
+    extractor: str = ""             # extractor version + settings, part of the cache key
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages if p.text)
+
+    @property
+    def pages_read(self) -> int:
+        return sum(1 for p in self.pages if p.source != "none")
+
+    @property
+    def ocr_pages(self) -> list[PageText]:
+        return [p for p in self.pages if p.source == "ocr"]
+
+    @property
+    def unread_pages(self) -> list[PageText]:
+        return [p for p in self.pages if p.source == "none"]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FileFacts":
+        data = dict(data)
+        data["kind"] = FileKind(data["kind"])
+        data["pages"] = [PageText(**p) for p in data.get("pages", [])]
+        return cls(**data)
+
+
+@dataclass
+class Finding:
+    code: ReasonCode
+    detail: str = ""                # one plain sentence about this file or SKU
+
+
+@dataclass
+class DocumentNumber:
+    """A conformity document number as the report shows it."""
+    official: str
+    scheme: str
+    doc_type: str
+    well_formed: bool
+    problem: str | None = None
+
+
+@dataclass
+class FileAnalysis:
+    """Cheap facts derived from FileFacts + rules on every run."""
+    language: str = ""              # ISO 639-1 or "" when no text
+    russian_share: float = 0.0      # share of letters that are Cyrillic
+    numbers: list[DocumentNumber] = field(default_factory=list)
+    title: str | None = None        # "certificate" | "declaration" from the wording
+    valid_from: date | None = None
+    valid_until: date | None = None
+    registered: date | None = None
+    regulations: list[str] = field(default_factory=list)
+    markers: list[str] = field(default_factory=list)   # KYC evidence marker keys found
+    role: str = "other"             # "conformity", "manual", "kyc", "other"
+    masked_ids: list[str] = field(default_factory=list)  # personal ids found, already masked
+
+
+@dataclass
+class FileResult:
+    path: str                       # relative to the scanned folder, '/' separated
+    name: str
+    group: Group
+    sku: str | None
+    facts: FileFacts
+    analysis: FileAnalysis = field(default_factory=FileAnalysis)
+    findings: list[Finding] = field(default_factory=list)
+    counted: bool = False           # counts toward the SKU's requirements
+
+    @property
+    def codes(self) -> list[ReasonCode]:
+        return [f.code for f in self.findings]
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.code.blocking for f in self.findings)
+
+
+@dataclass
+class SkuResult:
+    sku: str
+    category_input: str = ""        # as written in the user's CSV
+    category: str | None = None     # rule key, None when unknown
+    row: dict[str, str] = field(default_factory=dict)  # the user's CSV row, all columns
+    files: list[FileResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    status: ChatStatus = ChatStatus.OK
+
+    @property
+    def codes(self) -> list[ReasonCode]:
+        seen: list[ReasonCode] = []
+        for f in self.findings:
+            if f.code not in seen:
+                seen.append(f.code)
+        return seen
+
+
+@dataclass
+class KycRequirement:
+    key: str
+    title: str
+    met: bool
+    evidence: list[str] = field(default_factory=list)   # relative paths
+    note: str = ""
+
+
+@dataclass
+class KycResult:
+    judged: bool                    # False when there is no KYC folder
+    profile: str
+    folders: list[str] = field(default_factory=list)
+    requirements: list[KycRequirement] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.judged and all(r.met for r in self.requirements)
+
+
+@dataclass
+class SkippedEntry:
+    path: str
+    reason: str                     # "debris", "link outside folder", "link loop", "special file"...
+
+
+@dataclass
+class ScanStats:
+    files: int = 0
+    pages_ocr: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ScanResult:
+    root: str
+    today: date
+    seller_type: str
+    skus: list[SkuResult]
+    files: list[FileResult]
+    kyc: KycResult
+    skipped: list[SkippedEntry] = field(default_factory=list)
+    stats: ScanStats = field(default_factory=ScanStats)
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,53 @@
+"""Before a scan: is the OCR engine there when the batch needs it? Said once, at the start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .discover import discover
+from .extract import TEXT_LAYER_MIN_LETTERS
+from .rules import Rules
+from .sniff import SNIFF_BYTES, kind_for_mime, open_pdf, sniff_mime
+from .models import FileKind
+
+
+def _needs_ocr(root: Path, rules: Rules) -> str | None:
+    """The first file that would need OCR, or None. Only run when tesseract is missing."""
+    found, _ = discover(root, rules.debris_files, rules.debris_dirs)
+    for f in found:
+        try:
+            with open(f.abspath, "rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+        except OSError:
+            continue
+        mime = sniff_mime(head)
+        if kind_for_mime(mime) is FileKind.IMAGE:
+            return f.relpath
+        if mime == "application/pdf" and f.size < 64 * 2**20:
+            try:
+                data = Path(f.abspath).read_bytes()
+            except OSError:
+                continue
+            structure = open_pdf(data)
+            if structure.reader is None or structure.problem:
+                continue
+            try:
+                text = structure.reader.pages[0].extract_text() or ""
+            except Exception:
+                continue
+            if sum(ch.isalpha() for ch in text) < TEXT_LAYER_MIN_LETTERS:
+                return f.relpath
+    return None
+
+
+def check_ocr_available(root: Path, rules: Rules) -> str | None:
+    """None when OCR can run (or no file needs it); else one message naming what to install."""
+    from .external.tesseract import tesseract_status
+
+    status = tesseract_status()
+    if status.available and not status.missing_langs:
+        return None
+    needing = _needs_ocr(root, rules)
+    if needing is None:
+        return None
+    return f"{status.message} ({needing} needs OCR). Install it, or run with --no-ocr to skip scans."

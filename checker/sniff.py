@@ -1,0 +1,99 @@
+"""Stage 2: what a file really is, by content (python-magic), and a PDF's structure (pypdf)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+
+import magic
+import pypdf
+from pypdf.errors import PdfReadError
+
+from .models import FileKind
+
+SNIFF_BYTES = 2 * 1024 * 1024   # enough for libmagic to tell a .docx from a plain zip
+
+_IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/gif", "image/webp", "image/bmp", "image/x-ms-bmp"}
+_DOCUMENT_PREFIXES = ("application/msword", "application/vnd.openxmlformats-officedocument", "application/vnd.oasis",
+                      "application/vnd.ms-", "application/rtf", "text/")
+_ARCHIVES = {"application/zip", "application/x-rar", "application/vnd.rar", "application/x-7z-compressed",
+             "application/gzip", "application/x-tar", "application/x-bzip2", "application/x-xz"}
+
+# pypdf logs every repair it makes on broken files; those are findings for us, not console noise.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def sniff_mime(data: bytes) -> str:
+    if not data:
+        return "application/x-empty"
+    try:
+        return magic.from_buffer(data[:SNIFF_BYTES], mime=True) or "application/octet-stream"
+    except Exception:  # libmagic can fail on odd input; the type is then simply unknown
+        return "application/octet-stream"
+
+
+def kind_for_mime(mime: str) -> FileKind:
+    if mime in ("application/x-empty", "inode/x-empty"):
+        return FileKind.EMPTY
+    if mime == "application/pdf":
+        return FileKind.TEXT_PDF   # refined once pages are read
+    if mime in _IMAGE_TYPES or mime.startswith("image/"):
+        return FileKind.IMAGE
+    if mime in _ARCHIVES:
+        return FileKind.ARCHIVE
+    if mime.startswith(_DOCUMENT_PREFIXES):
+        return FileKind.DOCUMENT
+    return FileKind.OTHER
+
+
+def looks_truncated(data: bytes, mime: str) -> bool:
+    """A half-synced or cut download: the format's end marker is missing."""
+    tail = data[-4096:]
+    if mime == "application/pdf":
+        return b"%%EOF" not in tail
+    if mime == "image/jpeg":
+        return b"\xff\xd9" not in data[-64:]
+    if mime == "image/png":
+        return b"IEND" not in data[-64:]
+    return False
+
+
+@dataclass
+class PdfStructure:
+    reader: pypdf.PdfReader | None
+    page_count: int = 0
+    problem: str = ""
+    encrypted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def open_pdf(data: bytes) -> PdfStructure:
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+    except (PdfReadError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError) as exc:
+        return PdfStructure(None, problem=f"corrupt PDF ({_short(exc)})")
+    except Exception as exc:   # pypdf raises a wide variety on hostile files; all mean "cannot read"
+        return PdfStructure(None, problem=f"corrupt PDF ({type(exc).__name__})")
+    structure = PdfStructure(reader)
+    try:
+        if reader.is_encrypted:
+            structure.encrypted = True
+            # An owner password alone (print/copy restrictions) still opens with an empty user password.
+            if not reader.decrypt(""):
+                structure.problem = "password-protected PDF"
+                return structure
+            structure.notes.append("encrypted with an owner password only; opens without a password")
+        structure.page_count = len(reader.pages)
+    except NotImplementedError as exc:
+        structure.problem = f"encrypted PDF with an unsupported scheme ({_short(exc)})"
+    except Exception as exc:
+        structure.problem = f"corrupt PDF ({_short(exc)})"
+    if not structure.problem and structure.page_count == 0:
+        structure.problem = "PDF has no pages"
+    return structure
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]

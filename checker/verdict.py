@@ -1,0 +1,109 @@
+"""Stage 7b: add up each SKU's files against its category's requirements and the account's KYC."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import codes
+from .judge import PDF_MIME, manual_is_russian, render_detail
+from .models import FileResult, Finding, KycResult, SkuResult
+from .rules import Category, Rules
+
+
+def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: str = "en") -> None:
+    findings: list[Finding] = []
+    for f in sku.files:
+        findings.extend(f.findings)
+    category = rules.categories.get(sku.category) if sku.category else None
+    label = sku.category_input or sku.category or "unknown"
+
+    def add(code: codes.ReasonCode, **values) -> None:
+        findings.append(Finding(code, render_detail(rules, code, lang, **values)))
+
+    counted = [f for f in sku.files if f.counted]
+    if category is None:
+        add(codes.UNKNOWN_CATEGORY, category=label)
+    elif category.restricted:
+        if not _valid_conformity(counted):
+            add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or "EAEU or GOST R")
+        if category.high_risk:
+            findings.extend(_judge_manual(counted, category, label, rules, lang))
+    if kyc.judged and not kyc.complete:
+        missing = "; ".join(r.title for r in kyc.requirements if not r.met)
+        add(codes.KYC_INCOMPLETE, missing=missing)
+    findings.sort(key=lambda f: codes.ORDER[f.code.code])
+    sku.findings = findings
+    sku.status = codes.status_for([f.code for f in findings])
+
+
+def _valid_conformity(files: list[FileResult]) -> list[FileResult]:
+    return [f for f in files if f.analysis.role == "conformity" and any(n.well_formed for n in f.analysis.numbers)]
+
+
+def _judge_manual(counted: list[FileResult], category: Category, label: str, rules: Rules, lang: str) -> list[Finding]:
+    manuals = [f for f in counted if f.analysis.role == "manual" and f.facts.mime == PDF_MIME]
+    if not manuals:
+        return [Finding(codes.NO_RU_MANUAL, render_detail(rules, codes.NO_RU_MANUAL, lang, category=label))]
+    verdicts = {id(m): manual_is_russian(m, rules) for m in manuals}
+    if any(v is True for v in verdicts.values()):
+        return []
+    if all(v is None for v in verdicts.values()):
+        return []   # not read (OCR off): the files report says so; nothing to judge the language on
+    findings = []
+    for manual in manuals:
+        if verdicts[id(manual)] is False:
+            finding = Finding(codes.MANUAL_NOT_RUSSIAN, render_detail(
+                rules, codes.MANUAL_NOT_RUSSIAN, lang, file=manual.path,
+                language=_language_name(manual.analysis.language), share=f"{manual.analysis.russian_share:.0%}"))
+            manual.findings.append(finding)
+            manual.counted = False
+            findings.append(finding)
+    return findings
+
+
+_LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "zh": "Chinese", "": "unknown"}
+
+
+def _language_name(code: str) -> str:
+    return _LANGUAGE_NAMES.get(code, code)
+
+
+def sku_certificates(sku: SkuResult) -> list[str]:
+    numbers: list[str] = []
+    for f in sku.files:
+        for n in f.analysis.numbers:
+            if n.well_formed and n.official not in numbers:
+                numbers.append(n.official)
+    return numbers
+
+
+def sku_valid_until(sku: SkuResult) -> date | None:
+    dates = [f.analysis.valid_until for f in _valid_conformity([f for f in sku.files if f.counted]) if f.analysis.valid_until]
+    return max(dates) if dates else None
+
+
+def sku_manuals(sku: SkuResult) -> list[FileResult]:
+    return [f for f in sku.files if f.analysis.role == "manual"]
+
+
+def sku_details(sku: SkuResult) -> str:
+    """One or a few sentences a seller understands: what is wrong and with which file, or what is in order."""
+    if sku.findings:
+        seen: list[str] = []
+        for f in sku.findings:
+            if f.detail and f.detail not in seen:
+                seen.append(f.detail)
+        text = "; ".join(seen)
+        return text[0].upper() + text[1:] + "."
+    parts = []
+    certs = sku_certificates(sku)
+    until = sku_valid_until(sku)
+    if certs:
+        parts.append(f"conformity document {', '.join(certs)}" + (f" valid until {until.isoformat()}" if until else ""))
+    manuals = [m.path for m in sku_manuals(sku) if m.counted]
+    if manuals:
+        parts.append(f"manual {', '.join(manuals)}")
+    if not parts:
+        return "No papers are required for this category." if not sku.files else "Papers in order."
+    text = "Papers in order: " + "; ".join(parts) + "."
+    return text
