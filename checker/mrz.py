@@ -1,0 +1,267 @@
+"""Machine-readable zones (ICAO 9303) of passports and visas, found in OCR'd text.
+
+TD3 passports: two lines of 44 ("P<CHN..." or "POCHN..."), check digits over the document number,
+birth date, expiry date, personal number and a composite. MRV-A/MRV-B visas: two lines of 44/36
+("V<RUS..."), check digits over number, birth date and expiry; no composite.
+
+OCR noise is undone where it is safe: spaces dropped, Cyrillic look-alikes made Latin, '«' read as
+'<<', stray punctuation read as '<', letters in digit-only positions made digits (O->0, I->1,
+S->5, B->8...) and digits in letter positions made letters; a lost or extra filler in the optional
+field is tolerated. The check digits then say whether the zone was read right.
+
+Nothing here keeps the document number or the MRZ lines: results carry a masked number only, and
+a holder key (a keyed hash of birth date and nationality, with a key that lives only as long as
+the process) so a visa can be matched to its passport without keeping who it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import cycle
+
+from .privacy import mask
+
+_HOLDER_SALT = secrets.token_bytes(16)
+CORE_CHECKS = ("number", "birth date", "expiry date")
+
+_TO_LATIN = str.maketrans({"А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "О": "O",
+                           "Р": "P", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ѕ": "S", "Ј": "J", "З": "3"})
+_LETTER_TO_DIGIT = str.maketrans("OQDUIlLZSBGT", "000011125867")
+_DIGIT_TO_LETTER = str.maketrans("0125862", "OIZSBGZ")
+_D = "[0-9OQDUILZSBGT]"
+_LINE2 = re.compile(rf"([A-Z0-9<]{{9}})({_D})([A-Z0-9<]{{3}})({_D}{{6}})({_D})([MFX<KCE])({_D}{{6}})({_D})")
+_LINE1 = re.compile(r"([PV])([A-Z0-9<])([A-Z0-9<]{3})[A-Z<]")
+
+
+@dataclass(frozen=True)
+class MrzZone:
+    """One passport or visa zone as read: safe to print (the number is masked)."""
+    doc_type: str                  # "passport" | "visa"
+    format: str                    # "TD3" | "MRV-A" | "MRV-B"
+    issuer: str                    # issuing state, e.g. "CHN", "RUS"; "" when line 1 was not read
+    nationality: str               # holder's nationality, e.g. "CHN"
+    number_masked: str             # e.g. "******678"
+    expiry: date | None            # None when the date is not a real date
+    failed: tuple[str, ...] = ()   # the check digits that did not match ("number", "birth date"...)
+    holder_key: str = field(default="", repr=False, compare=False)
+
+    @property
+    def valid(self) -> bool:
+        """Every check digit holds."""
+        return not self.failed
+
+    @property
+    def core_valid(self) -> bool:
+        """The number, birth date and expiry check digits hold. OCR of phone photos often garbles
+        the optional personal-number field (and so the composite) while these three read true."""
+        return not set(self.failed) & set(CORE_CHECKS)
+
+    @property
+    def expiry_trusted(self) -> bool:
+        return self.expiry is not None and "expiry date" not in self.failed
+
+    def expired(self, today: date) -> bool:
+        return self.expiry is not None and self.expiry < today
+
+    def to_dict(self) -> dict:
+        return {"doc_type": self.doc_type, "format": self.format, "issuer": self.issuer,
+                "nationality": self.nationality, "number": self.number_masked,
+                "expiry": self.expiry.isoformat() if self.expiry else None, "valid": self.valid,
+                "failed": list(self.failed)}
+
+
+def char_value(ch: str) -> int:
+    if ch.isdigit():
+        return int(ch)
+    if "A" <= ch <= "Z":
+        return ord(ch) - 55
+    return 0   # '<' filler
+
+
+def check_digit(data: str) -> int:
+    """ICAO 9303 check digit: weights 7, 3, 1 repeated; A=10..Z=35; '<'=0; sum mod 10."""
+    return sum(char_value(ch) * w for ch, w in zip(data, cycle((7, 3, 1)))) % 10
+
+
+def _digit_ok(data: str, digit: str) -> bool:
+    if digit == "<":                      # allowed only for an empty (all-filler) field
+        return set(data) <= {"<"}
+    return digit.isdigit() and check_digit(data) == int(digit)
+
+
+def normalise_line(line: str) -> str:
+    """One OCR'd line as MRZ characters: upper case, no spaces, Cyrillic made Latin, '«' = '<<'.
+    An MRZ has no lower case, so tesseract's lower-case 'c', 'e', 'k' (its usual readings of a
+    run of '<') are fillers."""
+    line = re.sub(r"[cek]", "<", unicodedata.normalize("NFKC", line))
+    line = line.upper().translate(_TO_LATIN)
+    line = line.replace("«", "<<").replace("»", "<<").replace("‹", "<").replace("›", "<")
+    line = re.sub(r"\s+", "", line)
+    return re.sub(r"[^A-Z0-9<]", "<", line)
+
+
+def _date(yymmdd: str, pivot: int = 70) -> date | None:
+    if not yymmdd.isdigit():
+        return None
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    try:
+        return date((2000 if yy < pivot else 1900) + yy, mm, dd)
+    except ValueError:
+        return None
+
+
+def _number_variants(raw: str) -> list[str]:
+    """The document number as read, and with OCR confusions undone: letters after the first
+    character read as digits when the field is mostly digits, trailing K read as '<'."""
+    variants = [raw]
+    if sum(ch.isdigit() for ch in raw) >= 5:
+        fixed = raw[0] + raw[1:].rstrip("<K").translate(_LETTER_TO_DIGIT)
+        fixed = fixed.ljust(9, "<")
+        if fixed not in variants:
+            variants.append(fixed)
+    stripped = re.sub(r"K+$", lambda m: "<" * len(m.group()), raw)
+    if stripped not in variants:
+        variants.append(stripped)
+    return variants
+
+
+def _optional_variants(tail: str) -> list[tuple[str, str, str]]:
+    """TD3 positions 28-43 as (personal number, its check, composite), tolerating a lost or extra
+    '<' and trailing noise; the first entry is the field as positioned."""
+    out: list[tuple[str, str, str]] = []
+    if len(tail) >= 16:
+        out.append((tail[:14], tail[14], tail[15]))
+    trimmed = tail.rstrip("<K")
+    if len(trimmed) >= 3 and trimmed[-1].translate(_LETTER_TO_DIGIT).isdigit():
+        personal = trimmed[:-2]
+        core = personal.rstrip("<K")
+        if len(core) <= 14:
+            out.append((core.ljust(14, "<"), trimmed[-2], trimmed[-1]))
+    fixed = []
+    for personal, pcheck, comp in out:
+        personal_k = re.sub(r"[K<]+$", lambda m: "<" * len(m.group()), personal)
+        for p in dict.fromkeys((personal, personal_k)):
+            fixed.append((p, pcheck.translate(_LETTER_TO_DIGIT) if pcheck != "<" else "<",
+                          comp.translate(_LETTER_TO_DIGIT)))
+    return list(dict.fromkeys(fixed))
+
+
+def _holder_key(birth: str, nationality: str) -> str:
+    return hmac.new(_HOLDER_SALT, f"{birth}|{nationality}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _parse(line1: str | None, line2: str) -> MrzZone | None:
+    m = _LINE2.match(line2)
+    if not m:
+        return None
+    number_raw, ncheck, nat, birth, bcheck, _sex, expiry, echeck = m.groups()
+    ncheck, birth, bcheck, expiry, echeck = (g.translate(_LETTER_TO_DIGIT) for g in (ncheck, birth, bcheck, expiry, echeck))
+    nat = nat.translate(_DIGIT_TO_LETTER)
+    doc_letter = line1[0] if line1 else ""
+    issuer = line1[2:5].translate(_DIGIT_TO_LETTER).replace("<", "") if line1 else ""
+    tail = line2[28:]
+
+    numbers = _number_variants(number_raw)
+    if doc_letter == "V":
+        fmt = "MRV-B" if line1 is not None and len(line1) <= 38 and len(line2) <= 38 else "MRV-A"
+        number = next((n for n in numbers if _digit_ok(n, ncheck)), numbers[0])
+        failed = []
+        if not _digit_ok(number, ncheck):
+            failed.append("number")
+    else:
+        fmt = "TD3"
+        best: tuple[int, str, tuple[str, str, str] | None, list[str]] | None = None
+        options = _optional_variants(tail) or [None]
+        for number in numbers:
+            for opt in options:
+                failed = [] if _digit_ok(number, ncheck) else ["number"]
+                if opt is None:
+                    failed += ["personal number", "composite"]
+                else:
+                    personal, pcheck, comp = opt
+                    if not _digit_ok(personal, pcheck):
+                        failed.append("personal number")
+                    composite = number + ncheck + birth + bcheck + expiry + echeck + personal + pcheck
+                    if not (comp.isdigit() and check_digit(composite) == int(comp)):
+                        failed.append("composite")
+                if best is None or len(failed) < best[0]:
+                    best = (len(failed), number, opt, failed)
+        assert best is not None
+        _, number, _, failed = best
+    if not _digit_ok(birth, bcheck):
+        failed.append("birth date")
+    expiry_date = _date(expiry)
+    if not _digit_ok(expiry, echeck) or expiry_date is None:
+        failed.append("expiry date")
+    failed_sorted = tuple(f for f in ("number", "birth date", "expiry date", "personal number", "composite") if f in failed)
+    if not line1 and failed_sorted:
+        return None   # without line 1, only a zone whose every check digit holds is taken as a passport
+    birth_ok = "birth date" not in failed_sorted and _date(birth) is not None
+    return MrzZone(
+        doc_type="visa" if doc_letter == "V" else "passport",
+        format=fmt,
+        issuer=issuer,
+        nationality=nat.replace("<", ""),
+        number_masked=mask(number.rstrip("<")),
+        expiry=expiry_date,
+        failed=failed_sorted,
+        holder_key=_holder_key(birth, nat) if birth_ok else "",
+    )
+
+
+def _line1_at(candidate: str) -> str | None:
+    """Line 1 at the start of a normalised line (allowing up to 3 noise characters before it)."""
+    m = _LINE1.search(candidate[:10])
+    if not m or m.start() > 3 or len(candidate) - m.start() < 25:
+        return None
+    line1 = candidate[m.start():]
+    if "<" not in line1:
+        return None
+    return line1
+
+
+def find_zones(text: str) -> list[MrzZone]:
+    """Every passport (TD3) and visa (MRV) zone in text, best reading first per zone, deduplicated."""
+    lines = [normalise_line(raw) for raw in (text or "").splitlines()]
+    zones: list[MrzZone] = []
+    for i, line in enumerate(lines):
+        if len(line) < 28:
+            continue
+        own_line1 = _line1_at(line) is not None
+        for m in _LINE2.finditer(line):
+            start = m.start()
+            if own_line1 and start < 30:
+                continue     # inside a line 1 whose name happens to look like a line 2
+            line2 = line[start:]
+            line1 = None
+            if start >= 25:                      # OCR joined the two lines
+                for width in (44, 36):
+                    if start >= width:
+                        line1 = _line1_at(line[start - width:start])
+                        if line1:
+                            break
+            if line1 is None:
+                for back in range(i - 1, max(-1, i - 4), -1):
+                    if lines[back]:
+                        line1 = _line1_at(lines[back])
+                        if line1:
+                            break
+            zone = _parse(line1, line2)
+            if zone and zone not in zones:
+                zones.append(zone)
+            break
+    return zones
+
+
+def passports(zones: list[MrzZone]) -> list[MrzZone]:
+    return [z for z in zones if z.doc_type == "passport"]
+
+
+def visas(zones: list[MrzZone]) -> list[MrzZone]:
+    return [z for z in zones if z.doc_type == "visa"]
