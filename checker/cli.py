@@ -46,9 +46,11 @@ def cli() -> None:
 @click.option("--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="number of cores", help="Worker processes.")
 @click.option("--file-timeout", type=click.FloatRange(1, 86400), default=300.0, show_default=True, help="Seconds one file may take before it is reported as unreadable.")
 @click.option("--max-memory", "memory_mb", type=click.IntRange(256, 1 << 20), default=2048, show_default=True, help="Memory cap per worker, MB.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to keep the cache (default: the user cache folder).")
+@click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line.")
 def scan(folder: Path, skus_csv, out: Path, files_out, kyc_out, seller_type, today, rules_dir, no_ocr, jobs,
-         file_timeout, memory_mb, quiet) -> None:
+         file_timeout, memory_mb, cache_dir, no_cache, quiet) -> None:
     """Scan FOLDER of SKU papers and KYC scans and report per SKU."""
     from .pipeline import ScanOptions, scan as run_scan
     from .report.csv_reports import write_files_csv, write_kyc_csv, write_sku_csv
@@ -61,6 +63,14 @@ def scan(folder: Path, skus_csv, out: Path, files_out, kyc_out, seller_type, tod
             raise InputError(f"report {path} would be written inside the scanned folder {folder}; doccheck never writes there (choose another --out path)")
         if path is not None and not path.parent.resolve().is_dir():
             raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    if no_cache:
+        cache_dir = None
+    else:
+        from .cache import default_cache_dir
+
+        cache_dir = cache_dir or default_cache_dir()
+        if is_inside(cache_dir, folder):
+            raise InputError(f"cache folder {cache_dir} is inside the scanned folder {folder}; doccheck never writes there")
     rules = _load_rules(rules_dir)
     skus = None
     warnings: list[str] = []
@@ -80,7 +90,7 @@ def scan(folder: Path, skus_csv, out: Path, files_out, kyc_out, seller_type, tod
             sys.exit(ExitCode.MISSING_DEPENDENCY)
     options = ScanOptions(root=folder, rules=rules, today=today.date() if today else date.today(), skus=skus,
                           seller_type=seller_type, ocr=ocr, jobs=jobs, file_timeout=file_timeout,
-                          memory_mb=memory_mb, warnings=warnings)
+                          memory_mb=memory_mb, cache_dir=cache_dir, progress=not quiet, warnings=warnings)
     result = run_scan(options)
     try:
         write_sku_csv(result, out)
@@ -90,10 +100,7 @@ def scan(folder: Path, skus_csv, out: Path, files_out, kyc_out, seller_type, tod
             write_kyc_csv(result, kyc_out)
     except OSError as exc:
         raise InputError(f"cannot write report: {exc.strerror} ({exc.filename})") from None
-    if quiet:
-        print_summary(result, echo=lambda *a, **k: None)
-    else:
-        print_summary(result)
+    print_summary(result, detailed=not quiet)
     click.echo(f"Report: {out}" + (f", files: {files_out}" if files_out else "") + (f", KYC: {kyc_out}" if kyc_out else ""))
     disabled = any(s.status is codes.ChatStatus.DISABLED for s in result.skus)
     sys.exit(ExitCode.SKU_DISABLED if disabled else ExitCode.OK)

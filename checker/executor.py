@@ -6,6 +6,7 @@ becomes a finding on that file and a fresh worker takes the next one, so the bat
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import resource
@@ -15,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
 from .extract import ExtractSettings, extract_facts
 from .models import FileFacts, FileKind
@@ -27,6 +29,7 @@ class Task:
     size: int
     mtime_ns: int
     settings: ExtractSettings
+    cache_dir: str | None = None   # look facts up by content hash before extracting
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Outcome:
     key: int
     facts: FileFacts | None = None
     error: str = ""           # why no facts: timed out, too large, crashed
+    cache_hit: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,30 @@ def read_file_bytes(path: str, expect_size: int, expect_mtime_ns: int, max_bytes
     return data, ""
 
 
-def run_task(task: Task, max_file_mb: int) -> FileFacts:
+_worker_cache = None
+
+
+def _cache_for(directory: str):
+    """One read connection per worker process (SQLite connections must not cross a fork)."""
+    global _worker_cache
+    from .cache import FactCache
+
+    if _worker_cache is None or str(_worker_cache.directory) != directory:
+        _worker_cache = FactCache(Path(directory))
+    return _worker_cache
+
+
+def run_task(task: Task, max_file_mb: int) -> Outcome:
     data, problem = read_file_bytes(task.path, task.size, task.mtime_ns, max_file_mb * 2**20)
     if data is None:
-        return FileFacts(sha256="", size=task.size, mime="", kind=FileKind.UNREADABLE, problem=problem,
-                         extractor=task.settings.key())
-    return extract_facts(data, task.settings)
+        return Outcome(task.key, FileFacts(sha256="", size=task.size, mime="", kind=FileKind.UNREADABLE,
+                                           problem=problem, extractor=task.settings.key()))
+    if task.cache_dir:
+        # Touched or renamed but the same bytes: no need to OCR it again.
+        cached = _cache_for(task.cache_dir).get(hashlib.sha256(data).hexdigest(), task.settings.key())
+        if cached is not None:
+            return Outcome(task.key, cached, cache_hit=True)
+    return Outcome(task.key, extract_facts(data, task.settings))
 
 
 def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
@@ -94,7 +116,7 @@ def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
         if task is None:
             return
         try:
-            conn.send(Outcome(task.key, facts=run_task(task, max_file_mb)))
+            conn.send(run_task(task, max_file_mb))
         except MemoryError:
             conn.send(Outcome(task.key, error=f"too large: reading it needs more than {memory_mb} MB of memory"))
         except RecursionError:

@@ -25,6 +25,7 @@ class ExtractSettings:
     pages_first: int = 3
     pages_sample: int = 2
     max_frames: int = 5
+    engine: str = ""                  # OCR engine version and language data: new data, new facts
 
     def key(self) -> str:
         fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()))

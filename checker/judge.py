@@ -47,12 +47,15 @@ def analyse(result: FileResult, rules: Rules) -> FileAnalysis:
         validity = find_validity(text, rules.numbers)
         analysis.valid_from, analysis.valid_until, analysis.registered = validity.valid_from, validity.valid_until, validity.registered
         analysis.regulations = find_regulations(text, rules.numbers)
+    hint = name_hint(result.name, rules)
     if result.group is Group.KYC:
         analysis.role = "kyc"
-    elif analysis.numbers or analysis.title:
+    elif analysis.title or (analysis.numbers and hint != "manual"):
+        # A manual often quotes its declaration's number; its name says it is the manual.
         analysis.role = "conformity"
+    elif result.group is Group.UNMAPPED:
+        analysis.role = "other"
     else:
-        hint = name_hint(result.name, rules)
         if hint:
             analysis.role = hint
         elif facts.mime == PDF_MIME:

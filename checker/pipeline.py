@@ -9,8 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .cache import FactCache
 from .discover import FoundFile, discover
 from .executor import Limits, Outcome, Task, run_isolated
+from .external.tesseract import private_tempdir
+from .progress import Progress
 from .extract import ExtractSettings
 from .judge import analyse, judge_file
 from .kyc import evaluate_kyc_files
@@ -33,15 +36,25 @@ class ScanOptions:
     file_timeout: float = 300.0
     memory_mb: int = 2048
     lang: str = "en"
-    on_file_done: Callable[[FileResult], None] | None = None
+    cache_dir: Path | None = None     # None: no cache
+    progress: bool = False            # a progress bar on stderr
     warnings: list[str] = field(default_factory=list)
 
 
-def settings_for(group: Group, options: ScanOptions) -> ExtractSettings:
+def _engine_id(ocr: bool) -> str:
+    if not ocr:
+        return ""
+    from .external.tesseract import tesseract_status
+
+    status = tesseract_status()
+    return f"tesseract {status.version} [{','.join(sorted(status.languages))}]"
+
+
+def settings_for(group: Group, options: ScanOptions, engine: str = "") -> ExtractSettings:
     limits = options.rules.limits
     return ExtractSettings(ocr=options.ocr, profile="kyc" if group is Group.KYC else "product", dpi=limits.ocr_dpi,
                            page_timeout=limits.ocr_page_timeout, pages_first=limits.pages_first,
-                           pages_sample=limits.pages_sample, max_frames=limits.max_image_frames)
+                           pages_sample=limits.pages_sample, max_frames=limits.max_image_frames, engine=engine)
 
 
 def _failed_facts(outcome: Outcome, found: FoundFile, settings: ExtractSettings) -> FileFacts:
@@ -56,20 +69,48 @@ def scan(options: ScanOptions) -> ScanResult:
     mapper = SkuMapper([r.sku for r in options.skus.rows] if options.skus else None)
     placed = [(f, *mapper.assign(f.parts)) for f in found]
 
-    tasks = [Task(i, f.abspath, f.size, f.mtime_ns, settings_for(group, options)) for i, (f, group, _) in enumerate(placed)]
-    outcomes = run_isolated(tasks, Limits(jobs=options.jobs, timeout_s=options.file_timeout, memory_mb=options.memory_mb))
+    engine = _engine_id(options.ocr)
+    cache = FactCache(options.cache_dir) if options.cache_dir else None
+    settings = [settings_for(group, options, engine) for _, group, _ in placed]
+    facts_by_index: dict[int, FileFacts] = {}
+    hits = 0
+    tasks: list[Task] = []
+    for i, (f, _, _) in enumerate(placed):
+        if cache is not None:
+            # Unchanged since last time (same path, size and mtime): not even re-hashed.
+            known = cache.known_hash(f.abspath, f.size, f.mtime_ns)
+            cached = cache.get(known, settings[i].key()) if known else None
+            if cached is not None:
+                facts_by_index[i] = cached
+                hits += 1
+                continue
+        tasks.append(Task(i, f.abspath, f.size, f.mtime_ns, settings[i], str(cache.directory) if cache else None))
+
+    with Progress(len(placed), hits, enabled=options.progress) as progress:
+        def done(outcome: Outcome) -> None:
+            progress.update(outcome.facts)
+
+        with private_tempdir():
+            outcomes = run_isolated(tasks, Limits(jobs=options.jobs, timeout_s=options.file_timeout,
+                                                  memory_mb=options.memory_mb), on_done=done)
+    for task in tasks:
+        outcome = outcomes[task.key]
+        f = placed[task.key][0]
+        facts_by_index[task.key] = outcome.facts or _failed_facts(outcome, f, task.settings)
+        hits += outcome.cache_hit
+        if cache is not None and outcome.facts is not None:
+            cache.put(f.abspath, f.size, f.mtime_ns, outcome.facts)
+    if cache is not None:
+        options.warnings.extend(cache.warnings)
+        cache.close()
 
     files: list[FileResult] = []
-    for task, (f, group, sku) in zip(tasks, placed):
-        outcome = outcomes[task.key]
-        facts = outcome.facts or _failed_facts(outcome, f, task.settings)
-        result = FileResult(path=f.relpath, name=f.name, group=group, sku=sku, facts=facts)
+    for i, (f, group, sku) in enumerate(placed):
+        result = FileResult(path=f.relpath, name=f.name, group=group, sku=sku, facts=facts_by_index[i])
         result.analysis = analyse(result, rules)
         result.findings = judge_file(result, rules, options.today, options.lang)
         result.counted = result.group is Group.SKU and not result.blocked
         files.append(result)
-        if options.on_file_done:
-            options.on_file_done(result)
 
     kyc_files = [f for f in files if f.group is Group.KYC]
     kyc_folders = sorted({f.path.rsplit("/", 1)[0] for f in kyc_files})
@@ -83,8 +124,8 @@ def scan(options: ScanOptions) -> ScanResult:
     for sku in skus:
         judge_sku(sku, rules, kyc, options.today, options.lang)
 
-    stats = ScanStats(files=len(files), pages_ocr=sum(len(f.facts.ocr_pages) for f in files),
-                      seconds=round(time.monotonic() - started, 2))
+    ocr_pages = sum(len(facts_by_index[t.key].ocr_pages) for t in tasks if not outcomes[t.key].cache_hit)
+    stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
     return ScanResult(str(options.root), options.today, options.seller_type, skus, files, kyc, skipped, stats,
                       list(options.warnings))
 

@@ -190,6 +190,7 @@ def load_rules(directory: Path | None = None) -> Rules:
     for use in ("conformity", "manual"):
         _strings(accepted, use)
         _strings(hints, use)
+    markers = MarkerRules.from_data(files["markers.yaml"])
     return Rules(
         directory=directory,
         categories=_load_categories(files["categories.yaml"]),
@@ -201,6 +202,6 @@ def load_rules(directory: Path | None = None) -> Rules:
         limits=_load_limits(files["limits.yaml"]),
         reasons=_load_reasons(files["reasons.yaml"]),
         numbers=NumberRules.from_data(files["numbers.yaml"]),
-        markers=MarkerRules.from_data(files["markers.yaml"]),
-        kyc=KycRules.from_data(files["kyc.yaml"]),
+        markers=markers,
+        kyc=KycRules.from_data(files["kyc.yaml"], markers),
     )

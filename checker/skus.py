@@ -42,14 +42,28 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("cp1251", errors="replace"), "cp1251"
 
 
-def _dialect(text: str) -> csv.Dialect | type[csv.Dialect]:
-    sample = text[:64 * 1024]
+def _header_cells(text: str, delimiter: str) -> list[str]:
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        return next(csv.reader(io.StringIO(text[:64 * 1024], newline=""), delimiter=delimiter))
+    except (StopIteration, csv.Error):
+        return []
+
+
+def _delimiter(text: str) -> str:
+    """The sniffed delimiter when its header holds a 'sku' column, else whichever delimiter does.
+
+    Only the delimiter is sniffed: the quoting rules stay Excel's, as csv.Sniffer's guesses at
+    quote characters are unreliable on small samples."""
+    candidates = [",", ";", "\t"]
+    try:
+        sniffed = csv.Sniffer().sniff(text[:64 * 1024], delimiters=",;\t").delimiter
+        candidates.insert(0, sniffed)
     except csv.Error:
-        header = sample.splitlines()[0] if sample else ""
-        best = max(",;\t", key=header.count)
-        return type("Fallback", (csv.excel,), {"delimiter": best})
+        pass
+    for delimiter in candidates:
+        if "sku" in (c.strip().lstrip("\ufeff").casefold() for c in _header_cells(text, delimiter)):
+            return delimiter
+    return candidates[0]
 
 
 def read_sku_csv(path: Path) -> SkuList:
@@ -72,8 +86,8 @@ def parse_sku_csv(data: bytes, source: str = "SKU list") -> SkuList:
         raise SkuFileError(f"{source}: looks like a binary file (an .xlsx?); save it as CSV")
     if not text.strip():
         raise SkuFileError(f"{source}: the SKU list is empty")
-    dialect = _dialect(text)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -84,7 +98,7 @@ def parse_sku_csv(data: bytes, source: str = "SKU list") -> SkuList:
         raise SkuFileError(f"{source}: no 'sku' column in the header (found: {', '.join(columns) or 'nothing'})")
     sku_at = folded.index("sku")
     category_at = folded.index("category") if "category" in folded else None
-    result = SkuList([], columns, encoding, dialect.delimiter)
+    result = SkuList([], columns, encoding, delimiter)
     if category_at is None:
         result.warnings.append(f"{source}: no 'category' column; every SKU's category is unknown")
     seen: dict[str, SkuRow] = {}

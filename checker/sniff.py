@@ -20,8 +20,8 @@ _DOCUMENT_PREFIXES = ("application/msword", "application/vnd.openxmlformats-offi
 _ARCHIVES = {"application/zip", "application/x-rar", "application/vnd.rar", "application/x-7z-compressed",
              "application/gzip", "application/x-tar", "application/x-bzip2", "application/x-xz"}
 
-# pypdf logs every repair it makes on broken files; those are findings for us, not console noise.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+# pypdf logs (even at ERROR) every repair it makes on broken files: findings for us, not console noise.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def sniff_mime(data: bytes) -> str:

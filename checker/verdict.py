@@ -7,7 +7,7 @@ from datetime import date
 from . import codes
 from .judge import PDF_MIME, manual_is_russian, render_detail
 from .models import FileResult, Finding, KycResult, SkuResult
-from .rules import Category, Rules
+from .rules import Rules
 
 
 def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: str = "en") -> None:
@@ -21,13 +21,19 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
         findings.append(Finding(code, render_detail(rules, code, lang, **values)))
 
     counted = [f for f in sku.files if f.counted]
+    findings.extend(_judge_manual_language(counted, rules, lang))
+    counted = [f for f in counted if f.counted]
     if category is None:
         add(codes.UNKNOWN_CATEGORY, category=label)
     elif category.restricted:
-        if not _valid_conformity(counted):
+        # One cause, one code: an expired or malformed certificate already says why there is no valid one.
+        explained = any(f.analysis.role == "conformity" and f.blocked for f in sku.files)
+        if not _valid_conformity(counted) and not explained:
             add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or "EAEU or GOST R")
         if category.high_risk:
-            findings.extend(_judge_manual(counted, category, label, rules, lang))
+            explained = any(f.analysis.role == "manual" and f.blocked for f in sku.files)
+            if not _manual_pdfs(counted) and not explained:
+                add(codes.NO_RU_MANUAL, category=label)
     if kyc.judged and not kyc.complete:
         missing = "; ".join(r.title for r in kyc.requirements if not r.met)
         add(codes.KYC_INCOMPLETE, missing=missing)
@@ -40,18 +46,20 @@ def _valid_conformity(files: list[FileResult]) -> list[FileResult]:
     return [f for f in files if f.analysis.role == "conformity" and any(n.well_formed for n in f.analysis.numbers)]
 
 
-def _judge_manual(counted: list[FileResult], category: Category, label: str, rules: Rules, lang: str) -> list[Finding]:
-    manuals = [f for f in counted if f.analysis.role == "manual" and f.facts.mime == PDF_MIME]
-    if not manuals:
-        return [Finding(codes.NO_RU_MANUAL, render_detail(rules, codes.NO_RU_MANUAL, lang, category=label))]
+def _manual_pdfs(files: list[FileResult]) -> list[FileResult]:
+    return [f for f in files if f.analysis.role == "manual" and f.facts.mime == PDF_MIME]
+
+
+def _judge_manual_language(counted: list[FileResult], rules: Rules, lang: str) -> list[Finding]:
+    """A SKU's manuals must be Russian. A foreign-language manual beside a Russian one is harmless
+    (bilingual sets are common); only when no manual is Russian are the foreign ones flagged."""
+    manuals = _manual_pdfs(counted)
     verdicts = {id(m): manual_is_russian(m, rules) for m in manuals}
-    if any(v is True for v in verdicts.values()):
+    if not manuals or any(v is True for v in verdicts.values()):
         return []
-    if all(v is None for v in verdicts.values()):
-        return []   # not read (OCR off): the files report says so; nothing to judge the language on
     findings = []
     for manual in manuals:
-        if verdicts[id(manual)] is False:
+        if verdicts[id(manual)] is False:   # None: not read (OCR off), nothing to judge the language on
             finding = Finding(codes.MANUAL_NOT_RUSSIAN, render_detail(
                 rules, codes.MANUAL_NOT_RUSSIAN, lang, file=manual.path,
                 language=_language_name(manual.analysis.language), share=f"{manual.analysis.russian_share:.0%}"))

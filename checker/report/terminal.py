@@ -11,7 +11,19 @@ _COLOURS = {ChatStatus.OK: "green", ChatStatus.AT_RISK: "yellow", ChatStatus.DIS
 _LABELS = {ChatStatus.OK: "ok", ChatStatus.AT_RISK: "at risk", ChatStatus.DISABLED: "DISABLED"}
 
 
-def print_summary(result: ScanResult, echo=click.echo, colour: bool | None = None) -> None:
+def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, colour: bool | None = None) -> None:
+    if detailed:
+        _print_details(result, echo, colour)
+    for warning in result.warnings:
+        echo(click.style("warning: ", fg="yellow") + warning, err=True, color=colour)
+    counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
+    st = result.stats
+    echo(f"{len(result.skus)} SKUs: {counts[ChatStatus.OK]} ok, {counts[ChatStatus.AT_RISK]} at risk, "
+         f"{counts[ChatStatus.DISABLED]} disabled · {st.files} files, {st.pages_ocr} pages OCR'd, "
+         f"{st.cache_hits} cache hits · {st.seconds:.1f} s", color=colour)
+
+
+def _print_details(result: ScanResult, echo, colour: bool | None) -> None:
     width = max([len(s.sku) for s in result.skus] + [8])
     for sku in result.skus:
         label = click.style(f"{_LABELS[sku.status]:<8}", fg=_COLOURS[sku.status], bold=sku.status is ChatStatus.DISABLED)
@@ -26,12 +38,6 @@ def print_summary(result: ScanResult, echo=click.echo, colour: bool | None = Non
             echo(f"  {mark} {req.title}{tail}", color=colour)
     else:
         echo("\nKYC: no KYC folder found, so the account's KYC set was not judged; SKUs are judged on their own papers.", color=colour)
-    for warning in result.warnings:
-        echo(click.style("warning: ", fg="yellow") + warning, err=True, color=colour)
     if result.skipped:
         echo(f"\nSkipped {len(result.skipped)} entries (debris, links, special files); see the files report.", color=colour)
-    counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
-    st = result.stats
-    echo(f"\n{len(result.skus)} SKUs: {counts[ChatStatus.OK]} ok, {counts[ChatStatus.AT_RISK]} at risk, "
-         f"{counts[ChatStatus.DISABLED]} disabled · {st.files} files, {st.pages_ocr} pages OCR'd, "
-         f"{st.cache_hits} cache hits · {st.seconds:.1f} s", color=colour)
+    echo("")

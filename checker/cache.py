@@ -1,0 +1,121 @@
+"""The incremental cache: what reading a file cost (FileFacts), keyed by content hash plus the
+extractor's settings, in SQLite in the user's cache folder (never inside the scanned folder).
+
+Verdicts are never cached: they are recomputed from facts and rules on every run, so a rules
+change takes effect at once. A cheap (path, size, mtime) check maps an unchanged file to its hash
+without re-reading it. Two runs sharing the cache are fine (WAL, busy time-out); a corrupt cache
+is moved aside and rebuilt, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from .models import FileFacts
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS facts (
+    sha256 TEXT NOT NULL, extractor TEXT NOT NULL, data TEXT NOT NULL, stored REAL NOT NULL,
+    PRIMARY KEY (sha256, extractor));
+CREATE TABLE IF NOT EXISTS seen (
+    path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    PRIMARY KEY (path));
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("doccheck", appauthor=False))
+
+
+class FactCache:
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.path = self.directory / "facts.sqlite3"
+        self.warnings: list[str] = []
+        self.db: sqlite3.Connection | None = None
+        self._open()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        db.executescript(_SCHEMA)
+        row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif row[0] != str(SCHEMA_VERSION):
+            db.executescript("DELETE FROM facts; DELETE FROM seen;")
+            db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+        db.execute("SELECT count(*) FROM facts").fetchone()
+        return db
+
+    def _open(self) -> None:
+        try:
+            self.db = self._connect()
+        except sqlite3.DatabaseError as exc:
+            # Corrupt or not a database: move it aside and start afresh.
+            self.warnings.append(f"cache {self.path} was unusable ({exc}); rebuilt")
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.replace(f"{self.path}{suffix}", f"{self.path}{suffix}.corrupt-{int(time.time())}")
+                except OSError:
+                    pass
+            try:
+                self.db = self._connect()
+            except (sqlite3.Error, OSError) as again:
+                self.warnings.append(f"cache disabled: {again}")
+                self.db = None
+        except OSError as exc:
+            self.warnings.append(f"cache disabled: cannot create {self.directory} ({exc.strerror})")
+            self.db = None
+
+    def _safely(self, action, default=None):
+        if self.db is None:
+            return default
+        try:
+            return action(self.db)
+        except sqlite3.Error as exc:
+            self.warnings.append(f"cache error ignored: {exc}")
+            return default
+
+    def known_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
+        row = self._safely(lambda db: db.execute("SELECT sha256 FROM seen WHERE path=? AND size=? AND mtime_ns=?",
+                                                 (path, size, mtime_ns)).fetchone())
+        return row[0] if row else None
+
+    def get(self, sha256: str, extractor: str) -> FileFacts | None:
+        row = self._safely(lambda db: db.execute("SELECT data FROM facts WHERE sha256=? AND extractor=?",
+                                                 (sha256, extractor)).fetchone())
+        if not row:
+            return None
+        try:
+            return FileFacts.from_dict(json.loads(row[0]))
+        except (ValueError, TypeError, KeyError):
+            return None   # an entry from an older model: treat as a miss
+
+    def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
+        if not facts.sha256:
+            return   # nothing was read (timed out, changed while reading): do not remember it
+        data = json.dumps(facts.to_dict(), ensure_ascii=False)
+
+        def write(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", (facts.sha256, facts.extractor, data, time.time()))
+                db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", (path, size, mtime_ns, facts.sha256))
+
+        self._safely(write)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

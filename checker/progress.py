@@ -1,0 +1,34 @@
+"""A progress bar on a terminal (files done, pages OCR'd, time left); silent otherwise."""
+
+from __future__ import annotations
+
+import sys
+
+from .models import FileFacts
+
+
+class Progress:
+    def __init__(self, total: int, already: int = 0, enabled: bool = True):
+        self.enabled = enabled and sys.stderr.isatty() and total > 0
+        self.total, self.already, self.pages = total, already, 0
+        self.bar = None
+
+    def __enter__(self) -> "Progress":
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, initial=self.already, unit="file", file=sys.stderr, leave=False,
+                            dynamic_ncols=True, desc="reading")
+        return self
+
+    def update(self, facts: FileFacts | None) -> None:
+        if self.bar is None:
+            return
+        if facts is not None:
+            self.pages += len(facts.ocr_pages)
+        self.bar.set_postfix_str(f"{self.pages} pages OCR'd", refresh=False)
+        self.bar.update(1)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
