@@ -10,6 +10,7 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import signal
 import stat
 import time
 from collections import deque
@@ -105,6 +106,8 @@ def run_task(task: Task, max_file_mb: int) -> Outcome:
 
 
 def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
+    # Own process group, so a kill at the deadline also takes the tesseract child with it.
+    os.setpgid(0, 0)
     if memory_mb > 0:
         cap = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -136,7 +139,10 @@ class _Worker:
 
     def stop(self, kill: bool = False) -> None:
         if kill:
-            self.process.kill()
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.process.kill()
         else:
             try:
                 self.conn.send(None)

@@ -10,7 +10,9 @@ import hashlib
 from dataclasses import asdict, dataclass
 
 from .models import FileFacts, FileKind, PageText
-from .sniff import kind_for_mime, looks_truncated, open_pdf, sniff_mime
+from pypdf.errors import LimitReachedError
+
+from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 
 EXTRACTOR_VERSION = "1"
 TEXT_LAYER_MIN_LETTERS = 40   # fewer letters than this (a scanner's watermark, a page number): treat the page as scanned
@@ -87,7 +89,14 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
     needs_ocr: list[int] = []
     for index in indexes:
         try:
-            text = structure.reader.pages[index].extract_text() or ""
+            page = structure.reader.pages[index]
+            page.get_contents()   # decodes the content streams; extract_text would swallow a bomb silently
+            text = page.extract_text() or ""
+        except LimitReachedError:
+            facts.kind = FileKind.UNREADABLE
+            facts.problem = f"decompression bomb: page {index + 1} expands beyond {STREAM_LIMIT_BYTES // 10**6} MB"
+            facts.pages.clear()
+            return
         except Exception as exc:  # one broken page is a note, the others still count
             facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
             text = ""

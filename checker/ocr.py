@@ -53,6 +53,7 @@ from checker.external.tesseract import (
     installed_languages,
     lang_package,
     orientation,
+    private_tempdir,
     recognise,
     require_tesseract,
 )
@@ -333,6 +334,11 @@ def _kyc(run: _Run) -> None:
     cand = run.read(rotation, langs)
     if cand is None or len(cand.rec.words) < MIN_WORDS_TO_ORIENT:
         return
+    if rotation != 0 and not cand.good:
+        # A passport's MRZ (runs of '<') fools OSD into "rotate 180" at confidence ~8: check upright too.
+        upright = run.read(0, langs)
+        if upright is not None and upright.score > cand.score:
+            cand, rotation = upright, 0
     if cand.good or not cand.poor:
         if "chi_sim" not in langs and cand.low_share >= MIXED_LOW_WORDS:
             run.read(rotation, UNSURE_LANGS["kyc"])
@@ -359,7 +365,8 @@ def ocr_image(image: Image.Image, *, profile: str = "product", timeout_s: float 
     timed_out = False
     error: str | None = None
     try:
-        (_kyc if profile == "kyc" else _product)(run)
+        with private_tempdir():  # one private folder for all the page's tesseract runs
+            (_kyc if profile == "kyc" else _product)(run)
     except OcrTimeout:
         timed_out = True
     except OcrFailed as exc:

@@ -23,6 +23,30 @@ _ARCHIVES = {"application/zip", "application/x-rar", "application/vnd.rar", "app
 # pypdf logs (even at ERROR) every repair it makes on broken files: findings for us, not console noise.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
+# A certificate's page content is kilobytes; a stream that expands past this is a bomb, not a paper.
+STREAM_LIMIT_BYTES = 50_000_000
+
+
+def _limit_pypdf_decompression() -> None:
+    try:  # pypdf >= 7: one configuration object
+        from pypdf._configuration import overwrite_configuration
+
+        overwrite_configuration(zlib_maximum_output_length=STREAM_LIMIT_BYTES,
+                                lzw_maximum_output_length=STREAM_LIMIT_BYTES,
+                                run_length_maximum_output_length=STREAM_LIMIT_BYTES,
+                                maximum_declared_stream_length=STREAM_LIMIT_BYTES,
+                                array_based_stream_maximum_output_length=STREAM_LIMIT_BYTES)
+    except (ImportError, TypeError):  # pypdf 6: module constants
+        from pypdf import filters
+
+        for name in ("ZLIB_MAX_OUTPUT_LENGTH", "LZW_MAX_OUTPUT_LENGTH", "MAX_DECLARED_STREAM_LENGTH",
+                     "MAX_ARRAY_BASED_STREAM_OUTPUT_LENGTH", "RUN_LENGTH_MAX_OUTPUT_LENGTH"):
+            if hasattr(filters, name):
+                setattr(filters, name, STREAM_LIMIT_BYTES)
+
+
+_limit_pypdf_decompression()
+
 
 def sniff_mime(data: bytes) -> str:
     if not data:

@@ -26,6 +26,17 @@ def expected_skus(batch):
     return rows
 
 
+def expected_kyc(batch):
+    rows = {}
+    section = (SAMPLES / "EXPECTED.md").read_text(encoding="utf-8").split("## Account level", 1)[1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] == batch:
+            rows[cells[1]] = (cells[2], cells[3])
+    assert rows, f"no KYC rows for {batch} in EXPECTED.md"
+    return rows
+
+
 def run_scan(tmp_path_factory, batch, *extra):
     out = tmp_path_factory.mktemp(batch)
     root = SAMPLES / batch
@@ -101,7 +112,10 @@ def test_every_file_has_a_row_and_debris_is_skipped(company):
 
 def test_company_kyc_set_is_complete(company):
     proc, report, _, kyc = company
-    assert kyc and all(r["met"] == "yes" for r in kyc), kyc
+    expected = expected_kyc("company")
+    assert {r["requirement"]: r["met"] for r in kyc} == {k: v[0] for k, v in expected.items()}
+    for row in kyc:
+        assert expected[row["requirement"]][1] in row["evidence"].split("; ")
     assert not any("kyc_incomplete" in r["reasons"] for r in report)
     assert "KYC (company" in proc.stdout and "complete" in proc.stdout
 
@@ -109,11 +123,10 @@ def test_company_kyc_set_is_complete(company):
 def test_individual_kyc_set_is_incomplete_and_disables_every_sku(individual):
     proc, report, _, kyc = individual
     assert proc.returncode == 1
-    met = {r["requirement"]: r["met"] for r in kyc}
-    assert len(met) >= 6
-    unmet = {k for k, v in met.items() if v == "no"}
-    assert any("visa" in k for k in unmet) and any("social" in k for k in unmet)
-    assert any("bank" in k for k, v in met.items() if v == "yes")
+    assert {r["requirement"]: r["met"] for r in kyc} == {k: v[0] for k, v in expected_kyc("individual").items()}
+    notes = {r["requirement"]: r["note"] for r in kyc}
+    assert "Russian" in notes["social_insurance"] and "English" in notes["social_insurance"]
+    assert "INCOMPLETE" in proc.stdout
     assert all(r["chat_status"] == "disabled" and "kyc_incomplete" in r["reasons"] for r in report)
 
 

@@ -1,0 +1,797 @@
+#!/usr/bin/env python3
+"""doccheck benchmark: cold, warm and touch-one scans of a synthetic batch, against the OCR floor.
+
+    .venv/bin/python bench/run.py --skus 40 --jobs 2 --files 1000
+
+Builds a scan-heavy batch of N SKUs with the sample generator (tools/make_samples.py): text
+certificates, declarations and manuals with varied numbers and dates, image-only scanned PDFs
+(1-bit CCITT and grey JPEG), phone-photo JPEGs stored sideways with EXIF orientation 6, one
+certificate fed into the scanner turned by 90 degrees, plus the sample KYC folder and a skus.csv.
+Then, from one run:
+
+* cold      ``doccheck scan BATCH --skus ... --jobs J --cache-dir FRESH --today 2026-11-26 -q``
+* warm      the same command again with the same cache
+* touch     one scanned certificate regenerated with another validity date, then the command again;
+            the summary line must say files-1 cache hits and the files report must show the new date
+* floor     the same page images doccheck OCR'd (rendered with checker.render at rules' dpi, turned
+            by the rotation doccheck settled on), each read by ``tesseract IMG - -l LANGS`` with the
+            languages doccheck settled on, OMP_THREAD_LIMIT=1, J at a time; plus ``pdftotext`` on
+            every text PDF, J at a time. Floor = the two wall-clocks added.
+
+Cold and floor alternate ``--repeat`` times (fresh cache each time) so background load hits both
+alike; the figures are medians. Peak memory is ru_maxrss from wait4() on each doccheck run: the
+largest single process of its tree (main, workers, tesseract children). Total tree RSS is sampled
+from /proc every 0.5 s.
+
+``--files N`` adds a second batch of about N files, almost all text PDFs (plus the KYC folder), for
+the warm case: with OCR out of the way, warm/cold measures the cache.
+
+``--profile`` also reads every OCR'd file of the main batch in this process, one at a time, with
+each stage timed (tesseract reads that were kept, reads that were not, OSD, rendering, the rest) and
+a cProfile of the whole (written to OUT/profile.pstats).
+
+Writes bench/results/latest.md (``--results``) with the figures, the command and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import datetime as dt
+import io
+import multiprocessing
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+TODAY = "2026-11-26"
+SAMPLE_KYC = ROOT / "sample_docs" / "company" / "KYC"
+DEFAULT_RESULTS = ROOT / "bench" / "results" / "latest.md"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# ============================================================================ the batch
+
+# What one SKU's papers look like; index = SKU number % len(PATTERNS). 8 of 10 have a scanned page.
+PATTERNS = [
+    ("scan_bw", "text"),      # certificate: 1-bit CCITT scan (300 dpi, skewed); manual: text
+    ("text", "scan_bw"),      # certificate: text; manual: scanned, every page
+    ("photo", "text"),        # certificate: phone photo JPEG, pixels sideways + EXIF orientation 6
+    ("scan_gray", "text"),    # certificate: grey JPEG scan (200 dpi) in a PDF
+    ("text", "text"),
+    ("scan_bw", "text"),
+    ("scan_gray", "none"),    # (toys and the like need no manual: then none)
+    ("photo", "text"),
+    ("text", "text"),
+    ("scan_bw", "scan_bw"),
+]
+CATEGORIES = [("PB", "power_bank"), ("SW", "smartwatch"), ("HA", "household_appliance"), ("TOY", "children_toys")]
+BODY_CODES = ["АЯ46", "НА11", "АЖ58", "АД07", "НВ29", "МЕ77"]
+TURNED_SKU = 0    # the first SKU's certificate scan is turned by 90 degrees
+
+
+@dataclass
+class Sku:
+    sku: str
+    category: str
+    doc: object            # make_samples.Cert or Decl
+    manual: tuple | None   # make_samples manual spec (title, blocks)
+    cert_kind: str
+    manual_kind: str
+
+
+@dataclass
+class FileSpec:
+    rel: str
+    kind: str              # text / scan_bw / scan_gray / photo / turned / manual_text / manual_scan_bw
+    payload: object        # Cert/Decl or manual spec
+    seed: str
+
+
+def _ms():
+    import make_samples
+
+    return make_samples
+
+
+def make_sku(i: int, prefix_base: int, pattern: tuple[str, str] | None = None) -> Sku:
+    import random
+
+    ms = _ms()
+    rng = random.Random(f"bench:{prefix_base}:{i}")
+    short, category = CATEGORIES[i % len(CATEGORIES)]
+    sku = f"{short}-{prefix_base + i:05d}"
+    cert_kind, manual_kind = pattern or PATTERNS[i % len(PATTERNS)]
+    start = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(0, 5 * 365))
+    end = start.replace(year=start.year + 5) - dt.timedelta(days=1)
+    frm, to, yy = start.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y"), start.strftime("%y")
+    serial = rng.randrange(10000, 99999)
+    body = rng.choice(BODY_CODES)
+    blank = f"RU № 0{rng.randrange(100000, 999999)}"
+    protocol = f"{start:%y%m}-{rng.randrange(1, 999):03d}/ИЛ"
+    model = f"{short}{prefix_base + i}"
+    if short == "PB":
+        cap = rng.choice((5000, 10000, 20000))
+        doc = ms.pb_cert(f"ЕАЭС RU С-CN.{body}.В.{serial:05d}/{yy}", frm, to, body, model, cap, blank, protocol)
+        manual = ms.manual_power_bank(model, cap)
+    elif short == "SW":
+        doc = ms.sw_cert(f"ЕАЭС RU С-CN.{body}.В.{serial:05d}/{yy}", frm, to, body, model, blank, protocol)
+        manual = ms.manual_smartwatch(model)
+    elif short == "HA":
+        doc = ms.kettle_cert(f"ЕАЭС RU С-CN.{body}.В.{serial:05d}/{yy}", frm, to, body, model, blank, protocol)
+        manual = ms.manual_kettle(model)
+    else:
+        doc = ms.toy_decl(f"ЕАЭС N RU Д-CN.РА01.В.{serial:05d}/{yy}", frm, to,
+                          f"Игрушки мягконабивные: мягкая игрушка, торговая марка «HAPPY TOYS», артикул {sku}",
+                          "9503 00 410 0", protocol.replace("ИЛ", "ДТ"))
+        manual = ms.manual_rocket(model)
+    if manual_kind == "none":
+        manual = None
+    return Sku(sku, category, doc, manual, cert_kind, manual_kind)
+
+
+def files_for(s: Sku, turned: bool = False) -> list[FileSpec]:
+    ext = "jpg" if s.cert_kind == "photo" else "pdf"
+    kind = "turned" if turned else s.cert_kind
+    out = [FileSpec(f"{s.sku}/RU_{s.sku}_certificate.{ext}", kind, s.doc, f"bench-cert-{s.sku}")]
+    if s.manual is not None:
+        out.append(FileSpec(f"{s.sku}/RU_{s.sku}_manual.pdf", "manual_" + s.manual_kind, s.manual,
+                            f"bench-manual-{s.sku}"))
+    return out
+
+
+def render_doc(doc, seed: str) -> bytes:
+    ms = _ms()
+    if isinstance(doc, ms.Decl):
+        return ms.render_decl(doc, rng=ms.seeded(seed))
+    return ms.render_cert(doc, rng=ms.seeded(seed))
+
+
+def bw_scan(pdf_bytes: bytes, seed: str, *, turned: bool = False) -> bytes:
+    """tools/make_samples.scanned_cert_pdf / scanned_manual_pdf, for any PDF."""
+    from PIL import Image
+
+    ms = _ms()
+    rng = ms.seeded("scan" + seed)
+    pages = []
+    for page in ms.rasterize(pdf_bytes, 300):
+        img = ms.scan_effect(page, rng, angle=rng.choice((-1, 1)) * rng.uniform(0.5, 1.6), blur=0.8, noise=0,
+                             speckle=0.00004)
+        bw = ms.bilevel(img, 140)
+        if turned:
+            bw = bw.transpose(Image.Transpose.ROTATE_90)
+        pages.append((bw, 300))
+    return ms.image_pdf(pages, f"Scan {seed}", ms.stamp_time(ms.d("10.03.2026"), hour=11))
+
+
+def make_bytes(spec: FileSpec) -> bytes:
+    ms = _ms()
+    if spec.kind.startswith("manual_"):
+        text = ms.render_manual(spec.payload, ms.d("01.03.2026"))
+        return text if spec.kind == "manual_text" else bw_scan(text, spec.seed)
+    text = render_doc(spec.payload, spec.seed)
+    if spec.kind == "text":
+        return text
+    if spec.kind in ("scan_bw", "turned"):
+        return bw_scan(text, spec.seed, turned=spec.kind == "turned")
+    if spec.kind == "scan_gray":
+        return ms.gray_scan_pdf(text, spec.seed)
+    if spec.kind == "photo":
+        return ms.photo_jpeg_of(text, spec.seed, dpi=150, quality=60, orientation=6)
+    raise ValueError(spec.kind)
+
+
+_SPECS: list[FileSpec] = []
+_DEST: Path | None = None
+
+
+def _write_one(index: int) -> int:
+    spec = _SPECS[index]
+    data = make_bytes(spec)
+    target = _DEST / spec.rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return len(data)
+
+
+def write_batch(dest: Path, skus: list[Sku], specs: list[FileSpec], jobs: int, kyc: bool = True) -> dict:
+    """Write the files (J generator processes), the KYC copy and skus.csv (next to the batch, not in it)."""
+    global _SPECS, _DEST
+    dest.mkdir(parents=True)
+    _SPECS, _DEST = specs, dest
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(max(1, jobs)) as pool:
+        sizes = pool.map(_write_one, range(len(specs)), chunksize=4)
+    if kyc:
+        shutil.copytree(SAMPLE_KYC, dest / "KYC")
+    skus_csv = dest.parent / f"{dest.name}-skus.csv"
+    with open(skus_csv, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["sku", "category"])
+        for s in skus:
+            w.writerow([s.sku, s.category])
+    kinds: dict[str, int] = {}
+    for spec in specs:
+        kinds[spec.kind] = kinds.get(spec.kind, 0) + 1
+    n_kyc = sum(1 for p in (dest / "KYC").rglob("*") if p.is_file()) if kyc else 0
+    return {"files": len(specs) + n_kyc, "bytes": sum(sizes), "kinds": kinds, "kyc_files": n_kyc, "skus_csv": skus_csv}
+
+
+def retouch(dest: Path, spec: FileSpec, round_: int) -> str:
+    """Regenerate one certificate with its validity end moved by round_ years: a real content change."""
+    doc = spec.payload
+    end = dt.datetime.strptime(doc.valid_to, "%d.%m.%Y").date()
+    new_end = end.replace(year=end.year + round_)
+    new_doc = dataclasses.replace(doc, valid_to=new_end.strftime("%d.%m.%Y"))
+    data = make_bytes(FileSpec(spec.rel, spec.kind, new_doc, spec.seed))
+    (dest / spec.rel).write_bytes(data)
+    return new_end.isoformat()
+
+
+# ============================================================================ running doccheck
+
+@dataclass
+class Run:
+    wall: float
+    maxrss_mb: float          # largest single process of the tree (wait4 ru_maxrss)
+    tree_mb: float            # largest sampled sum of RSS over the tree
+    rc: int
+    summary: dict
+    stdout: str
+    files_report: Path
+
+
+SUMMARY = re.compile(r"(\d+) files, (\d+) pages OCR'd, (\d+) cache hits · ([\d.]+) s")
+
+
+def doccheck_cmd() -> list[str]:
+    exe = ROOT / ".venv" / "bin" / "doccheck"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "checker"]
+
+
+def scan_cmd(batch: Path, skus_csv: Path, jobs: int, cache: Path) -> list[str]:
+    return doccheck_cmd() + ["scan", str(batch), "--skus", str(skus_csv), "--jobs", str(jobs), "--cache-dir",
+                             str(cache), "--today", TODAY, "-q"]
+
+
+def _tree_rss(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def run_doccheck(cmd: list[str], out_dir: Path, tag: str) -> Run:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files_report = out_dir / f"{tag}-files.csv"
+    full = cmd + ["--out", str(out_dir / f"{tag}-skus.csv"), "--files-out", str(files_report)]
+    log = open(out_dir / f"{tag}.log", "w+")
+    peak = [0]
+    stop = threading.Event()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT)
+
+    def sample() -> None:
+        while not stop.wait(0.5):
+            try:
+                peak[0] = max(peak[0], _tree_rss(proc.pid))
+            except Exception:   # a process vanished mid-walk: skip this sample
+                pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    log.seek(0)
+    text = log.read()
+    log.close()
+    if proc.returncode not in (0, 1):
+        sys.exit(f"doccheck failed (exit {proc.returncode}): {shlex.join(full)}\n{text}")
+    m = SUMMARY.search(text)
+    if not m:
+        sys.exit(f"no summary line in doccheck output:\n{text}")
+    summary = {"files": int(m[1]), "pages": int(m[2]), "hits": int(m[3]), "internal_s": float(m[4])}
+    return Run(wall, usage.ru_maxrss / 1024, peak[0] / 2**20, proc.returncode, summary, text, files_report)
+
+
+def read_report(path: Path) -> dict[str, dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return {row["path"]: row for row in csv.DictReader(fh) if row["sku"] != "skipped"}
+
+
+# ============================================================================ the floor
+
+OCR_PAGE = re.compile(r"p(\d+) (\S+) rot (\d+) conf")
+
+
+@dataclass
+class FloorPage:
+    source: str      # path in the batch
+    page: int
+    langs: str
+    rotation: int
+    image: Path
+    group: str       # "KYC" or the SKU
+    render_s: float
+
+
+def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorPage]:
+    """The page images doccheck OCR'd, as PNG files, turned the way doccheck's chosen read was."""
+    from PIL import Image
+
+    from checker.render import load_image_frames, render_pdf_pages
+    from checker.rules import load_rules
+
+    limits = load_rules(None).limits
+    turn = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+    work.mkdir(parents=True, exist_ok=True)
+    pages: list[FloorPage] = []
+    for rel, row in report.items():
+        wanted = [(int(n), langs, int(rot)) for n, langs, rot in OCR_PAGE.findall(row["ocr_pages"])]
+        wanted = [w for w in wanted if w[1] != "-"]
+        if not wanted:
+            continue
+        data = (batch / rel).read_bytes()
+        t0 = time.perf_counter()
+        if "pdf" in row["mime"]:
+            images = dict(render_pdf_pages(data, [n - 1 for n, _, _ in wanted], dpi=limits.ocr_dpi))
+        else:
+            frames = load_image_frames(data, max_frames=limits.max_image_frames)
+            images = {n - 1: frames[n - 1] for n, _, _ in wanted}
+        render_s = (time.perf_counter() - t0) / len(wanted)
+        for n, langs, rot in wanted:
+            img = images[n - 1]
+            dpi = img.info.get("dpi")
+            if rot:
+                img = img.transpose(turn[rot])
+            path = work / f"{len(pages):04d}.png"
+            img.save(path, "PNG", **({"dpi": dpi} if dpi else {}))
+            pages.append(FloorPage(rel, n, langs, rot, path, row["sku"], render_s))
+    return pages
+
+
+@dataclass
+class Floor:
+    tesseract_s: float
+    pdftotext_s: float
+    per_page: list[float] = field(default_factory=list)
+    maxrss_mb: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.tesseract_s + self.pdftotext_s
+
+
+def _timed(cmd: list[str], env: dict) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{shlex.join(cmd)} exited {proc.returncode}")
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024
+
+
+def run_floor(pages: list[FloorPage], text_pdfs: list[Path], jobs: int) -> Floor:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    tess = [["tesseract", str(p.image), "-", "-l", p.langs] for p in pages]
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(lambda c: _timed(c, env), tess))
+    t_tess = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda p: _timed(["pdftotext", "-q", str(p), "-"], env), text_pdfs))
+    t_text = time.perf_counter() - t0
+    return Floor(t_tess, t_text, [r[0] for r in results], max((r[1] for r in results), default=0.0))
+
+
+# ============================================================================ profile (in process)
+
+def profile_batch(batch: Path, report: dict[str, dict], out: Path) -> dict:
+    """Read every OCR'd file here, one at a time, with each stage timed; plus a cProfile of it all."""
+    import cProfile
+    import pstats
+
+    import checker.ocr as ocr_mod
+    import checker.render as render_mod
+    from checker.extract import extract_facts
+    from checker.external.tesseract import private_tempdir
+    from checker.models import Group
+    from checker.pipeline import ScanOptions, _engine_id, settings_for
+    from checker.rules import load_rules
+
+    rules = load_rules(None)
+    options = ScanOptions(root=batch, rules=rules, today=dt.date.fromisoformat(TODAY))
+    engine = _engine_id(True)
+    stats = {"read_kept": 0.0, "read_dropped": 0.0, "osd": 0.0, "render": 0.0, "total": 0.0,
+             "reads": 0, "osd_calls": 0, "pages": 0, "files": 0, "by_file": []}
+    calls: list[tuple[str, float, object]] = []
+    real_recognise, real_orientation = ocr_mod.recognise, ocr_mod.orientation
+    real_render, real_frames = render_mod.render_pdf_pages, render_mod.load_image_frames
+
+    def recognise(*a, **k):
+        t0 = time.perf_counter()
+        rec = real_recognise(*a, **k)
+        calls.append(("read", time.perf_counter() - t0, rec))
+        return rec
+
+    def orientation(*a, **k):
+        t0 = time.perf_counter()
+        try:
+            return real_orientation(*a, **k)
+        finally:
+            calls.append(("osd", time.perf_counter() - t0, None))
+
+    def render(*a, **k):
+        it = real_render(*a, **k)
+        while True:
+            t0 = time.perf_counter()
+            try:
+                item = next(it)
+            except StopIteration:
+                stats["render"] += time.perf_counter() - t0
+                return
+            stats["render"] += time.perf_counter() - t0
+            yield item
+
+    def frames(*a, **k):
+        t0 = time.perf_counter()
+        try:
+            return real_frames(*a, **k)
+        finally:
+            stats["render"] += time.perf_counter() - t0
+
+    ocr_mod.recognise, ocr_mod.orientation = recognise, orientation
+    render_mod.render_pdf_pages, render_mod.load_image_frames = render, frames
+    prof = cProfile.Profile()
+    try:
+        with private_tempdir():
+            for rel, row in report.items():
+                if not row["ocr_pages"]:
+                    continue
+                group = Group.KYC if row["sku"] == "KYC" else Group.SKU
+                settings = settings_for(group, options, engine)
+                data = (batch / rel).read_bytes()
+                calls.clear()
+                t0 = time.perf_counter()
+                prof.enable()
+                facts = extract_facts(data, settings)
+                prof.disable()
+                elapsed = time.perf_counter() - t0
+                kept_texts = {p.text for p in facts.ocr_pages}
+                kept = sum(t for kind, t, rec in calls if kind == "read" and rec.text in kept_texts)
+                reads = [c for c in calls if c[0] == "read"]
+                osd = [c for c in calls if c[0] == "osd"]
+                stats["read_kept"] += kept
+                stats["read_dropped"] += sum(t for _, t, _ in reads) - kept
+                stats["osd"] += sum(t for _, t, _ in osd)
+                stats["reads"] += len(reads)
+                stats["osd_calls"] += len(osd)
+                stats["pages"] += len(facts.ocr_pages)
+                stats["files"] += 1
+                stats["total"] += elapsed
+                stats["by_file"].append((rel, group.value, len(facts.ocr_pages), len(reads), len(osd),
+                                         round(elapsed, 2), [f"{r.langs}" for _, _, r in reads]))
+    finally:
+        ocr_mod.recognise, ocr_mod.orientation = real_recognise, real_orientation
+        render_mod.render_pdf_pages, render_mod.load_image_frames = real_render, real_frames
+    prof.dump_stats(out / "profile.pstats")
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
+    stats["cprofile_top"] = buf.getvalue()
+    return stats
+
+
+def startup_cost(out: Path, jobs: int) -> float:
+    """doccheck on an empty folder: interpreter, imports, rules, tesseract probes, report writing."""
+    empty = out / "empty"
+    empty.mkdir(exist_ok=True)
+    times = []
+    for i in range(3):
+        cmd = doccheck_cmd() + ["scan", str(empty), "--jobs", str(jobs), "--cache-dir", str(out / f"cache-empty-{i}"),
+                                "--today", TODAY, "-q", "--out", str(out / "empty-skus.csv")]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# ============================================================================ main
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+    first = (tess.stdout or tess.stderr).splitlines()[0]
+    return {"nproc": os.cpu_count(), "cpu": cpu, "tesseract": first, "python": platform.python_version(),
+            "kernel": platform.release()}
+
+
+def med(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def spread(xs: list[float]) -> str:
+    return f"{min(xs):.1f}–{max(xs):.1f}" if len(xs) > 1 else f"{xs[0]:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skus", type=int, default=40, help="SKUs in the scan-heavy batch (default 40)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="doccheck --jobs and floor parallelism (default: cores)")
+    ap.add_argument("--files", type=int, default=0, help="also a warm case on a batch of about N files, mostly text PDFs")
+    ap.add_argument("--repeat", type=int, default=3, help="cold/floor pairs, warm and touch runs to take medians of (default 3)")
+    ap.add_argument("--out", type=Path, help="work folder (default: a new temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--profile", action="store_true", help="also time doccheck's stages in-process on the OCR'd files")
+    ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="markdown results file (default bench/results/latest.md)")
+    args = ap.parse_args(argv)
+    command = "python bench/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    for tool in ("tesseract", "pdftotext"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} not found (apt-get install tesseract-ocr poppler-utils)")
+    if args.out:
+        out = args.out.resolve()
+        if out == (ROOT / "sample_docs").resolve() or (ROOT / "sample_docs").resolve() in out.parents:
+            sys.exit("--out must not be inside sample_docs/")
+        if out.exists() and any(out.iterdir()):
+            sys.exit(f"--out {out} is not empty")
+        out.mkdir(parents=True, exist_ok=True)
+    else:
+        out = Path(tempfile.mkdtemp(prefix="doccheck-bench-"))
+    jobs, repeat = max(1, args.jobs), max(1, args.repeat)
+    info = machine()
+    load_before = os.getloadavg()
+    started = dt.datetime.now().astimezone()
+    print(f"doccheck bench: {args.skus} SKUs, --jobs {jobs}, repeat {repeat}, work folder {out}", flush=True)
+    try:
+        results = bench(args, out, jobs, repeat)
+    finally:
+        if not args.keep and not args.out:
+            shutil.rmtree(out, ignore_errors=True)
+    results.update(command=command, machine=info, started=started, load_before=load_before, load_after=os.getloadavg(),
+                   jobs=jobs, repeat=repeat, skus=args.skus)
+    text = render_markdown(results)
+    print()
+    print(text)
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(text, encoding="utf-8")
+    print(f"written to {args.results}")
+    return 0
+
+
+def bench(args, out: Path, jobs: int, repeat: int) -> dict:
+    ms = _ms()
+    fonts = out / "fonts"
+    fonts.mkdir()
+    ms.prepare_fonts(fonts)
+    res: dict = {}
+
+    # ---------------------------------------------------------------- main batch
+    t0 = time.perf_counter()
+    skus = [make_sku(i, 10000) for i in range(args.skus)]
+    specs = [f for i, s in enumerate(skus) for f in files_for(s, turned=(i == TURNED_SKU))]
+    batch = out / "batch"
+    built = write_batch(batch, skus, specs, jobs)
+    print(f"built {built['files']} files ({built['bytes'] / 2**20:.1f} MiB) in {time.perf_counter() - t0:.0f} s: "
+          f"{built['kinds']} + {built['kyc_files']} KYC", flush=True)
+    res["main_built"] = built
+    cmd_base = lambda cache: scan_cmd(batch, built["skus_csv"], jobs, cache)  # noqa: E731
+    colds, floors = [], []
+    pages = None
+    text_pdfs: list[Path] = []
+    for r in range(repeat):
+        cache = out / f"cache-main-{r}"
+        cold = run_doccheck(cmd_base(cache), out / "runs", f"main-cold-{r}")
+        print(f"  cold {r + 1}: {cold.wall:.1f} s  {cold.summary}  peak {cold.maxrss_mb:.0f} MB", flush=True)
+        colds.append(cold)
+        if pages is None:
+            report = read_report(cold.files_report)
+            pages = floor_pages(batch, report, out / "floor")
+            text_pdfs = [batch / rel for rel, row in report.items() if row["kind"] in ("text_pdf", "mixed_pdf")]
+            res["cold_report"] = report
+        fl = run_floor(pages, text_pdfs, jobs)
+        print(f"  floor {r + 1}: {fl.total:.1f} s (tesseract {fl.tesseract_s:.1f} s on {len(pages)} pages, "
+              f"pdftotext {fl.pdftotext_s:.2f} s on {len(text_pdfs)} PDFs)", flush=True)
+        floors.append(fl)
+    cache = out / f"cache-main-{repeat - 1}"
+    warms = []
+    for r in range(repeat):
+        warm = run_doccheck(cmd_base(cache), out / "runs", f"main-warm-{r}")
+        print(f"  warm {r + 1}: {warm.wall:.2f} s  {warm.summary}", flush=True)
+        warms.append(warm)
+    touch_spec = next(s for s in specs if s.kind == "scan_bw" and "certificate" in s.rel)
+    touches, touch_ok = [], []
+    for r in range(repeat):
+        new_date = retouch(batch, touch_spec, r + 1)
+        run = run_doccheck(cmd_base(cache), out / "runs", f"main-touch-{r}")
+        after = read_report(run.files_report)
+        ok = verify_touch(run, after, res["cold_report"], touch_spec.rel, new_date)
+        print(f"  touch {r + 1}: {run.wall:.2f} s  {run.summary}  only that file re-read: {ok}", flush=True)
+        touches.append(run)
+        touch_ok.append(ok)
+    res["main"] = dict(colds=colds, floors=floors, warms=warms, touches=touches, touch_ok=touch_ok,
+                       touch_file=touch_spec.rel, pages=pages, text_pdfs=len(text_pdfs))
+    res["startup_s"] = startup_cost(out, jobs)
+    print(f"  doccheck on an empty folder: {res['startup_s']:.2f} s", flush=True)
+
+    if args.profile:
+        print("profiling (in-process, one file at a time) ...", flush=True)
+        res["profile"] = profile_batch(batch, res["cold_report"], out)
+        seq = []
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        for p in pages:
+            seq.append(_timed(["tesseract", str(p.image), "-", "-l", p.langs], env)[0])
+        res["profile"]["floor_sequential"] = sum(seq)
+        res["profile"]["floor_render"] = sum(p.render_s for p in pages)
+
+    # ---------------------------------------------------------------- the 1,000-file warm case
+    if args.files:
+        t0 = time.perf_counter()
+        n_kyc = sum(1 for p in SAMPLE_KYC.rglob("*") if p.is_file())
+        n_skus = max(1, (args.files - n_kyc) // 2)
+        big_skus = [make_sku(i, 50000, pattern=("scan_bw" if i % 100 == 50 else "text", "text"))
+                    for i in range(n_skus)]
+        big_specs = [f for s in big_skus for f in files_for(s)]
+        big = out / "files-batch"
+        built = write_batch(big, big_skus, big_specs, jobs)
+        print(f"built {built['files']} files ({built['bytes'] / 2**20:.1f} MiB) in {time.perf_counter() - t0:.0f} s: "
+              f"{built['kinds']} + {built['kyc_files']} KYC", flush=True)
+        res["files_built"] = built
+        cache = out / "cache-files"
+        cmd = scan_cmd(big, built["skus_csv"], jobs, cache)
+        cold = run_doccheck(cmd, out / "runs", "files-cold")
+        print(f"  cold: {cold.wall:.1f} s  {cold.summary}  peak {cold.maxrss_mb:.0f} MB", flush=True)
+        warms = []
+        for r in range(repeat):
+            warm = run_doccheck(cmd, out / "runs", f"files-warm-{r}")
+            print(f"  warm {r + 1}: {warm.wall:.2f} s  {warm.summary}", flush=True)
+            warms.append(warm)
+        cold_report = read_report(cold.files_report)
+        touch_spec = next(s for s in big_specs if s.kind == "text" and "certificate" in s.rel)
+        touches, touch_ok = [], []
+        for r in range(repeat):
+            new_date = retouch(big, touch_spec, r + 1)
+            run = run_doccheck(cmd, out / "runs", f"files-touch-{r}")
+            ok = verify_touch(run, read_report(run.files_report), cold_report, touch_spec.rel, new_date)
+            print(f"  touch {r + 1}: {run.wall:.2f} s  {run.summary}  only that file re-read: {ok}", flush=True)
+            touches.append(run)
+            touch_ok.append(ok)
+        res["files"] = dict(colds=[cold], warms=warms, touches=touches, touch_ok=touch_ok, touch_file=touch_spec.rel)
+    return res
+
+
+def verify_touch(run: Run, after: dict, before: dict, rel: str, new_date: str) -> bool:
+    """Only the touched file was read again: files-1 cache hits, its new date shows, every other row unchanged."""
+    s = run.summary
+    if s["hits"] != s["files"] - 1:
+        return False
+    if after[rel]["valid_until"] != new_date:
+        return False
+    return all(after[p] == row for p, row in before.items() if p != rel)
+
+
+# ============================================================================ report
+
+def render_markdown(res: dict) -> str:
+    m = res["machine"]
+    main = res["main"]
+    colds, floors, warms, touches = main["colds"], main["floors"], main["warms"], main["touches"]
+    cold_s = med([c.wall for c in colds])
+    floor_s = med([f.total for f in floors])
+    ratios = [c.wall / f.total for c, f in zip(colds, floors)]
+    warm_s = med([w.wall for w in warms])
+    touch_s = med([t.wall for t in touches])
+    rereads = [t.summary["files"] - t.summary["hits"] for t in touches]
+    all_runs = colds + warms + touches
+    built = res["main_built"]
+    L = ["# doccheck benchmark — latest figures", "",
+         f"Command (from the repository root, venv active or `.venv/bin/python`):", "", "```",
+         res["command"], "```", "",
+         f"* date: {res['started']:%Y-%m-%d %H:%M %Z}",
+         f"* machine: {m['nproc']} cores ({m['cpu'] or 'unknown CPU'}), Linux {m['kernel']}, Python {m['python']}",
+         f"* {m['tesseract']}; `--jobs {res['jobs']}`; figures are medians of {res['repeat']} runs "
+         f"(range in brackets)",
+         f"* load average before / after: {res['load_before'][0]:.2f} / {res['load_after'][0]:.2f} "
+         "(the machine was shared with other work: timings are noisy)", "",
+         f"## Scan-heavy batch: {res['skus']} SKUs, {built['files']} files", "",
+         f"{built['files']} files: {', '.join(f'{v} {k}' for k, v in sorted(built['kinds'].items()))}, "
+         f"+ {built['kyc_files']} KYC files (copied from sample_docs/company/KYC).", "",
+         "| measure | value |", "| --- | ---: |",
+         f"| files | {colds[0].summary['files']} |",
+         f"| pages OCR'd | {colds[0].summary['pages']} |",
+         f"| cold s | {cold_s:.1f} ({spread([c.wall for c in colds])}) |",
+         f"| warm s | {warm_s:.2f} ({spread([w.wall for w in warms])}) |",
+         f"| warm / cold | {100 * warm_s / cold_s:.1f} % |",
+         f"| touch-one s | {touch_s:.2f} ({spread([t.wall for t in touches])}) |",
+         f"| files re-read after touch | {', '.join(map(str, rereads))} (expected 1; verified: "
+         f"{'yes' if all(main['touch_ok']) else 'NO'}) |",
+         f"| floor s | {floor_s:.1f} ({spread([f.total for f in floors])}) |",
+         f"| – tesseract part | {med([f.tesseract_s for f in floors]):.1f} ({len(main['pages'])} page images) |",
+         f"| – pdftotext part | {med([f.pdftotext_s for f in floors]):.2f} ({main['text_pdfs']} text PDFs) |",
+         f"| **cold / floor** | **{med(ratios):.2f}** ({min(ratios):.2f}–{max(ratios):.2f}; target ≤ 1.25) |",
+         f"| peak RSS, largest process | {max(r.maxrss_mb for r in all_runs):.0f} MB (target < 500) |",
+         f"| peak RSS, whole tree (sampled) | {max(r.tree_mb for r in all_runs):.0f} MB |",
+         f"| tesseract alone, peak RSS (floor) | {max(f.maxrss_mb for f in floors):.0f} MB |",
+         f"| doccheck on an empty folder | {res['startup_s']:.2f} s |", ""]
+    if "files" in res:
+        f = res["files"]
+        fb = res["files_built"]
+        fc = f["colds"][0]
+        fw = med([w.wall for w in f["warms"]])
+        ft = med([t.wall for t in f["touches"]])
+        L += [f"## Warm case: {fc.summary['files']} files, mostly text PDFs", "",
+              f"{fb['files']} files: {', '.join(f'{v} {k}' for k, v in sorted(fb['kinds'].items()))}, "
+              f"+ {fb['kyc_files']} KYC files.", "",
+              "| measure | value |", "| --- | ---: |",
+              f"| files | {fc.summary['files']} |",
+              f"| pages OCR'd (cold) | {fc.summary['pages']} |",
+              f"| cold s (one run) | {fc.wall:.1f} |",
+              f"| warm s | {fw:.2f} ({spread([w.wall for w in f['warms']])}) |",
+              f"| **warm / cold** | **{100 * fw / fc.wall:.1f} %** (target ≤ 3 %) |",
+              f"| touch-one s | {ft:.2f} ({spread([t.wall for t in f['touches']])}) |",
+              f"| files re-read after touch | {', '.join(str(t.summary['files'] - t.summary['hits']) for t in f['touches'])} "
+              f"(verified: {'yes' if all(f['touch_ok']) else 'NO'}) |",
+              f"| peak RSS, largest process | {max(r.maxrss_mb for r in f['colds'] + f['warms'] + f['touches']):.0f} MB |",
+              f"| peak RSS, whole tree (sampled) | {max(r.tree_mb for r in f['colds'] + f['warms'] + f['touches']):.0f} MB |",
+              ""]
+    if "profile" in res:
+        p = res["profile"]
+        L += ["## Where the cold time goes (in-process, one file at a time, `--profile`)", "",
+              "| stage | s | |", "| --- | ---: | --- |",
+              f"| tesseract reads kept | {p['read_kept']:.1f} | {p['pages']} pages |",
+              f"| tesseract reads dropped (retries) | {p['read_dropped']:.1f} | {p['reads'] - p['pages']} extra reads |",
+              f"| OSD runs | {p['osd']:.1f} | {p['osd_calls']} runs |",
+              f"| rendering / decoding | {p['render']:.1f} | |",
+              f"| everything else | {p['total'] - p['read_kept'] - p['read_dropped'] - p['osd'] - p['render']:.1f} | |",
+              f"| **total** | **{p['total']:.1f}** | {p['files']} files |",
+              f"| floor, same pages, one at a time | {p['floor_sequential']:.1f} | plain `tesseract IMG - -l LANGS` |",
+              ""]
+    L += ["How the figures are made: see bench/README.md.", ""]
+    return "\n".join(L)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Hostile and broken input: every case gets a row, the batch finishes, the input tree is
+byte-identical afterwards, nothing escapes the folder, and no CSV cell can run as a formula."""
+
+import csv
+import os
+import re
+import sys
+
+import pytest
+
+from checker.executor import Limits, Task, run_isolated
+from checker.extract import ExtractSettings
+from conftest import tree_digest
+from helpers.bombs import flate_bomb_pdf, pixel_bomb_png
+
+FORMULA_START = re.compile(r"^\s*[=+\-@\t\r]")
+
+
+def _read(path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def hostile_tree(tmp_path):
+    root = tmp_path / "batch"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.mkfifo(outside / "fifo")
+    (outside / "secret.pdf").write_bytes(b"%PDF-1.4 outside\n%%EOF\n")
+    (root / "BOMB-1").mkdir(parents=True)
+    flate_bomb_pdf(root / "BOMB-1" / "RU_flate_bomb.pdf")
+    pixel_bomb_png(root / "BOMB-1" / "RU_pixel_bomb.png")
+    (root / "LINKS-1").mkdir()
+    (root / "LINKS-1" / "RU_fifo.pdf").symlink_to(outside / "fifo")
+    (root / "LINKS-1" / "RU_secret.pdf").symlink_to(outside / "secret.pdf")
+    (root / "LINKS-1" / "loop").symlink_to(root)
+    (root / "=cmd|calc").mkdir()
+    (root / "=cmd|calc" / "RU_=HYPERLINK(evil).pdf").write_bytes(b"%PDF-1.4 not really\n%%EOF\n")
+    raw = os.fsencode(root / "NAMES-1") + b"/RU_\xff\xfe\n\"quoted\".pdf"
+    os.makedirs(os.fsencode(root / "NAMES-1"))
+    with open(raw, "wb") as handle:
+        handle.write(b"")
+    skus = tmp_path / "skus.csv"
+    skus.write_text('sku,category,note\nBOMB-1,power_bank,"=1+2"\nLINKS-1,Books,@SUM(A1)\n'
+                    '=cmd|calc,toys,"ok\n=evil()"\nNAMES-1,books,-2+3\n', encoding="utf-8")
+    return tmp_path, root, skus
+
+
+def test_hostile_batch_finishes_with_a_row_for_everything(hostile_tree, run_cli):
+    tmp_path, root, skus = hostile_tree
+    before = tree_digest(root)
+    code, out, err = run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--files-out", tmp_path / "f.csv",
+                             "--no-cache", "--jobs", "2")
+    assert code == 1 and "Traceback" not in out + err
+    assert tree_digest(root) == before
+    files = {r["path"]: r for r in _read(tmp_path / "f.csv")}
+    assert files["BOMB-1/RU_flate_bomb.pdf"]["codes"] == "unreadable_file"
+    assert "decompression bomb" in files["BOMB-1/RU_flate_bomb.pdf"]["notes"]
+    assert files["BOMB-1/RU_pixel_bomb.png"]["codes"] == "unreadable_file"
+    assert files["LINKS-1/RU_fifo.pdf"]["sku"] == "skipped"
+    assert "outside" in files["LINKS-1/RU_fifo.pdf"]["notes"]
+    assert files["LINKS-1/RU_secret.pdf"]["sku"] == "skipped"
+    assert "already scanned" in files["LINKS-1/loop"]["notes"]
+    odd = 'NAMES-1/RU_\\xff\\xfe\\n"quoted".pdf'
+    assert files[odd]["codes"] == "unreadable_file"      # empty file
+    report = {r["sku"]: r for r in _read(tmp_path / "r.csv")}
+    assert report["'=cmd|calc"]["chat_status"] == "disabled"   # the SKU, defused, still judged
+
+
+def test_no_cell_of_any_written_csv_starts_a_formula(hostile_tree, run_cli):
+    tmp_path, root, skus = hostile_tree
+    run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--files-out", tmp_path / "f.csv",
+            "--kyc-out", tmp_path / "k.csv", "--no-cache")
+    cells = 0
+    for name in ("r.csv", "f.csv", "k.csv"):
+        with open(tmp_path / name, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    cells += 1
+                    for line in re.split(r"\r\n|\n|\r", cell):
+                        if FORMULA_START.match(line):
+                            assert re.fullmatch(r"\s*[+-]?\d+([.,]\d+)?\s*", line), (name, cell)
+    assert cells > 50
+
+
+def test_reports_are_atomic_and_not_world_readable(hostile_tree, run_cli):
+    tmp_path, root, skus = hostile_tree
+    run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--no-cache")
+    assert (tmp_path / "r.csv").stat().st_mode & 0o007 == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path):
+    """A scanned page needs seconds of OCR; a 0.5 s limit turns it into a finding, and the next file is read."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    for line in range(60):
+        draw.text((100, 100 + line * 55), "Инструкция по эксплуатации внешнего аккумулятора", font=font, fill=0)
+    page.save(tmp_path / "slow.png")
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    tasks = [Task(i, str(p), p.stat().st_size, p.stat().st_mtime_ns, ExtractSettings())
+             for i, p in enumerate([tmp_path / "slow.png", tmp_path / "empty.pdf"])]
+    outcomes = run_isolated(tasks, Limits(jobs=1, timeout_s=0.5))
+    assert outcomes[0].facts is None and "timed out after 0.5 s" in outcomes[0].error
+    assert outcomes[1].facts is not None and outcomes[1].facts.problem.startswith("the file is empty")
+
+
+def test_a_file_that_swells_hits_the_memory_cap(tmp_path):
+    from PIL import Image
+
+    Image.new("L", (8000, 8000), 255).save(tmp_path / "big.png")
+    task = Task(0, str(tmp_path / "big.png"), (tmp_path / "big.png").stat().st_size,
+                (tmp_path / "big.png").stat().st_mtime_ns, ExtractSettings(ocr=False))
+    outcome = run_isolated([task], Limits(jobs=1, memory_mb=256))[0]
+    problem = outcome.error or outcome.facts.problem
+    assert "memory" in problem or "died" in problem or "too large" in problem
+
+
+def test_a_file_changing_while_read_is_reported_incomplete(tmp_path):
+    path = tmp_path / "RU_cert.pdf"
+    path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    stale = path.stat()
+    path.write_bytes(b"%PDF-1.4\n% still syncing...\n%%EOF\n")
+    outcome = run_isolated([Task(0, str(path), stale.st_size, stale.st_mtime_ns, ExtractSettings())], Limits())[0]
+    assert "changed while being read" in outcome.facts.problem
+
+
+def test_broken_rule_file_names_file_and_line(tmp_path, run_cli):
+    import shutil
+
+    from checker.rules import default_rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules)
+    text = (rules / "categories.yaml").read_text(encoding="utf-8")
+    (rules / "categories.yaml").write_text(text.replace("    high_risk: true", "    high_risk: yes please", 1), encoding="utf-8")
+    (tmp_path / "batch").mkdir()
+    code, out, err = run_cli("scan", tmp_path / "batch", "--rules", rules, "--out", tmp_path / "r.csv", "--no-cache")
+    assert code == 2
+    assert re.search(r"categories\.yaml:\d+: 'high_risk' must be bool", err), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["scan", "/no/such/folder"], "does not exist"),
+    (["scan", "batch", "--seller-type", "corporation"], "corporation"),
+    (["scan", "batch", "--today", "26.11.2026"], "26.11.2026"),
+    (["scan", "batch", "--rules", "/no/such/rules"], "rules"),
+    (["scan", "batch", "--jobs", "0"], "jobs"),
+    (["scan", "batch", "--no-such-option"], "no-such-option"),
+])
+def test_bad_usage_is_one_line_and_exit_2(args, message, run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "batch").mkdir()
+    code, out, err = run_cli(*args)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_csv_without_sku_column_is_exit_2(tmp_path, run_cli):
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "skus.csv").write_text("article;category\nA;Books\n", encoding="cp1251")
+    code, _, err = run_cli("scan", tmp_path / "batch", "--skus", tmp_path / "skus.csv", "--out", tmp_path / "r.csv")
+    assert code == 2 and "no 'sku' column" in err
+
+
+def test_report_inside_the_scanned_folder_is_refused(tmp_path, run_cli):
+    (tmp_path / "batch").mkdir()
+    code, _, err = run_cli("scan", tmp_path / "batch", "--out", tmp_path / "batch" / "r.csv", "--no-cache")
+    assert code == 2 and "inside the scanned folder" in err
+    assert not (tmp_path / "batch" / "r.csv").exists()
+
+
+def test_missing_tesseract_exits_3_and_no_ocr_runs(tmp_path):
+    import subprocess
+
+    from PIL import Image
+
+    (tmp_path / "batch" / "SKU-1").mkdir(parents=True)
+    Image.new("L", (200, 200), 255).save(tmp_path / "batch" / "SKU-1" / "RU_scan.png")
+    env = dict(os.environ, PATH=str(tmp_path / "empty-path"))
+    base = [sys.executable, "-m", "checker", "scan", str(tmp_path / "batch"), "--out", str(tmp_path / "r.csv"), "--no-cache"]
+    proc = subprocess.run(base, capture_output=True, text=True, env=env)
+    assert proc.returncode == 3
+    assert "tesseract-ocr" in proc.stderr and "--no-ocr" in proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run(base + ["--no-ocr", "--files-out", str(tmp_path / "f.csv")], capture_output=True, text=True, env=env)
+    assert proc.returncode in (0, 1), proc.stderr
+    row = _read(tmp_path / "f.csv")[0]
+    assert "not read" in row["notes"]
