@@ -1,0 +1,105 @@
+"""The incremental cache and the worker pool: same results whatever --jobs, cached or not;
+an unchanged file is not re-read, a changed one is; a corrupt or shared cache never breaks a scan."""
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from checker.pipeline import ScanOptions, scan
+from checker.skus import read_sku_csv
+from conftest import SAMPLES
+
+pytestmark = pytest.mark.ocr
+SKUS = ("PB-1001", "PB-6001", "TOY-3001", "HA-4003")
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch") / "papers"
+    for sku in SKUS:
+        shutil.copytree(SAMPLES / "company" / sku, root / sku)
+    skus = root.parent / "skus.csv"
+    lines = (SAMPLES / "company" / "skus_utf8.csv").read_text(encoding="utf-8-sig").splitlines()
+    skus.write_text("\n".join([lines[0]] + [l for l in lines[1:] if l.split(",")[0] in SKUS]) + "\n", encoding="utf-8")
+    return root, skus
+
+
+def run(batch, out, *extra):
+    root, skus = batch
+    out.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(root), "--skus", str(skus), "--today", "2026-11-26",
+                           "--out", str(out / "r.csv"), "--files-out", str(out / "f.csv"), "--kyc-out", str(out / "k.csv"), *extra],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc, {n: (out / n).read_bytes() for n in ("r.csv", "f.csv", "k.csv")}
+
+
+def test_results_identical_whatever_jobs_and_cache(batch, tmp_path):
+    _, serial = run(batch, tmp_path / "j1", "--jobs", "1", "--no-cache")
+    _, parallel = run(batch, tmp_path / "j4", "--jobs", "4", "--no-cache")
+    _, cold = run(batch, tmp_path / "cold", "--jobs", "2", "--cache-dir", str(tmp_path / "cache"))
+    proc, warm = run(batch, tmp_path / "warm", "--jobs", "2", "--cache-dir", str(tmp_path / "cache"))
+    assert serial == parallel == cold == warm
+    assert " 0 pages OCR'd" in proc.stdout
+
+
+def _options(batch, cache_dir):
+    root, skus = batch
+    from checker.rules import load_rules
+
+    return ScanOptions(root=root, rules=load_rules(), today=date(2026, 11, 26), skus=read_sku_csv(skus), jobs=2,
+                       cache_dir=cache_dir)
+
+
+def test_only_a_changed_file_is_read_again(batch, tmp_path):
+    root, _ = batch
+    cache = tmp_path / "cache"
+    first = scan(_options(batch, cache))
+    assert first.stats.cache_hits == 0 and first.stats.pages_ocr > 0
+    again = scan(_options(batch, cache))
+    assert again.stats.cache_hits == again.stats.files and again.stats.pages_ocr == 0
+    target = root / "TOY-3001" / "RU_TOY-3001_declaration.pdf"
+    original = target.read_bytes()
+    try:
+        target.write_bytes(original.replace(b"%%EOF", b"% touched\n%%EOF"))
+        changed = scan(_options(batch, cache))
+        assert changed.stats.cache_hits == changed.stats.files - 1
+        os.utime(root / "PB-1001" / "RU_PB-1001_manual.pdf")   # touched, same bytes: re-hashed, not re-read
+        touched = scan(_options(batch, cache))
+        assert touched.stats.cache_hits == touched.stats.files and touched.stats.pages_ocr == 0
+    finally:
+        target.write_bytes(original)
+
+
+def test_corrupt_cache_is_rebuilt_not_fatal(batch, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "facts.sqlite3").write_bytes(b"this is not a database" * 100)
+    result = scan(_options(batch, cache))
+    assert any("rebuilt" in w for w in result.warnings)
+    assert scan(_options(batch, cache)).stats.cache_hits == result.stats.files
+
+
+def test_two_runs_sharing_a_cache_at_once(batch, tmp_path):
+    root, skus = batch
+    cache = tmp_path / "cache"
+    procs = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        procs.append(subprocess.Popen([sys.executable, "-m", "checker", "scan", str(root), "--skus", str(skus),
+                                       "--today", "2026-11-26", "--out", str(tmp_path / name / "r.csv"), "--cache-dir", str(cache),
+                                       "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [1, 1] or [p.returncode for p in procs] == [0, 0], results
+    assert (tmp_path / "a" / "r.csv").read_bytes() == (tmp_path / "b" / "r.csv").read_bytes()
+
+
+def test_cache_inside_the_scanned_folder_is_refused(batch, tmp_path, run_cli):
+    root, _ = batch
+    code, _, err = run_cli("scan", root, "--out", tmp_path / "r.csv", "--cache-dir", root / ".cache")
+    assert code == 2 and "inside the scanned folder" in err
+    assert not (root / ".cache").exists()
