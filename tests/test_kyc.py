@@ -12,6 +12,7 @@ from checker.kyc import (KycRules, account_key_ok, analyse_kyc_text, evaluate_ky
 from checker.markers import MarkerRules
 from checker.models import FileFacts, FileKind, FileResult, Group, PageText
 from checker.rulefile import RuleError
+from helpers.texts import NOTARISED_TRANSLATION
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 TODAY = date(2025, 6, 20)
@@ -61,19 +62,7 @@ PASSPORT_NUMBER = "E98765432"
 ACCOUNT = with_key("40802810000000012345", "044525974")
 BAD_ACCOUNT = ACCOUNT[:8] + str((int(ACCOUNT[8]) + 1) % 10) + ACCOUNT[9:]
 
-LICENCE_RU = """Перевод с китайского языка на русский язык
-БИЗНЕС-ЛИЦЕНЗИЯ
-Единый код социального кредита 91440300MA5G8ABC12
-Наименование: Шэньчжэнь Хуасин Электроникс Ко., Лтд.
-Законный представитель: Чжан Вэй
-Сфера деятельности: производство и продажа электронных устройств
-Уставный капитал: 1 000 000 юаней
-Дата учреждения: 12 марта 2018 года
-Перевод выполнен переводчиком Ивановой Анной Сергеевной.
-Город Москва, двадцатое мая две тысячи двадцать пятого года.
-Я, Петров Сергей Николаевич, нотариус города Москвы, свидетельствую подлинность подписи
-переводчика Ивановой Анны Сергеевны. Подпись сделана в моем присутствии.
-Зарегистрировано в реестре: № 77/123-н/77-2025-1-456"""
+LICENCE_RU = NOTARISED_TRANSLATION
 
 LICENCE_ZH = """营 业 执 照
 统一社会信用代码 91440300MA5G8ABC12

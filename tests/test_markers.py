@@ -6,6 +6,7 @@ import pytest
 
 from checker.markers import MarkerRules, find_markers, match_markers
 from checker.rulefile import RuleError
+from helpers.texts import NOTARISED_TRANSLATION
 
 RULES = Path(__file__).resolve().parents[1] / "rules" / "markers.yaml"
 
@@ -15,21 +16,7 @@ def markers() -> MarkerRules:
     return MarkerRules.load(RULES)
 
 
-NOTARISED_TRANSLATION = """Перевод с китайского языка на русский язык
-БИЗНЕС-ЛИЦЕНЗИЯ
-Единый код социального кредита 91440300MA5G8ABC12
-Наименование: Шэньчжэнь Хуасин Электроникс Ко., Лтд.
-Законный представитель: Чжан Вэй
-Сфера деятельности: производство и продажа электронных устройств
-Уставный капитал: 1 000 000 юаней
-Дата учреждения: 12 марта 2018 года
-Перевод выполнен переводчиком Ивановой Анной Сергеевной.
 
-Город Москва, двадцатое мая две тысячи двадцать пятого года.
-Я, Петров Сергей Николаевич, нотариус города Москвы, свидетельствую подлинность подписи
-переводчика Ивановой Анны Сергеевны. Подпись сделана в моем присутствии.
-Зарегистрировано в реестре: № 77/123-н/77-2025-1-456
-Взыскано государственной пошлины (по тарифу): 100 руб."""
 
 # The same page as tesseract rus+eng returns it from a phone photo: Latin look-alikes in
 # Cyrillic words, words broken apart and run together, ё, a hyphenated line break.
