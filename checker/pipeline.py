@@ -13,11 +13,12 @@ from .cache import FactCache
 from .discover import FoundFile, discover
 from .executor import Limits, Outcome, Task, run_isolated
 from .external.tesseract import private_tempdir
+from .privacy import redact
 from .progress import Progress
 from .extract import ExtractSettings
 from .judge import analyse, judge_file
 from .kyc import evaluate_kyc_files
-from .mapping import SkuMapper
+from .mapping import KYC_FOLDER, SkuMapper
 from .models import FileFacts, FileKind, FileResult, Group, KycResult, ScanResult, ScanStats, SkuResult
 from .rules import Rules
 from .skus import SkuList
@@ -66,6 +67,9 @@ def scan(options: ScanOptions) -> ScanResult:
     started = time.monotonic()
     rules = options.rules
     found, skipped = discover(options.root, rules.debris_files, rules.debris_dirs)
+    for entry in skipped:
+        if any(part.casefold() == KYC_FOLDER for part in entry.path.split("/")[:-1]):
+            entry.path = redact(entry.path)
     mapper = SkuMapper([r.sku for r in options.skus.rows] if options.skus else None)
     placed = [(f, *mapper.assign(f.parts)) for f in found]
 
@@ -106,7 +110,11 @@ def scan(options: ScanOptions) -> ScanResult:
 
     files: list[FileResult] = []
     for i, (f, group, sku) in enumerate(placed):
-        result = FileResult(path=f.relpath, name=f.name, group=group, sku=sku, facts=facts_by_index[i])
+        path, name = f.relpath, f.name
+        if group is Group.KYC:
+            # KYC scans are often named after the passport or ID they hold: reports show such names masked.
+            path, name = redact(path), redact(name)
+        result = FileResult(path=path, name=name, group=group, sku=sku, facts=facts_by_index[i])
         result.analysis = analyse(result, rules)
         result.findings = judge_file(result, rules, options.today, options.lang)
         result.counted = result.group is Group.SKU and not result.blocked

@@ -37,6 +37,9 @@ def hostile_tree(tmp_path):
     (root / "LINKS-1" / "loop").symlink_to(root)
     (root / "=cmd|calc").mkdir()
     (root / "=cmd|calc" / "RU_=HYPERLINK(evil).pdf").write_bytes(b"%PDF-1.4 not really\n%%EOF\n")
+    (root / "KYC").mkdir()
+    (root / "KYC" / "RU_passport_E12345678.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (root / "KYC" / "Thumbs_E87654321.db.part").write_bytes(b"x")
     raw = os.fsencode(root / "NAMES-1") + b"/RU_\xff\xfe\n\"quoted\".pdf"
     os.makedirs(os.fsencode(root / "NAMES-1"))
     with open(raw, "wb") as handle:
@@ -66,6 +69,9 @@ def test_hostile_batch_finishes_with_a_row_for_everything(hostile_tree, run_cli)
     assert files[odd]["codes"] == "unreadable_file"      # empty file
     report = {r["sku"]: r for r in _read(tmp_path / "r.csv")}
     assert report["'=cmd|calc"]["chat_status"] == "disabled"   # the SKU, defused, still judged
+    everything = out + err + (tmp_path / "f.csv").read_text(encoding="utf-8-sig") + (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    assert "E12345678" not in everything and "E87654321" not in everything
+    assert "KYC/RU_passport_******678.pdf" in files
 
 
 def test_no_cell_of_any_written_csv_starts_a_formula(hostile_tree, run_cli):
