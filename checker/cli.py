@@ -23,9 +23,13 @@ def _load_rules(rules_dir: Path | None):
     from .rules import load_rules
 
     try:
-        return load_rules(rules_dir)
+        rules = load_rules(rules_dir)
     except RuleError as exc:
         raise InputError(f"rules: {exc}") from None
+    from . import i18n
+
+    i18n.install(rules.messages)   # the UI strings of the rules folder in use
+    return rules
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,6 +124,9 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
                           seller_type=params["seller_type"], ocr=ocr, jobs=params["jobs"],
                           file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
                           lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings)
+    from . import i18n
+
+    i18n.set_lang(options.lang)   # the terminal, the details column and every report a person reads
     return ScanRequest(options, outputs, params["quiet"])
 
 
@@ -145,31 +152,201 @@ def exit_code_for(result) -> ExitCode:
 def scan(folder: Path, **params) -> None:
     """Scan FOLDER of SKU papers and KYC scans and report per SKU."""
     from .pipeline import scan as run_scan
-    from .report.terminal import print_summary
+    from . import i18n
+    from .report.terminal import print_chat_settings, print_summary
 
     request = prepare_scan(folder, params)
     result = run_scan(request.options)
     write_reports(result, request.outputs)
     print_summary(result, detailed=not request.quiet)
-    click.echo("Reports: " + ", ".join(str(p) for p in request.outputs.values()))
+    click.echo(i18n.t("term.reports", paths=", ".join(str(p) for p in request.outputs.values())))
+    if not request.quiet:
+        print_chat_settings()   # what no document can show, once, at the end
     sys.exit(exit_code_for(result))
 
 
+_LANG_OPTION = click.option("--lang", type=click.Choice(["en", "ru", "zh"]), default=None,
+                            help="Language of messages a person reads (default: from the locale, else English).")
+
+
 @cli.command("rules")
+@click.argument("category", required=False)
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help="Rule folder to list.")
-def list_rules(rules_dir) -> None:
-    """List the categories with what they need, and the reason codes."""
+@_LANG_OPTION
+def list_rules(category, rules_dir, lang) -> None:
+    """List the categories with what they need, and the reason codes; with CATEGORY (a rule key or
+    any Ozon category name, e.g. "Смарт-часы"), what that one category needs, in plain words."""
+    from . import i18n
+
     rules = _load_rules(rules_dir)
-    click.echo("Categories (restricted need a conformity document; high-risk also a Russian manual PDF):")
+    lang = lang or default_lang()
+    i18n.set_lang(lang)
+    if category is not None:
+        _describe_category(rules, category, lang)
+        return
+    t = i18n.t
+    click.echo(t("rules.heading.categories"))
     for cat in sorted(rules.categories.values(), key=lambda c: (not c.restricted, c.key)):
-        need = "high-risk: certificate + Russian manual" if cat.high_risk else "restricted: certificate" if cat.restricted else "no papers needed"
+        need = t("rules.need.high_risk") if cat.high_risk else t("rules.need.restricted") if cat.restricted else t("rules.need.none")
         regs = f"  [{', '.join(cat.regulations)}]" if cat.regulations else ""
         click.echo(f"  {cat.key:<30} {need}{regs}")
-        click.echo(f"  {'':<30} aliases: {', '.join(cat.aliases)}")
-    click.echo("\nReason codes:")
+        click.echo(f"  {'':<30} {t('rules.aliases', aliases=', '.join(cat.aliases))}")
+    click.echo("\n" + t("rules.heading.codes"))
+    labels = {True: t("rules.blocks"), False: t("rules.at_risk")}
+    label_width = max(i18n.width(v) for v in labels.values())
     for code in codes.ALL_CODES:
-        text = rules.reason_text(code)
-        click.echo(f"  {code.code:<28} {'blocks chat' if code.blocking else 'at risk    '}  {text.title}")
+        text = rules.reason_text(code, lang)
+        click.echo(f"  {code.code:<28} {i18n.pad(labels[code.blocking], label_width)}  {text.title}")
+    click.echo("\n" + t("rules.more"))
+
+
+def _describe_category(rules, name: str, lang: str) -> None:
+    import difflib
+
+    from . import i18n
+
+    t = i18n.t
+    cat = rules.category_for(name)
+    if cat is None:
+        folded: dict[str, str] = {}
+        for c in rules.categories.values():
+            for n in (c.key, *c.aliases):
+                folded.setdefault(n.casefold(), n)
+        close = [folded[n] for n in difflib.get_close_matches(name.casefold(), list(folded), n=3, cutoff=0.6)]
+        hint = f"; {t('cat.did_you_mean', names=', '.join(close))}" if close else ""
+        raise InputError(t("cat.unknown", name=name) + hint)
+    click.echo(f"{cat.name(lang)} ({t('cat.key', key=cat.key)})")
+    others = [a for a in cat.aliases if a != cat.name(lang)]
+    if others:
+        click.echo(t("cat.aliases", aliases=", ".join(others)))
+    click.echo("")
+    click.echo(t("cat.need.high_risk") if cat.high_risk else t("cat.need.restricted") if cat.restricted else t("cat.need.none"))
+    if cat.restricted:
+        if cat.regulations:
+            click.echo(t("cat.regulations"))
+            for reg in cat.regulations:
+                title = rules.regulation_titles.get(reg, {}).get(lang, "")
+                click.echo(f"  {reg}" + (f" — {title}" if title else ""))
+        else:
+            click.echo(t("cat.regulations.none"))
+        click.echo(t("cat.files"))
+    click.echo(t("cat.kyc"))
+
+
+@cli.command()
+@click.argument("code", required=False)
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help="Rule folder to read the texts from.")
+@_LANG_OPTION
+def explain(code, rules_dir, lang) -> None:
+    """What reason CODE means, why Ozon cares and how to fix it (without CODE: every code)."""
+    from . import i18n
+
+    rules = _load_rules(rules_dir)
+    lang = lang or default_lang()
+    i18n.set_lang(lang)
+    t = i18n.t
+    if code is None:
+        click.echo(t("explain.list"))
+        for c in codes.ALL_CODES:
+            click.echo(f"  {c.code:<28} {rules.reason_text(c, lang).title}")
+        return
+    key = code.strip().casefold().replace("-", "_")
+    reason = codes.BY_NAME.get(key)
+    if reason is None:
+        raise InputError(t("explain.unknown", code=code, codes=", ".join(c.code for c in codes.ALL_CODES)))
+    text = rules.reason_text(reason, lang)
+    click.echo(f"{reason.code}: {text.title}")
+    click.echo(t("explain.blocking.yes") if reason.blocking else t("explain.blocking.no"))
+    click.echo(t(f"explain.scope.{reason.scope.value}"))
+    click.echo("")
+    click.echo(t("explain.why"))
+    click.echo(f"  {text.why}")
+    click.echo(t("explain.fix"))
+    click.echo(f"  {text.fix}")
+
+
+@cli.command()
+@click.argument("clients", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out-dir", type=click.Path(path_type=Path), default=Path("doccheck-audit"), show_default=True,
+              help="Where summary.csv and one folder of reports per client go (never inside CLIENTS).")
+@click.option("--seller-type", type=click.Choice(["company", "individual"]), default="company", show_default=True,
+              help="KYC profile of clients whose doccheck.toml does not say.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date used for expiry (default: today; a client's doccheck.toml may set its own).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help="Use rule files from DIR instead of the built-in ones.")
+@click.option("--no-ocr", is_flag=True, help="Do not OCR scans and images for any client.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="number of cores", help="Worker processes.")
+@click.option("--file-timeout", type=click.FloatRange(1, 86400), default=300.0, show_default=True, help="Seconds one file may take before it is reported as unreadable.")
+@click.option("--max-memory", "memory_mb", type=click.IntRange(256, 1 << 20), default=2048, show_default=True, help="Memory cap per worker, MB.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to keep the cache (default: the user cache folder).")
+@click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing.")
+@_LANG_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary table.")
+def audit(clients: Path, **params) -> None:
+    """Audit many clients at once: each subfolder of CLIENTS is one client's batch (its papers,
+    skus.csv, KYC folder and an optional doccheck.toml). Writes OUT-DIR/summary.csv and
+    OUT-DIR/<client>/ reports; one client's broken batch is reported and the others go on."""
+    from . import i18n
+    from .audit import AuditSettings, find_clients, looks_like_one_batch, print_table, run_audit
+    from .report.output import is_inside
+    from .report.terminal import print_chat_settings
+
+    lang = params["lang"] or default_lang()
+    i18n.set_lang(lang)
+    rules = _load_rules(params["rules_dir"])
+    out_dir: Path = params["out_dir"]
+    if is_inside(out_dir, clients):
+        raise InputError(i18n.t("audit.out_inside", out=str(out_dir), path=str(clients)))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(i18n.t("audit.out_not_folder", out=str(out_dir)))
+    batch_file = looks_like_one_batch(clients)
+    if batch_file:
+        raise InputError(i18n.t("audit.looks_like_batch", path=str(clients), file=batch_file))
+    cache_dir = None
+    if not params["no_cache"]:
+        from .cache import default_cache_dir
+
+        cache_dir = params["cache_dir"] or default_cache_dir()
+        if is_inside(cache_dir, clients):
+            raise InputError(i18n.t("audit.cache_inside", cache=str(cache_dir), path=str(clients)))
+    today = params["today"]
+    settings = AuditSettings(clients_dir=clients, out_dir=out_dir, rules=rules, today=today.date() if today else date.today(),
+                             lang=lang, seller_type=params["seller_type"], ocr=not params["no_ocr"], jobs=params["jobs"],
+                             file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
+                             quiet=params["quiet"])
+    try:
+        found = find_clients(clients, rules)
+    except OSError as exc:
+        raise InputError(f"{clients}: {exc.strerror or exc}") from None
+    if not found:
+        raise InputError(i18n.t("audit.no_clients", path=str(clients)))
+    try:
+        rows, status = run_audit(settings, echo_err=lambda text: click.echo(text, err=True))
+    except OSError as exc:
+        raise InputError(i18n.t("audit.cannot_write", out=str(out_dir), problem=exc.strerror or str(exc))) from None
+    print_table(rows, click.echo, lang)
+    click.echo(i18n.t("audit.reports", path=str(out_dir)))
+    if not params["quiet"]:
+        print_chat_settings(lang=lang)
+    sys.exit(status)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@scan_options
+@click.option("--settle", type=click.FloatRange(0.1, 3600), default=3.0, show_default=True,
+              help="Seconds a file's size and time must stay the same (and it must open) before it is judged.")
+@click.option("--polling/--native", "polling", default=None,
+              help="Poll the folder instead of using the system's change events (network and FUSE drives). "
+                   "Default: polling on nfs, cifs/smb, 9p, fuse.* and the like, native events elsewhere.")
+@click.option("--poll-interval", type=click.FloatRange(0.2, 3600), default=2.0, show_default=True,
+              help="Seconds between two looks at the folder when polling.")
+def watch(folder: Path, settle: float, polling, poll_interval: float, **params) -> None:
+    """Watch FOLDER (e.g. a shared-drive sync folder) and keep the verdicts fresh: each file is judged
+    once it is complete, the reports are rewritten, and each SKU whose verdict changed is printed.
+    Ctrl-C stops; the exit status is the last verdict's, as with scan."""
+    from .watch import run_watch
+
+    sys.exit(run_watch(folder, params, settle=settle, polling=polling, poll_interval=poll_interval))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from . import codes
+from . import codes, i18n
 from .conformity import document_title, find_numbers, find_regulations, find_validity
 from .language import detect_language, is_russian
 from .models import DocumentNumber, FileAnalysis, FileKind, FileResult, Finding, Group
@@ -88,17 +88,17 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
         add(codes.MISSING_RU_PREFIX, suggestion=RU_PREFIX + stripped)
     claims_pdf = name.casefold().endswith(".pdf")
     if claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
-        add(codes.NOT_A_PDF, actual=rules.type_name(facts.mime))
+        add(codes.NOT_A_PDF, actual=i18n.type_name(facts.mime, rules, lang))
     elif facts.problem:
         add(codes.UNREADABLE_FILE, problem=facts.problem)
     elif analysis.role in ("conformity", "manual"):
         if facts.mime not in rules.accepted_types[analysis.role]:
-            use = "a conformity document" if analysis.role == "conformity" else "a manual"
-            add(codes.UNSUPPORTED_TYPE, actual=rules.type_name(facts.mime), use=use)
+            use = i18n.t("value.use.conformity" if analysis.role == "conformity" else "value.use.manual", lang)
+            add(codes.UNSUPPORTED_TYPE, actual=i18n.type_name(facts.mime, rules, lang), use=use)
     elif facts.kind in (FileKind.DOCUMENT, FileKind.ARCHIVE, FileKind.OTHER):
         accepted = {m for types in rules.accepted_types.values() for m in types}
         if facts.mime not in accepted:
-            add(codes.UNSUPPORTED_TYPE, actual=rules.type_name(facts.mime), use="any compliance paper")
+            add(codes.UNSUPPORTED_TYPE, actual=i18n.type_name(facts.mime, rules, lang), use=i18n.t("value.use.any", lang))
     if analysis.role == "conformity" and not facts.problem and facts.mime in rules.accepted_types["conformity"]:
         findings.extend(_judge_conformity(result, rules, today, lang))
     return findings
@@ -107,12 +107,14 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
 def _judge_conformity(result: FileResult, rules: Rules, today: date, lang: str) -> list[Finding]:
     analysis = result.analysis
     findings: list[Finding] = []
+    if not result.facts.text.strip():
+        return findings   # not read (OCR off, or nothing legible): no number to call malformed; it simply does not count
     good = [n for n in analysis.numbers if n.well_formed]
     number = good[0].official if good else ""
     if not good:
         bad = next((n for n in analysis.numbers if not n.well_formed), None)
         shown = bad.official if bad else "—"
-        problem = bad.problem if bad else "no registration number found on the document"
+        problem = bad.problem if bad else i18n.t("value.no_number", lang)
         findings.append(Finding(codes.CERTIFICATE_NUMBER_INVALID,
                                 render_detail(rules, codes.CERTIFICATE_NUMBER_INVALID, lang, file=result.path, number=shown, problem=problem)))
     until = analysis.valid_until
@@ -120,8 +122,8 @@ def _judge_conformity(result: FileResult, rules: Rules, today: date, lang: str) 
         days = (until - today).days
         if days < 0:
             findings.append(Finding(codes.CERTIFICATE_EXPIRED, render_detail(
-                rules, codes.CERTIFICATE_EXPIRED, lang, file=result.path, number=number or "the document", valid_until=until.isoformat())))
+                rules, codes.CERTIFICATE_EXPIRED, lang, file=result.path, number=number or i18n.t("value.the_document", lang), valid_until=until.isoformat())))
         elif days <= rules.limits.expiring_within_days:
             findings.append(Finding(codes.CERTIFICATE_EXPIRING, render_detail(
-                rules, codes.CERTIFICATE_EXPIRING, lang, file=result.path, number=number or "the document", valid_until=until.isoformat(), days=days)))
+                rules, codes.CERTIFICATE_EXPIRING, lang, file=result.path, number=number or i18n.t("value.the_document", lang), valid_until=until.isoformat(), days=days)))
     return findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import codes
 from .conformity import NumberRules
@@ -32,6 +33,12 @@ class Category:
     high_risk: bool = False
     regulations: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()   # (language, display name), optional
+
+    def name(self, lang: str = "en") -> str:
+        """The category's name in `lang` (categories.yaml `names`), else its English name, else its key."""
+        names = dict(self.names)
+        return names.get(lang) or names.get("en") or self.key
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class Rules:
     numbers: NumberRules
     markers: MarkerRules
     kyc: KycRules
+    regulation_titles: dict[str, dict[str, str]] = field(default_factory=dict)   # "ТР ТС 004/2011" -> language -> title
+    messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -109,7 +118,7 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
                 raise RuleError(f"category {key!r} must be a mapping", path=block.path, line=block.line_of(key))
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
                 raise RuleError(f"category key {key!r} must be lower_snake_case", path=block.path, line=block.line_of(key))
-            unknown = set(spec) - {"high_risk", "regulations", "aliases"}
+            unknown = set(spec) - {"high_risk", "regulations", "aliases", "names"}
             if unknown:
                 bad = sorted(unknown)[0]
                 raise RuleError(f"unknown field {bad!r} in category {key!r}", path=spec.path, line=spec.line_of(bad))
@@ -119,7 +128,7 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
             if key in categories:
                 raise RuleError(f"category {key!r} is listed twice", path=block.path, line=block.line_of(key))
             categories[key] = Category(key, restricted, high_risk, _strings(spec, "regulations", optional=True),
-                                       _strings(spec, "aliases", optional=True))
+                                       _strings(spec, "aliases", optional=True), _category_names(spec, key))
     seen: dict[str, str] = {}
     for cat in categories.values():
         for alias in (cat.key, *cat.aliases):
@@ -127,6 +136,34 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
             if other != cat.key:
                 raise RuleError(f"alias {alias!r} names both {other!r} and {cat.key!r}", path=data.path)
     return categories
+
+
+def _category_names(spec: LineDict, key: str) -> tuple[tuple[str, str], ...]:
+    """Optional `names: {en, ru, zh}`: what `doccheck rules CATEGORY` calls the category."""
+    from .i18n import check_translations
+
+    if "names" not in spec:
+        return ()
+    names = require(spec, "names", LineDict)
+    extra = sorted(set(names) - {"en", "ru", "zh"})
+    if extra:
+        raise RuleError(f"category {key!r}: names: unknown language {extra[0]!r}", path=names.path, line=names.line_of(extra[0]))
+    return tuple(check_translations(names, f"category {key!r} names").items())
+
+
+def _load_regulation_titles(data: LineDict) -> dict[str, dict[str, str]]:
+    """Optional `regulation_titles: {"ТР ТС 004/2011": {en, ru, zh}}` in categories.yaml."""
+    from .i18n import check_translations
+
+    block = require(data, "regulation_titles", LineDict, optional=True, default=None)
+    if block is None:
+        return {}
+    titles: dict[str, dict[str, str]] = {}
+    for reg, texts in block.items():
+        if not isinstance(texts, LineDict):
+            raise RuleError(f"regulation {reg!r} must map en/ru/zh to its title", path=block.path, line=block.line_of(reg))
+        titles[str(reg)] = check_translations(texts, f"regulation {reg!r}")
+    return titles
 
 
 def _load_reasons(data: LineDict) -> dict[str, dict[str, ReasonText]]:
@@ -146,6 +183,7 @@ def _load_reasons(data: LineDict) -> dict[str, dict[str, ReasonText]]:
                             path=spec.path, line=spec.line_of("blocking"))
         if "en" not in spec:
             raise RuleError(f"reason {code!r} has no English ('en') texts", path=spec.path, line=spec.line)
+        _check_reason_languages(code, spec)
         reasons[code] = {}
         for lang, texts in spec.items():
             if lang == "blocking":
@@ -154,6 +192,22 @@ def _load_reasons(data: LineDict) -> dict[str, dict[str, ReasonText]]:
                 raise RuleError(f"reason {code!r}: {lang!r} must be a mapping of texts", path=spec.path, line=spec.line_of(lang))
             reasons[code][lang] = ReasonText(**{k: require(texts, k, str) for k in ("title", "why", "fix", "detail")})
     return reasons
+
+
+def _check_reason_languages(code: str, spec: LineDict) -> None:
+    """Every reason has title, why, fix and detail in en, ru and zh, details with the same placeholders."""
+    from .i18n import LANGS, check_translations
+
+    for lang in LANGS:
+        if lang not in spec:
+            raise RuleError(f"reason {code!r} has no {lang!r} texts (every reason needs {', '.join(LANGS)})", path=spec.path, line=spec.line)
+        if not isinstance(spec[lang], LineDict):
+            raise RuleError(f"reason {code!r}: {lang!r} must be a mapping of texts", path=spec.path, line=spec.line_of(lang))
+    for key in ("title", "why", "fix", "detail"):
+        texts = LineDict({lang: require(spec[lang], key, str) for lang in LANGS})
+        texts.path, texts.line = spec.path, spec.line
+        texts.lines = {lang: spec[lang].line_of(key) for lang in LANGS}
+        check_translations(texts, f"reason {code!r} {key}")
 
 
 def _number(mapping: LineDict, key: str, kind: type, low: float, high: float):
@@ -191,9 +245,12 @@ def load_rules(directory: Path | None = None) -> Rules:
         _strings(accepted, use)
         _strings(hints, use)
     markers = MarkerRules.from_data(files["markers.yaml"])
+    categories = _load_categories(files["categories.yaml"])
+    from .i18n import messages_for
+
     return Rules(
         directory=directory,
-        categories=_load_categories(files["categories.yaml"]),
+        categories=categories,
         debris_files=_strings(debris, "files"),
         debris_dirs=_strings(debris, "dirs"),
         accepted_types={use: tuple(v) for use, v in accepted.items()},
@@ -204,4 +261,6 @@ def load_rules(directory: Path | None = None) -> Rules:
         numbers=NumberRules.from_data(files["numbers.yaml"]),
         markers=markers,
         kyc=KycRules.from_data(files["kyc.yaml"], markers),
+        regulation_titles=_load_regulation_titles(files["categories.yaml"]),
+        messages=messages_for(directory),
     )

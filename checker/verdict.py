@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import codes
+from . import codes, i18n
 from .judge import PDF_MIME, manual_is_russian, render_detail
 from .models import FileResult, Finding, KycResult, SkuResult
 from .rules import Rules
@@ -15,7 +15,9 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
     for f in sku.files:
         findings.extend(f.findings)
     category = rules.categories.get(sku.category) if sku.category else None
-    label = sku.category_input or sku.category or "unknown"
+    # The category as the seller knows it: an Ozon name rather than a rule key such as power_bank.
+    label = (category.aliases[0] if category and category.aliases and sku.category_input == category.key
+             else sku.category_input or sku.category or i18n.t("value.unknown_category", lang))
 
     def add(code: codes.ReasonCode, **values) -> None:
         findings.append(Finding(code, render_detail(rules, code, lang, **values)))
@@ -29,13 +31,13 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
         # One cause, one code: an expired or malformed certificate already says why there is no valid one.
         explained = any(f.analysis.role == "conformity" and f.blocked for f in sku.files)
         if not _valid_conformity(counted) and not explained:
-            add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or "EAEU or GOST R")
+            add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or i18n.t("value.regulations_default", lang))
         if category.high_risk:
             explained = any(f.analysis.role == "manual" and f.blocked for f in sku.files)
             if not _manual_pdfs(counted) and not explained:
                 add(codes.NO_RU_MANUAL, category=label)
     if kyc.judged and not kyc.complete:
-        missing = "; ".join(r.title for r in kyc.requirements if not r.met)
+        missing = ("；" if lang == "zh" else "; ").join(i18n.kyc_title(r.key, r.title, lang) for r in kyc.requirements if not r.met)
         add(codes.KYC_INCOMPLETE, missing=missing)
     findings.sort(key=lambda f: codes.ORDER[f.code.code])
     sku.findings = findings
@@ -62,18 +64,15 @@ def _judge_manual_language(counted: list[FileResult], rules: Rules, lang: str) -
         if verdicts[id(manual)] is False:   # None: not read (OCR off), nothing to judge the language on
             finding = Finding(codes.MANUAL_NOT_RUSSIAN, render_detail(
                 rules, codes.MANUAL_NOT_RUSSIAN, lang, file=manual.path,
-                language=_language_name(manual.analysis.language), share=f"{manual.analysis.russian_share:.0%}"))
+                language=_language_name(manual.analysis.language, lang), share=f"{manual.analysis.russian_share:.0%}"))
             manual.findings.append(finding)
             manual.counted = False
             findings.append(finding)
     return findings
 
 
-_LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "zh": "Chinese", "": "unknown"}
-
-
-def _language_name(code: str) -> str:
-    return _LANGUAGE_NAMES.get(code, code)
+def _language_name(code: str, lang: str = "en") -> str:
+    return i18n.t(f"language.{code or 'unknown'}", lang, default=code)
 
 
 def sku_certificates(sku: SkuResult) -> list[str]:
@@ -94,24 +93,28 @@ def sku_manuals(sku: SkuResult) -> list[FileResult]:
     return [f for f in sku.files if f.analysis.role == "manual"]
 
 
-def sku_details(sku: SkuResult) -> str:
-    """One or a few sentences a seller understands: what is wrong and with which file, or what is in order."""
+def sku_details(sku: SkuResult, lang: str | None = None) -> str:
+    """One or a few sentences a seller understands: what is wrong and with which file, or what is in order.
+
+    In `lang`, by default the run's language (i18n.current_lang(), set from --lang)."""
+    lang = lang or i18n.current_lang()
     if sku.findings:
         seen: list[str] = []
         for f in sku.findings:
             if f.detail and f.detail not in seen:
                 seen.append(f.detail)
-        text = "; ".join(seen)
-        return text[0].upper() + text[1:] + "."
+        text = ("；" if lang == "zh" else "; ").join(seen)
+        return text[0].upper() + text[1:] + ("。" if lang == "zh" else ".")
     parts = []
     certs = sku_certificates(sku)
     until = sku_valid_until(sku)
     if certs:
-        parts.append(f"conformity document {', '.join(certs)}" + (f" valid until {until.isoformat()}" if until else ""))
+        parts.append(i18n.t("details.conformity_until", lang, numbers=", ".join(certs), date=until.isoformat()) if until
+                     else i18n.t("details.conformity", lang, numbers=", ".join(certs)))
     manuals = [m.path for m in sku_manuals(sku) if m.counted]
     if manuals:
-        parts.append(f"manual {', '.join(manuals)}")
+        parts.append(i18n.t("details.manual", lang, files=", ".join(manuals)))
     if not parts:
-        return "No papers are required for this category." if not sku.files else "Papers in order."
-    text = "Papers in order: " + "; ".join(parts) + "."
+        return i18n.t("details.no_papers", lang) if not sku.files else i18n.t("details.in_order_plain", lang)
+    text = i18n.t("details.in_order", lang, parts="; ".join(parts))
     return text

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-chi-sim tesseract-ocr-osd
               poppler-utils fonts-dejavu-core fonts-noto-cjk python3-venv)
+# The HTML report's browser test (tests/test_html_report.py) drives Debian's chromium; only the test install needs it.
+if [ "${1:-}" = "test" ]; then APT_PACKAGES+=(chromium chromium-driver); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -26,7 +26,7 @@ def write_sku_csv(result: ScanResult, path: Path) -> None:
     rows = []
     for sku in result.skus:
         until = sku_valid_until(sku)
-        manuals = [f"{m.path} ({m.analysis.language or 'not read'})" for m in sku_manuals(sku)]
+        manuals = [f"{m.path} ({m.analysis.language or 'not read'})" for m in sku_manuals(sku) if m.counted]
         rows.append([
             sku.sku, sku.category_input, sku.category or "", sku.status.value,
             ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),

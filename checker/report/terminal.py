@@ -1,43 +1,65 @@
-"""What a person sees in the terminal after a scan: per-SKU verdicts, the KYC checklist, a summary."""
+"""What a person sees in the terminal after a scan: per-SKU verdicts, the KYC checklist, a summary,
+and the chat settings no document can show. Every sentence comes from rules/messages.yaml in the
+run's language (--lang); codes stay as they are."""
 
 from __future__ import annotations
 
 import click
 
+from .. import i18n
 from ..codes import ChatStatus
 from ..models import ScanResult
 
 _COLOURS = {ChatStatus.OK: "green", ChatStatus.AT_RISK: "yellow", ChatStatus.DISABLED: "red"}
-_LABELS = {ChatStatus.OK: "ok", ChatStatus.AT_RISK: "at risk", ChatStatus.DISABLED: "DISABLED"}
+_LABELS = {ChatStatus.OK: "term.status.ok", ChatStatus.AT_RISK: "term.status.at_risk", ChatStatus.DISABLED: "term.status.disabled"}
 
 
-def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, colour: bool | None = None) -> None:
+def status_label(status: ChatStatus, lang: str | None = None) -> str:
+    return i18n.t(_LABELS[status], lang)
+
+
+def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, colour: bool | None = None,
+                  lang: str | None = None) -> None:
+    lang = lang or i18n.current_lang()
     if detailed:
-        _print_details(result, echo, colour)
+        _print_details(result, echo, colour, lang)
     for warning in result.warnings:
-        echo(click.style("warning: ", fg="yellow") + warning, err=True, color=colour)
+        echo(click.style(i18n.t("term.warning", lang) + ": ", fg="yellow") + warning, err=True, color=colour)
     counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
     st = result.stats
-    echo(f"{len(result.skus)} SKUs: {counts[ChatStatus.OK]} ok, {counts[ChatStatus.AT_RISK]} at risk, "
-         f"{counts[ChatStatus.DISABLED]} disabled · {st.files} files, {st.pages_ocr} pages OCR'd, "
-         f"{st.cache_hits} cache hits · {st.seconds:.1f} s", color=colour)
+    echo(i18n.t("term.summary", lang, skus=len(result.skus), ok=counts[ChatStatus.OK], at_risk=counts[ChatStatus.AT_RISK],
+                disabled=counts[ChatStatus.DISABLED], files=st.files, pages=st.pages_ocr, hits=st.cache_hits,
+                seconds=f"{st.seconds:.1f}"), color=colour)
 
 
-def _print_details(result: ScanResult, echo, colour: bool | None) -> None:
+def print_chat_settings(echo=click.echo, colour: bool | None = None, lang: str | None = None) -> None:
+    """The footer: account settings the chat depends on, as a checklist for the Seller Dashboard."""
+    heading, settings = i18n.chat_settings(lang)
+    echo("", color=colour)
+    echo(heading, color=colour)
+    for setting in settings:
+        echo(f"  [ ] {setting}", color=colour)
+
+
+def _print_details(result: ScanResult, echo, colour: bool | None, lang: str) -> None:
     width = max([len(s.sku) for s in result.skus] + [8])
+    label_width = max(i18n.width(status_label(s, lang)) for s in ChatStatus)
     for sku in result.skus:
-        label = click.style(f"{_LABELS[sku.status]:<8}", fg=_COLOURS[sku.status], bold=sku.status is ChatStatus.DISABLED)
+        label = click.style(i18n.pad(status_label(sku.status, lang), label_width), fg=_COLOURS[sku.status],
+                            bold=sku.status is ChatStatus.DISABLED)
         codes = ", ".join(c.code for c in sku.codes) or "-"
         echo(f"  {label} {sku.sku:<{width}}  {codes}", color=colour)
     if result.kyc.judged:
-        state = click.style("complete", fg="green") if result.kyc.complete else click.style("INCOMPLETE", fg="red", bold=True)
-        echo(f"\nKYC ({result.kyc.profile}, {', '.join(result.kyc.folders)}): {state}", color=colour)
+        state = (click.style(i18n.t("term.kyc.complete", lang), fg="green") if result.kyc.complete
+                 else click.style(i18n.t("term.kyc.incomplete", lang), fg="red", bold=True))
+        profile = i18n.t(f"kyc.profile.{result.kyc.profile}", lang, default=result.kyc.profile)
+        echo("\n" + i18n.t("term.kyc", lang, profile=profile, folders=", ".join(result.kyc.folders), state=state), color=colour)
         for req in result.kyc.requirements:
             mark = click.style("[x]", fg="green") if req.met else click.style("[ ]", fg="red")
             tail = f"  ({', '.join(req.evidence)})" if req.met and req.evidence else (f"  {req.note}" if req.note else "")
-            echo(f"  {mark} {req.title}{tail}", color=colour)
+            echo(f"  {mark} {i18n.kyc_title(req.key, req.title, lang)}{tail}", color=colour)
     else:
-        echo("\nKYC: no KYC folder found, so the account's KYC set was not judged; SKUs are judged on their own papers.", color=colour)
+        echo("\n" + i18n.t("term.kyc.not_judged", lang), color=colour)
     if result.skipped:
-        echo(f"\nSkipped {len(result.skipped)} entries (debris, links, special files); see the files report.", color=colour)
+        echo("\n" + i18n.t("term.skipped", lang, count=len(result.skipped)), color=colour)
     echo("")

@@ -1,0 +1,563 @@
+"""The report a person reads (--html): one self-contained page, opened in any browser.
+
+No network and no external files: CSS and JavaScript are inline, and a Content-Security-Policy
+allows only those two blocks (by hash), so the page cannot load or send anything even if it tried.
+Everything that comes from the seller's papers (file and folder names, CSV cells, OCR text in
+notes) is escaped with html.escape; the script only shows and hides rows, it never builds HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from .. import __version__
+from ..codes import BY_NAME, ChatStatus
+from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
+from ..names import display_name
+from ..verdict import sku_certificates, sku_details, sku_valid_until
+from .json_report import clean, kyc_state
+from .output import write_atomic
+
+STATUS_LABEL = {ChatStatus.OK: "ok", ChatStatus.AT_RISK: "at risk", ChatStatus.DISABLED: "disabled"}
+STATUS_ORDER = {ChatStatus.DISABLED: 0, ChatStatus.AT_RISK: 1, ChatStatus.OK: 2}
+KIND_LABEL = {
+    FileKind.TEXT_PDF: "PDF with a text layer", FileKind.SCANNED_PDF: "scanned PDF (read with OCR)",
+    FileKind.MIXED_PDF: "PDF, partly scanned", FileKind.IMAGE: "image", FileKind.DOCUMENT: "office document",
+    FileKind.ARCHIVE: "archive", FileKind.OTHER: "other file", FileKind.EMPTY: "empty file (0 bytes)",
+    FileKind.ENCRYPTED_PDF: "password-protected PDF", FileKind.UNREADABLE: "unreadable file",
+}
+LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "zh": "Chinese", "zh-cn": "Chinese", "zh-tw": "Chinese"}
+ROLE_LABEL = {"conformity": "conformity document", "manual": "manual", "kyc": "KYC paper", "other": "other"}
+SCHEME_LABEL = {"eaeu": "EAEU", "customs_union": "Customs Union", "ru_technical_regulation": "Russian technical regulation",
+                "gost_r": "GOST R"}
+
+
+def e(value: object) -> str:
+    """Escape for HTML text and double-quoted attributes."""
+    return html.escape(clean(value), quote=True)
+
+
+@lru_cache(maxsize=4)
+def _rules(directory: str | None):
+    from ..rules import load_rules
+
+    return load_rules(Path(directory) if directory else None)
+
+
+def write_html(result: ScanResult, path: Path, rules=None, lang: str | None = None) -> None:
+    write_atomic(path, render_html(result, rules, lang), encoding="utf-8")
+
+
+def render_html(result: ScanResult, rules=None, lang: str | None = None, generated_at: datetime | None = None) -> str:
+    # Reason titles, why and fix come from the rule files, in the run's language (--lang, which the CLI
+    # sets in checker.i18n). ScanResult does not say which folder --rules named, so the built-in rules
+    # are used; a `rules_dir` (or `lang`) attribute on the result, once it has one, is honoured.
+    lang = lang or getattr(result, "lang", None) or _current_lang()
+    if rules is None:
+        rules = _rules(getattr(result, "rules_dir", None))
+    page = _Page(result, rules, lang)
+    return page.render(generated_at or datetime.now(timezone.utc))
+
+
+def _current_lang() -> str:
+    """The run's --lang, as the CLI set it for everything a person reads; English without it."""
+    try:
+        from .. import i18n
+
+        return i18n.current_lang() or "en"
+    except (ImportError, AttributeError):
+        return "en"
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _language(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code) if code else ""
+
+
+class _Page:
+    def __init__(self, result: ScanResult, rules, lang: str):
+        self.result, self.rules, self.lang = result, rules, lang
+
+    # --- pieces ---------------------------------------------------------------------------------
+
+    def reason_text(self, code: str):
+        try:
+            return self.rules.reason_text(code, self.lang)
+        except KeyError:
+            return None
+
+    def finding(self, f: Finding, with_advice: bool) -> str:
+        text = self.reason_text(f.code.code)
+        title = text.title if text else f.code.code
+        cls = "blocking" if f.code.blocking else "warning"
+        effect = "blocks chat" if f.code.blocking else "chat at risk"
+        parts = [f'<li class="reason {cls}"><div class="reason-head"><strong>{e(title)}</strong> '
+                 f'<span class="effect">{effect}</span> <code>{e(f.code.code)}</code></div>']
+        if f.detail:
+            parts.append(f'<p class="detail">{e(_sentence(f.detail))}</p>')
+        if with_advice and text:
+            parts.append(f'<p class="why"><span class="label">Why:</span> {e(text.why)}</p>'
+                         f'<p class="fix"><span class="label">What to do:</span> {e(text.fix)}</p>')
+        parts.append("</li>")
+        return "".join(parts)
+
+    def file_block(self, f: FileResult) -> str:
+        facts, analysis = f.facts, f.analysis
+        state = ""
+        if f.group is Group.SKU:
+            titles = []
+            for x in f.findings:
+                text = self.reason_text(x.code.code)
+                titles.append((x.code.blocking, text.title if text else x.code.code))
+            state = "".join(f'<span class="tag {"bad" if blocking else "warn"}">{e(title)}</span>' for blocking, title in titles)
+            if f.blocked:
+                state += '<span class="tag bad">does not count</span>'
+            elif f.counted:
+                state += '<span class="tag good">counts</span>'
+        head = (f'<div class="file-head"><code class="path">{e(f.path)}</code> '
+                f'<span class="tag">{e(ROLE_LABEL.get(analysis.role, analysis.role))}</span> {state}</div>')
+        rows: list[tuple[str, str]] = []
+        kind = KIND_LABEL.get(facts.kind, facts.kind.value)
+        rows.append(("Type", f"{e(kind)} · <code>{e(facts.mime or 'unknown')}</code> · {e(_size(facts.size))}"))
+        if facts.page_count is not None or facts.pages:
+            total = facts.page_count if facts.page_count is not None else len(facts.pages)
+            read = facts.pages_read
+            text_pages = sum(1 for p in facts.pages if p.source == "text")
+            how = []
+            if text_pages:
+                how.append(f"{text_pages} from the text layer")
+            if facts.ocr_pages:
+                how.append(f"{len(facts.ocr_pages)} by OCR")
+            unread = len(facts.unread_pages)
+            if unread:
+                how.append(f"{unread} not read")
+            rows.append(("Pages read", e(f"{read} of {total}" + (f" ({', '.join(how)})" if how else ""))))
+        confidences = [p.ocr_confidence for p in facts.ocr_pages if p.ocr_confidence is not None]
+        if facts.ocr_pages:
+            conf = f"{sum(confidences) / len(confidences):.0f} % mean confidence" if confidences else "no confidence reported"
+            pages = "; ".join(f"page {p.number}: {p.ocr_langs or '-'}"
+                              + (f", turned {p.rotation}°" if p.rotation else "")
+                              + (f", {p.ocr_confidence:.0f} %" if p.ocr_confidence is not None else "")
+                              for p in facts.ocr_pages[:12])
+            more = f" (+{len(facts.ocr_pages) - 12} pages)" if len(facts.ocr_pages) > 12 else ""
+            rows.append(("OCR", f"{e(conf)}<br><small>{e(pages + more)}</small>"))
+        elif facts.unread_pages and facts.kind in (FileKind.SCANNED_PDF, FileKind.MIXED_PDF, FileKind.IMAGE):
+            rows.append(("OCR", "not read (OCR was off or failed)"))
+        if analysis.language:
+            share = f" · {analysis.russian_share:.0%} Cyrillic" if facts.text else ""
+            rows.append(("Language", e(_language(analysis.language) + share)))
+        if analysis.numbers:
+            items = []
+            for n in analysis.numbers:
+                mark = ('<span class="good">✓ well formed</span>' if n.well_formed
+                        else f'<span class="bad">✗ malformed: {e(n.problem or "")}</span>')
+                kind = f"{SCHEME_LABEL.get(n.scheme, n.scheme)} {n.doc_type}"
+                items.append(f"<li><code>{e(n.official)}</code> <small>{e(kind)}</small> {mark}</li>")
+            rows.append(("Numbers", f'<ul class="plain">{"".join(items)}</ul>'))
+        dates = []
+        if analysis.valid_from or analysis.valid_until:
+            dates.append(f"valid {analysis.valid_from.isoformat() if analysis.valid_from else '?'}"
+                         f" → {analysis.valid_until.isoformat() if analysis.valid_until else '?'}")
+        if analysis.registered:
+            dates.append(f"registered {analysis.registered.isoformat()}")
+        if dates:
+            rows.append(("Dates", e("; ".join(dates))))
+        if analysis.regulations:
+            rows.append(("Regulations", e(", ".join(analysis.regulations))))
+        if analysis.markers:
+            rows.append(("Markers", e(", ".join(analysis.markers))))
+        if analysis.masked_ids:
+            rows.append(("Personal ids", e(", ".join(analysis.masked_ids)) + " <small>(masked)</small>"))
+        notes = ([facts.problem] if facts.problem else []) + list(facts.notes) + [
+            f"page {p.number}: {p.note}" for p in facts.pages if p.note]
+        if notes:
+            rows.append(("Notes", e("; ".join(notes))))
+        facts_html = "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in rows)
+        findings = ""
+        if f.findings and f.group is not Group.SKU:
+            findings = '<ul class="reasons compact">' + "".join(self.finding(x, False) for x in f.findings) + "</ul>"
+        cls = "file blocked" if f.blocked else "file"
+        return f'<div class="{cls}">{head}<dl class="facts">{facts_html}</dl>{findings}</div>'
+
+    def sku_group(self, index: int, sku: SkuResult) -> str:
+        status = sku.status.value
+        category = sku.category_input or sku.category or ""
+        rule = f'<br><small>rule: {e(sku.category)}</small>' if sku.category and sku.category != sku.category_input else ""
+        if not category:
+            category_html = '<span class="muted">unknown</span>'
+        else:
+            category_html = e(category) + rule
+        titles = []
+        for code in sku.codes:
+            text = self.reason_text(code.code)
+            titles.append(f'<li>{e(text.title if text else code.code)}</li>')
+        reasons = f'<ul class="plain">{"".join(titles)}</ul>' if titles else '<span class="muted">none</span>'
+        certs = sku_certificates(sku)
+        until = sku_valid_until(sku)
+        papers = [f"{len(sku.files)} file{'s' if len(sku.files) != 1 else ''}"]
+        if until:
+            papers.append(f"valid until {until.isoformat()}")
+        search = " ".join([sku.sku, sku.category_input, sku.category or "", *sku.row.values(),
+                           *(f.name for f in sku.files), *certs])
+        name = next((v for k, v in sku.row.items() if k.casefold() in ("name", "title", "название", "наименование")), "")
+        name_html = f'<br><small class="muted">{e(name)}</small>' if name else ""
+        summary = (f'<tr class="summary" tabindex="0" aria-expanded="false" aria-controls="sku-{index}-more">'
+                   f'<td class="sku-id"><span class="caret" aria-hidden="true"></span>{e(sku.sku)}{name_html}</td>'
+                   f'<td><span class="badge {status}">{e(STATUS_LABEL[sku.status])}</span></td>'
+                   f'<td>{category_html}</td><td>{reasons}</td><td>{e(" · ".join(papers))}</td></tr>')
+        advice = ""
+        if sku.findings:
+            advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings)) + "</ul>"
+        # With findings, the reasons below say it all (sku_details joins their sentences).
+        details = "" if sku.findings else f'<p class="sku-details">{e(sku_details(sku))}</p>'
+        extra = ""
+        shown_columns = [(k, v) for k, v in sku.row.items() if k.casefold() not in ("sku", "category") and v and v != name]
+        if shown_columns:
+            extra = '<p class="row-data">' + " · ".join(f"<span>{e(k)}: {e(v)}</span>" for k, v in shown_columns) + "</p>"
+        files = "".join(self.file_block(f) for f in sku.files)
+        if not sku.files:
+            files = '<p class="muted">No files found for this SKU.</p>'
+        more = (f'<tr class="more" id="sku-{index}-more"><td colspan="5">{details}{extra}{advice}'
+                f'<h4>Files</h4>{files}</td></tr>')
+        return (f'<tbody class="sku-group {status}" data-status="{status}" data-sku="{e(sku.sku)}" '
+                f'data-search="{e(search.casefold())}">'
+                f'{summary}{more}</tbody>')
+
+    def kyc_section(self) -> str:
+        kyc = self.result.kyc
+        if not kyc.judged:
+            return ('<section id="kyc"><h2>KYC checklist</h2><p class="notice">KYC not judged: no KYC folder was found, '
+                    "so the account's KYC set was not checked and SKUs are judged on their own papers. "
+                    "Put the account's KYC papers in a folder named <code>KYC</code> to have them checked.</p></section>")
+        state = kyc_state(self.result)
+        head = ("KYC complete: nothing blocks the account." if state == "complete"
+                else "KYC incomplete: Ozon keeps buyer chat off for every SKU until the missing papers are in.")
+        rows = []
+        for r in kyc.requirements:
+            mark = '<span class="check good">✓</span>' if r.met else '<span class="check bad">✗</span>'
+            evidence = ", ".join(r.evidence)
+            cell = ""
+            if r.met and evidence:
+                cell = f'<code>{e(evidence)}</code>'
+            if r.note:
+                cell += (" " if cell else "") + f'<span class="note">{e(r.note)}</span>'
+            rows.append(f'<tr class="{"met" if r.met else "unmet"}"><td>{mark}</td><td>{e(r.title)}</td><td>{cell}</td></tr>')
+        folders = ", ".join(kyc.folders)
+        return (f'<section id="kyc"><h2>KYC checklist</h2><p class="kyc-state {state}">{e(head)}</p>'
+                f'<p class="muted">Profile: {e(kyc.profile)} · folder{"s" if len(kyc.folders) != 1 else ""}: {e(folders)}</p>'
+                f'<table class="kyc"><thead><tr><th></th><th>Requirement</th><th>Evidence or what is missing</th></tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table></section>')
+
+    def other_files_section(self) -> str:
+        others = [f for f in self.result.files if f.group is not Group.SKU]
+        if not others:
+            return ""
+        kyc = [f for f in others if f.group is Group.KYC]
+        unmapped = [f for f in others if f.group is Group.UNMAPPED]
+        parts = ['<section id="other-files"><h2>Other files</h2>']
+        if kyc:
+            parts.append(f'<details><summary>KYC papers ({len(kyc)})</summary>{"".join(self.file_block(f) for f in kyc)}</details>')
+        if unmapped:
+            parts.append(f'<details><summary>Files that belong to no SKU ({len(unmapped)})</summary>'
+                         f'<p class="muted">Not counted for any SKU: the SKU is neither a folder on the path nor a word of the file name.</p>'
+                         f'{"".join(self.file_block(f) for f in unmapped)}</details>')
+        parts.append("</section>")
+        return "".join(parts)
+
+    def skipped_section(self) -> str:
+        skipped = self.result.skipped
+        if not skipped:
+            return ""
+        items = "".join(f"<li><code>{e(s.path)}</code> — {e(s.reason)}</li>" for s in skipped)
+        return (f'<section id="skipped"><details><summary>Skipped entries ({len(skipped)}): sync debris, links, special files'
+                f'</summary><ul class="plain">{items}</ul></details></section>')
+
+    def glossary(self) -> str:
+        used: list[str] = []
+        for sku in self.result.skus:
+            for code in sku.codes:
+                if code.code not in used:
+                    used.append(code.code)
+        if not used:
+            return ""
+        items = []
+        for code in sorted(used, key=lambda c: list(BY_NAME).index(c)):
+            text = self.reason_text(code)
+            if text is None:
+                continue
+            effect = "blocks chat" if BY_NAME[code].blocking else "puts chat at risk"
+            items.append(f'<div class="gloss"><dt><strong>{e(text.title)}</strong> <code>{e(code)}</code> '
+                         f'<span class="effect">{effect}</span></dt><dd><p>{e(text.why)}</p>'
+                         f'<p><span class="label">What to do:</span> {e(text.fix)}</p></dd></div>')
+        return f'<section id="reasons"><h2>What the reasons mean</h2><dl class="glossary">{"".join(items)}</dl></section>'
+
+    # --- the page --------------------------------------------------------------------------------
+
+    def render(self, generated_at: datetime) -> str:
+        result = self.result
+        skus = sorted(result.skus, key=lambda s: STATUS_ORDER[s.status])  # stable: CSV order within a status
+        counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
+        total = len(result.skus)
+        disabled = counts[ChatStatus.DISABLED]
+        if disabled:
+            verdict = f"Buyer chat will be disabled for {disabled} of {total} SKU{'s' if total != 1 else ''}."
+        elif counts[ChatStatus.AT_RISK]:
+            verdict = f"No SKU will have buyer chat disabled; {counts[ChatStatus.AT_RISK]} need attention."
+        else:
+            verdict = "No SKU will have buyer chat disabled."
+        state = kyc_state(result)
+        kyc_card = {"complete": ("KYC complete", "ok"), "incomplete": ("KYC incomplete", "disabled"),
+                    "not_judged": ("KYC not judged", "neutral")}[state]
+        cards = (f'<div class="card neutral"><b>{total}</b><span>SKUs</span></div>'
+                 f'<div class="card disabled"><b>{disabled}</b><span>chat disabled</span></div>'
+                 f'<div class="card at_risk"><b>{counts[ChatStatus.AT_RISK]}</b><span>at risk</span></div>'
+                 f'<div class="card ok"><b>{counts[ChatStatus.OK]}</b><span>ok</span></div>'
+                 f'<div class="card {kyc_card[1]}"><b>{"✓" if state == "complete" else "✗" if state == "incomplete" else "–"}</b>'
+                 f'<span>{e(kyc_card[0])}</span></div>')
+        st = result.stats
+        facts_line = f"{st.files} file{'s' if st.files != 1 else ''} checked"
+        if result.skipped:
+            facts_line += f", {len(result.skipped)} skipped (sync debris, links)"
+        buttons = "".join(
+            f'<button type="button" data-filter="{key}" aria-pressed="{"true" if key == "all" else "false"}">'
+            f'{label} <span class="count">{n}</span></button>'
+            for key, label, n in (("all", "All", total), ("disabled", "Disabled", disabled),
+                                  ("at_risk", "At risk", counts[ChatStatus.AT_RISK]), ("ok", "OK", counts[ChatStatus.OK])))
+        groups = "".join(self.sku_group(i, s) for i, s in enumerate(skus))
+        warnings = ""
+        if result.warnings:
+            warnings = ('<section id="warnings"><h2>Warnings</h2><ul>'
+                        + "".join(f"<li>{e(w)}</li>" for w in result.warnings) + "</ul></section>")
+        when = generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        body = f"""<header>
+<h1>Ozon compliance papers: will buyer chat be disabled?</h1>
+<p class="meta">Folder <code>{e(result.root)}</code> · judged as of {e(result.today.isoformat())} · seller type {e(result.seller_type)} · {e(facts_line)}</p>
+</header>
+<main>
+<section class="cards" aria-label="Summary">{cards}</section>
+<p class="verdict {'bad' if disabled else 'good'}">{e(verdict)}</p>
+{warnings}
+<section id="skus">
+<h2>SKUs</h2>
+<div class="controls">
+<div class="filter" role="group" aria-label="Show SKUs by status">{buttons}</div>
+<label class="search"><span class="visually-hidden">Search</span><input type="search" id="search" placeholder="Search SKU, name or file…" autocomplete="off"></label>
+<button type="button" id="expand-all">Expand all</button>
+<span id="shown" class="muted" aria-live="polite">{total} of {total} shown</span>
+</div>
+<table class="skus">
+<thead><tr><th>SKU</th><th>Buyer chat</th><th>Category</th><th>Reasons</th><th>Papers</th></tr></thead>
+{groups}
+</table>
+<p id="no-match" class="muted" hidden>No SKU matches the filter.</p>
+<p class="hint muted">Click a SKU to see what is wrong, why Ozon cares, what to do, and what was read from each file.</p>
+</section>
+{self.kyc_section()}
+{self.glossary()}
+{self.other_files_section()}
+{self.skipped_section()}
+</main>
+<footer class="muted">Generated {e(when)} by doccheck {e(__version__)}. This page is self-contained: it loads nothing from the network.</footer>"""
+        csp = (f"default-src 'none'; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
+               "img-src 'none'; base-uri 'none'; form-action 'none'")
+        return f"""<!DOCTYPE html>
+<html lang="{e(self.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="generator" content="doccheck {e(__version__)}">
+<title>doccheck report: {e(display_name(Path(result.root).name) or result.root)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+{body}
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.code.code, f.detail)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+STYLE = """
+:root{--ok:#1a7f37;--ok-bg:#e6f6ea;--risk:#8a5a00;--risk-bg:#fff5d1;--bad:#c0262d;--bad-bg:#fdecec;
+--ink:#1f2328;--muted:#59636e;--line:#d8dee4;--panel:#f6f8fa;--accent:#0b57d0}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:var(--ink);background:#fff}
+header,main,footer{max-width:1180px;margin:0 auto;padding:0 24px}
+header{padding-top:24px}
+h1{font-size:26px;margin:0 0 6px}
+h2{font-size:20px;margin:32px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}
+h4{margin:16px 0 8px;font-size:14px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace;background:var(--panel);padding:1px 4px;border-radius:4px;overflow-wrap:anywhere}
+small{font-size:12.5px}
+.meta,.muted{color:var(--muted)}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin:18px 0 8px}
+.card{flex:1 1 150px;border:1px solid var(--line);border-radius:10px;padding:12px 16px;background:var(--panel)}
+.card b{display:block;font-size:30px;line-height:1.1}
+.card span{color:var(--muted)}
+.card.ok{background:var(--ok-bg);border-color:#b7e2c2}.card.ok b{color:var(--ok)}
+.card.at_risk{background:var(--risk-bg);border-color:#eed98c}.card.at_risk b{color:var(--risk)}
+.card.disabled{background:var(--bad-bg);border-color:#f3b8b8}.card.disabled b{color:var(--bad)}
+.verdict{font-size:18px;font-weight:600;margin:12px 0}
+.verdict.bad{color:var(--bad)}.verdict.good{color:var(--ok)}
+.controls{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:8px 0 12px}
+.filter{display:inline-flex;border:1px solid var(--line);border-radius:8px;overflow:hidden}
+.filter button{border:0;border-right:1px solid var(--line);background:#fff;padding:7px 12px;font:inherit;cursor:pointer}
+.filter button:last-child{border-right:0}
+.filter button[aria-pressed="true"]{background:var(--accent);color:#fff}
+.filter .count{display:inline-block;min-width:1.6em;padding:0 5px;border-radius:9px;background:rgba(0,0,0,.08);font-size:12px;text-align:center}
+#search{font:inherit;padding:7px 10px;border:1px solid var(--line);border-radius:8px;min-width:280px}
+#expand-all{font:inherit;padding:7px 12px;border:1px solid var(--line);border-radius:8px;background:#fff;cursor:pointer}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table{width:100%;border-collapse:collapse}
+th{text-align:left;font-size:13px;color:var(--muted);font-weight:600;padding:8px 10px;border-bottom:2px solid var(--line)}
+td{padding:9px 10px;vertical-align:top;border-bottom:1px solid var(--line)}
+table.skus tr.summary{cursor:pointer}
+table.skus tr.summary:hover td{filter:brightness(.97)}
+table.skus tr.summary:focus{outline:2px solid var(--accent);outline-offset:-2px}
+tbody.ok tr.summary td{background:var(--ok-bg)}
+tbody.at_risk tr.summary td{background:var(--risk-bg)}
+tbody.disabled tr.summary td{background:var(--bad-bg)}
+tbody.ok tr.summary td:first-child{box-shadow:inset 5px 0 var(--ok)}
+tbody.at_risk tr.summary td:first-child{box-shadow:inset 5px 0 #d4a72c}
+tbody.disabled tr.summary td:first-child{box-shadow:inset 5px 0 var(--bad)}
+.sku-id{font-weight:600;white-space:nowrap;padding-left:16px}
+.caret::before{content:"▸";display:inline-block;width:1.1em;color:var(--muted);transition:transform .1s}
+tr.summary[aria-expanded="true"] .caret::before{transform:rotate(90deg)}
+.badge{display:inline-block;padding:2px 10px;border-radius:12px;font-size:13px;font-weight:600;color:#fff;white-space:nowrap}
+.badge.ok{background:var(--ok)}.badge.at_risk{background:#b07d00}.badge.disabled{background:var(--bad)}
+tr.more>td{background:#fff;padding:6px 16px 18px 28px}
+.sku-details{font-size:15px;margin:10px 0}
+.row-data{color:var(--muted);font-size:13px}
+.row-data span+span{margin-left:2px}
+ul.plain{list-style:none;margin:0;padding:0}
+ul.plain li+li{margin-top:2px}
+ul.reasons{list-style:none;margin:8px 0;padding:0}
+.reason{border:1px solid var(--line);border-left:5px solid var(--bad);border-radius:8px;padding:8px 12px;margin:8px 0;background:#fff}
+.reason.warning{border-left-color:#d4a72c}
+.reason p{margin:4px 0}
+.reason .effect,.gloss .effect{font-size:12px;color:var(--muted);margin-left:4px}
+.reason code,.gloss code{font-size:12px}
+ul.reasons.compact .reason{padding:4px 10px;margin:6px 0}
+.label{font-weight:600}
+.file{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:8px 0;background:var(--panel)}
+.file.blocked{border-color:#f3b8b8;background:#fff7f7}
+.file-head{display:flex;flex-wrap:wrap;gap:6px;align-items:center}
+.file-head .path{background:none;padding:0;font-weight:600}
+.tag{font-size:12px;padding:1px 8px;border-radius:10px;background:#e7ebef;color:var(--ink)}
+.tag.good{background:var(--ok-bg);color:var(--ok)}.tag.bad{background:var(--bad-bg);color:var(--bad)}.tag.warn{background:var(--risk-bg);color:var(--risk)}
+dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:4px 18px;margin:8px 0 0}
+dl.facts div{display:flex;gap:8px;min-width:0}
+dl.facts dt{flex:0 0 92px;color:var(--muted);font-size:13px}
+dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
+span.good,p.good{color:var(--ok)}span.bad,p.bad{color:var(--bad)}
+.kyc-state{font-weight:600}.kyc-state.complete{color:var(--ok)}.kyc-state.incomplete{color:var(--bad)}
+table.kyc td:first-child{width:2em;text-align:center}
+.check{font-weight:700;font-size:17px}
+tr.unmet td{background:var(--bad-bg)}
+.note{color:var(--muted)}
+.notice{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 14px}
+dl.glossary{margin:0}
+.gloss{border-bottom:1px solid var(--line);padding:8px 0}
+.gloss dd{margin:4px 0 0}.gloss p{margin:2px 0}
+details{margin:8px 0}
+summary{cursor:pointer;font-weight:600}
+footer{margin:40px auto 30px;font-size:13px}
+@media print{.controls,.hint{display:none}tr.more[hidden]{display:table-row}tbody.sku-group[hidden]{display:table-row-group}
+details>*{display:block}body{font-size:12px}}
+"""
+
+SCRIPT = """
+(function () {
+  'use strict';
+  var groups = Array.prototype.slice.call(document.querySelectorAll('tbody.sku-group'));
+  var buttons = Array.prototype.slice.call(document.querySelectorAll('[data-filter]'));
+  var search = document.getElementById('search');
+  var shown = document.getElementById('shown');
+  var noMatch = document.getElementById('no-match');
+  var expandAll = document.getElementById('expand-all');
+  var status = 'all';
+
+  function apply() {
+    var query = search.value.trim().toLowerCase();
+    var count = 0;
+    groups.forEach(function (group) {
+      var visible = (status === 'all' || group.getAttribute('data-status') === status) &&
+        (query === '' || group.getAttribute('data-search').indexOf(query) !== -1);
+      group.hidden = !visible;
+      if (visible) { count += 1; }
+    });
+    shown.textContent = count + ' of ' + groups.length + ' shown';
+    noMatch.hidden = count !== 0;
+  }
+
+  function setOpen(group, open) {
+    group.querySelector('tr.more').hidden = !open;
+    group.querySelector('tr.summary').setAttribute('aria-expanded', open ? 'true' : 'false');
+  }
+
+  groups.forEach(function (group) {
+    var row = group.querySelector('tr.summary');
+    setOpen(group, false);
+    function toggle() { setOpen(group, row.getAttribute('aria-expanded') !== 'true'); }
+    row.addEventListener('click', toggle);
+    row.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); toggle(); }
+    });
+  });
+
+  buttons.forEach(function (button) {
+    button.addEventListener('click', function () {
+      status = button.getAttribute('data-filter');
+      buttons.forEach(function (other) { other.setAttribute('aria-pressed', other === button ? 'true' : 'false'); });
+      apply();
+    });
+  });
+
+  expandAll.addEventListener('click', function () {
+    var open = expandAll.getAttribute('data-open') !== 'true';
+    groups.forEach(function (group) { setOpen(group, open); });
+    expandAll.setAttribute('data-open', open ? 'true' : 'false');
+    expandAll.textContent = open ? 'Collapse all' : 'Expand all';
+  });
+
+  search.addEventListener('input', apply);
+  apply();
+}());
+"""

@@ -1,0 +1,170 @@
+"""The machine-readable report (--json): the whole ScanResult as one JSON document.
+
+Stable for programs: every object's fields are listed in schema/doccheck-report.schema.json
+(JSON Schema 2020-12, objects closed), and `format_version` says which layout this is. A new
+optional field raises the minor version; renaming, removing or retyping a field raises the major
+one. Dates are ISO 8601 (YYYY-MM-DD), reason codes and statuses are their strings.
+
+Left out on purpose: the text read from each page, since it may hold personal numbers in full
+(the masked ids the analysis found are included instead).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..codes import ChatStatus
+from ..models import FileResult, Finding, Group, ScanResult, SkuResult
+from ..names import display_name
+from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from .output import write_atomic
+
+FORMAT_VERSION = "1.0"
+SCHEMA_NAME = "doccheck-report.schema.json"
+
+
+def clean(text: object) -> str:
+    """A string that encodes as UTF-8: undecodable file-name bytes (surrogates) become \\xNN."""
+    value = "" if text is None else str(text)
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        try:
+            raw = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {"code": f.code.code, "blocking": f.code.blocking, "scope": f.code.scope.value, "detail": clean(f.detail)}
+
+
+def _group_label(f: FileResult) -> str:
+    return f.sku if f.group is Group.SKU and f.sku else ("KYC" if f.group is Group.KYC else "unmapped")
+
+
+def file_dict(f: FileResult) -> dict[str, Any]:
+    facts, analysis = f.facts, f.analysis
+    confidences = [p.ocr_confidence for p in facts.ocr_pages if p.ocr_confidence is not None]
+    return {
+        "path": clean(f.path),
+        "name": clean(display_name(f.name)),
+        "group": f.group.value,
+        "sku": clean(f.sku) if f.group is Group.SKU and f.sku else None,
+        "assigned_to": clean(_group_label(f)),   # the SKU, "KYC" or "unmapped", as the files CSV says
+        "role": analysis.role,
+        "counted": f.counted,
+        "codes": [c.code for c in f.codes],
+        "findings": [_finding(x) for x in f.findings],
+        "facts": {
+            "sha256": facts.sha256,
+            "size": facts.size,
+            "mime": facts.mime,
+            "kind": facts.kind.value,
+            "page_count": facts.page_count,
+            "pages_read": facts.pages_read,
+            "text_pages": sum(1 for p in facts.pages if p.source == "text"),
+            "ocr_pages": len(facts.ocr_pages),
+            "ocr_confidence": round(sum(confidences) / len(confidences), 1) if confidences else None,
+            "problem": clean(facts.problem),
+            "notes": [clean(n) for n in facts.notes],
+            "extractor": facts.extractor,
+            # Page text is left out on purpose (it may hold personal numbers in full); its length is kept.
+            "pages": [{"number": p.number, "source": p.source, "chars": len(p.text),
+                       "ocr_confidence": p.ocr_confidence, "rotation": p.rotation, "ocr_langs": p.ocr_langs,
+                       "note": clean(p.note)} for p in facts.pages],
+        },
+        "analysis": {
+            "language": analysis.language,
+            "russian_share": round(analysis.russian_share, 4),
+            "title": analysis.title,
+            "numbers": [{"official": clean(n.official), "scheme": n.scheme, "doc_type": n.doc_type,
+                         "well_formed": n.well_formed, "problem": clean(n.problem) if n.problem else None}
+                        for n in analysis.numbers],
+            "valid_from": _date(analysis.valid_from),
+            "valid_until": _date(analysis.valid_until),
+            "registered": _date(analysis.registered),
+            "regulations": list(analysis.regulations),
+            "markers": list(analysis.markers),
+            "masked_ids": [clean(m) for m in analysis.masked_ids],
+        },
+    }
+
+
+def sku_dict(s: SkuResult) -> dict[str, Any]:
+    return {
+        "sku": clean(s.sku),
+        "category_input": clean(s.category_input),
+        "category": s.category,
+        "chat_status": s.status.value,
+        "codes": [c.code for c in s.codes],
+        "reasons": [_finding(f) for f in s.findings],
+        "certificates": [clean(c) for c in sku_certificates(s)],
+        "valid_until": _date(sku_valid_until(s)),
+        "manuals": [clean(m.path) for m in sku_manuals(s)],
+        "files": [clean(f.path) for f in s.files],
+        "details": clean(sku_details(s)),
+        "row": {clean(k): clean(v) for k, v in s.row.items()},
+    }
+
+
+def kyc_state(result: ScanResult) -> str:
+    if not result.kyc.judged:
+        return "not_judged"
+    return "complete" if result.kyc.complete else "incomplete"
+
+
+def report_dict(result: ScanResult, generated_at: datetime | None = None) -> dict[str, Any]:
+    counts = {s.value: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
+    when = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    kyc = result.kyc
+    return {
+        "format_version": FORMAT_VERSION,
+        "generator": {"name": "doccheck", "version": __version__},
+        "generated_at": when.isoformat().replace("+00:00", "Z"),
+        "root": clean(result.root),
+        "today": result.today.isoformat(),
+        "seller_type": result.seller_type,
+        "summary": {
+            "skus": len(result.skus),
+            "ok": counts["ok"],
+            "at_risk": counts["at_risk"],
+            "disabled": counts["disabled"],
+            "files": len(result.files),
+            "skipped": len(result.skipped),
+            "kyc": kyc_state(result),
+        },
+        "skus": [sku_dict(s) for s in result.skus],
+        "files": [file_dict(f) for f in result.files],
+        "kyc": {
+            "judged": kyc.judged,
+            "complete": kyc.complete,
+            "profile": kyc.profile,
+            "folders": [clean(x) for x in kyc.folders],
+            "requirements": [{"key": r.key, "title": clean(r.title), "met": r.met,
+                              "evidence": [clean(e) for e in r.evidence], "note": clean(r.note)}
+                             for r in kyc.requirements],
+        },
+        "skipped": [{"path": clean(s.path), "reason": clean(s.reason)} for s in result.skipped],
+        "stats": {"files": result.stats.files, "pages_ocr": result.stats.pages_ocr,
+                  "cache_hits": result.stats.cache_hits, "seconds": result.stats.seconds},
+        "warnings": [clean(w) for w in result.warnings],
+    }
+
+
+def json_text(result: ScanResult) -> str:
+    return json.dumps(report_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(result: ScanResult, path: Path) -> None:
+    write_atomic(path, json_text(result), encoding="utf-8")

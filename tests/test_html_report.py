@@ -1,0 +1,271 @@
+"""--html REPORT.html: one self-contained page a person opens in a browser.
+
+The markup tests run everywhere; the browser tests drive Debian's chromium through selenium and
+chromedriver (skipped only when chromium is missing and CI is unset; in CI they must run). The
+browser test saves a screenshot to artifacts/html-report.png for CI to keep.
+
+Regenerate the README's screenshot (a real OCR run of sample_docs/company):
+    .venv/bin/doccheck scan sample_docs/company --skus sample_docs/company/skus.csv --today 2026-11-26 \\
+        --html /tmp/company.html --out /tmp/company.csv
+    .venv/bin/python tests/test_html_report.py /tmp/company.html docs/html-report.png PB-6002 1600
+"""
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "sample_docs"
+ARTIFACTS = REPO / "artifacts"
+TODAY = "2026-11-26"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+HOSTILE_NAME = "<img src=x onerror=alert(1)>.pdf"
+HOSTILE_CELL = "<script>alert('cell')</script>"
+HOSTILE_CATEGORY = '"><b onmouseover=alert(2)>x</b>'
+
+
+def run_scan(root: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    out.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(root), "--today", TODAY, "--no-ocr",
+                           "--html", str(out / "r.html"), "--json", str(out / "r.json"), "--out", str(out / "r.csv"),
+                           "--cache-dir", str(out / "cache"), *extra],
+                          capture_output=True, text=True, timeout=300, cwd=out)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory):
+    """sample_docs/company without its KYC folder (so --no-ocr gives a mix of ok, at risk and disabled)."""
+    tmp = tmp_path_factory.mktemp("html-company")
+    root = tmp / "company"
+    shutil.copytree(SAMPLES / "company", root, ignore=shutil.ignore_patterns("KYC"))
+    run_scan(root, tmp / "out", "--skus", str(root / "skus.csv"))
+    return tmp / "out"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """File names, CSV cells and a category written to break out of the markup."""
+    tmp = tmp_path_factory.mktemp("html-hostile")
+    root = tmp / "papers"
+    sku = root / "PB-1"
+    sku.mkdir(parents=True)
+    cert = (SAMPLES / "company" / "PB-1001" / "RU_PB-1001_certificate.pdf").read_bytes()
+    (sku / HOSTILE_NAME).write_bytes(cert)
+    (sku / "RU_a\"b'c&d.pdf").write_bytes(cert)
+    skus = tmp / "skus.csv"
+    with open(skus, "w", encoding="utf-8", newline="") as handle:
+        import csv
+
+        writer = csv.writer(handle)
+        writer.writerow(["sku", "category", "name"])
+        writer.writerow(["PB-1", HOSTILE_CATEGORY, HOSTILE_CELL])
+    run_scan(root, tmp / "out", "--skus", str(skus))
+    return tmp / "out"
+
+
+# --- the markup ----------------------------------------------------------------------------------
+
+def test_everything_from_names_and_cells_is_escaped(hostile):
+    page = (hostile / "r.html").read_text(encoding="utf-8")
+    assert page.count("<script") == 1            # ours, and only ours
+    assert "<img" not in page and "<b onmouseover" not in page and "alert('cell')</script>" not in page
+    assert html.escape(HOSTILE_NAME) in page
+    assert html.escape(HOSTILE_CELL) in page
+    assert html.escape(HOSTILE_CATEGORY) in page
+    assert "RU_a&quot;b&#x27;c&amp;d.pdf" in page
+    # attributes are always double-quoted and their values escaped: no quote breaks out of one
+    for value in re.findall(r'data-search="([^"]*)"', page):
+        assert "<" not in value and ">" not in value
+
+
+def test_page_is_self_contained(company):
+    page = (company / "r.html").read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page
+    assert not re.search(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", page, re.I)
+    assert not re.search(r"<(?:link|iframe|object|embed|img|base)\b", page, re.I)
+    assert "@import" not in page and "url(" not in page
+    # The CSP allows exactly our one style and one script block, by hash.
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    assert "default-src 'none'" in csp
+    for tag in ("style", "script"):
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.S)
+        assert len(blocks) == 1
+        digest = base64.b64encode(hashlib.sha256(blocks[0].encode("utf-8")).digest()).decode()
+        assert f"{tag}-src 'sha256-{digest}'" in csp
+
+
+def test_page_has_summary_reasons_files_and_kyc(company, tmp_path):
+    page = (company / "r.html").read_text(encoding="utf-8")
+    document = json.loads((company / "r.json").read_text(encoding="utf-8"))
+    assert page.count('class="sku-group') == len(document["skus"])
+    assert f"<b>{document['summary']['disabled']}</b><span>chat disabled</span>" in page
+    # a reason in plain words, why, and what to do about it
+    assert "Conformity document expired" in page and "What to do:" in page and "Why:" in page
+    # each file's details: type, pages read, numbers, dates
+    assert "PDF with a text layer" in page and "Pages read" in page
+    assert html.escape("ЕАЭС RU С-CN.АЯ46.В.01234/23") in page and "2023-03-12 → 2028-03-11" in page
+    # no KYC folder here: said so, not silently left out
+    assert "KYC not judged" in page
+    # with the KYC folder, the checklist (OCR off: the scans are unread, so it is incomplete)
+    full = tmp_path / "with-kyc"
+    run_scan(SAMPLES / "company", full, "--skus", str(SAMPLES / "company" / "skus.csv"))
+    page = (full / "r.html").read_text(encoding="utf-8")
+    assert "KYC checklist" in page and "KYC not judged" not in page
+    assert page.count('<tr class="unmet">') + page.count('<tr class="met">') == 4
+    assert "Passport of the legal representative" in page
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.path.exists(p)]
+    try:
+        import selenium  # noqa: F401  (only: is it installed?)
+    except ImportError:
+        missing.append("selenium (pip install -e '.[test]')")
+    if missing:
+        message = "browser test needs " + ", ".join(missing) + " (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    driver = start_browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+def start_browser(profile: Path, width: int = 1280, height: int = 1000):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1"):
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")       # a fresh profile: nothing carried over
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The Debian driver, named explicitly: selenium never downloads one.
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_window_size(width, height)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def screenshot(driver, png: Path, width: int = 1280, max_height: int = 1500) -> None:
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(height, max_height))
+    png.parent.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(png))
+
+
+def visible_skus(driver) -> list[str]:
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('tbody.sku-group'))"
+        ".filter(g => getComputedStyle(g).display !== 'none')"
+        ".map(g => g.getAttribute('data-sku'))")
+
+
+def severe(driver) -> list[dict]:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_report_in_a_browser_loads_clean_and_filters(company, browser):
+    from selenium.webdriver.common.by import By
+
+    document = json.loads((company / "r.json").read_text(encoding="utf-8"))
+    by_status = {}
+    for sku in document["skus"]:
+        by_status.setdefault(sku["chat_status"], set()).add(sku["sku"])
+    assert len(by_status) == 3, "the sample should show all three statuses"
+    browser.get((company / "r.html").as_uri())
+    assert browser.title.startswith("doccheck report")
+    assert severe(browser) == []                                  # no script error, no CSP violation
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+    all_skus = [s["sku"] for s in document["skus"]]
+    assert sorted(visible_skus(browser)) == sorted(all_skus)
+    # details start folded; a click unfolds them
+    first = browser.find_element(By.CSS_SELECTOR, "tbody.sku-group tr.summary")
+    more = browser.find_element(By.CSS_SELECTOR, "tbody.sku-group tr.more")
+    assert not more.is_displayed()
+    first.click()
+    assert more.is_displayed() and "What to do:" in more.text
+    first.click()
+    # the status filter shows one status and hides the others
+    for status in ("disabled", "at_risk", "ok"):
+        browser.find_element(By.CSS_SELECTOR, f'button[data-filter="{status}"]').click()
+        assert set(visible_skus(browser)) == by_status[status], status
+        shown = browser.find_element(By.ID, "shown").text
+        assert shown == f"{len(by_status[status])} of {len(all_skus)} shown"
+    browser.find_element(By.CSS_SELECTOR, 'button[data-filter="all"]').click()
+    assert len(visible_skus(browser)) == len(all_skus)
+    # the search box filters by SKU, and combines with the status filter
+    search = browser.find_element(By.ID, "search")
+    search.send_keys("pb-100")
+    expected = {s for s in all_skus if "pb-100" in s.lower()}
+    assert set(visible_skus(browser)) == expected and 0 < len(expected) < len(all_skus)
+    browser.find_element(By.CSS_SELECTOR, 'button[data-filter="disabled"]').click()
+    assert set(visible_skus(browser)) == expected & by_status["disabled"]
+    search.clear()
+    search.send_keys("no-such-sku")
+    assert visible_skus(browser) == [] and browser.find_element(By.ID, "no-match").is_displayed()
+    search.clear()
+    search.send_keys(" ")     # clear() sends no input event; a keystroke does
+    browser.find_element(By.CSS_SELECTOR, 'button[data-filter="all"]').click()
+    assert len(visible_skus(browser)) == len(all_skus)
+    assert severe(browser) == []
+    # the artefact CI keeps: the top of the page with one SKU unfolded
+    browser.find_element(By.CSS_SELECTOR, "tbody.sku-group.disabled tr.summary").click()
+    screenshot(browser, ARTIFACTS / "html-report.png")
+    assert (ARTIFACTS / "html-report.png").stat().st_size > 10_000
+
+
+def test_hostile_report_runs_no_injected_code(hostile, browser):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1000)
+    browser.get((hostile / "r.html").as_uri())
+    browser.find_element(By.CSS_SELECTOR, "tbody.sku-group tr.summary").click()
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text
+    assert browser.execute_script("return document.images.length") == 0
+    assert browser.execute_script("return document.scripts.length") == 1
+    page_text = browser.find_element(By.TAG_NAME, "body").text
+    assert HOSTILE_NAME in page_text and HOSTILE_CELL in page_text
+    assert severe(browser) == []
+
+
+if __name__ == "__main__":
+    # python tests/test_html_report.py REPORT.html OUT.png [SKU to unfold] [max-height]: the README's screenshot
+    report, png = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
+    unfold = sys.argv[3] if len(sys.argv) > 3 else None
+    profile = tempfile.TemporaryDirectory(prefix="doccheck-chromium-")
+    driver = start_browser(Path(profile.name))
+    try:
+        driver.get(report.as_uri())
+        from selenium.webdriver.common.by import By
+
+        selector = f'tbody.sku-group[data-sku="{unfold}"] tr.summary' if unfold else "tbody.sku-group.disabled tr.summary"
+        driver.find_element(By.CSS_SELECTOR, selector).click()
+        screenshot(driver, png, max_height=int(sys.argv[4]) if len(sys.argv) > 4 else 1500)
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        print(f"{png}: written; console errors: {errors or 'none'}")
+    finally:
+        driver.quit()
+        profile.cleanup()

@@ -1,0 +1,307 @@
+"""Every message a person reads exists in English, Russian and Chinese with the same placeholders;
+the language reaches the terminal, the details column and the footer; codes and columns never change."""
+
+import re
+import shutil
+import string
+from datetime import date
+
+import click
+import pytest
+import yaml
+
+from checker import codes, i18n
+from checker.models import FileAnalysis, FileFacts, FileKind, FileResult, Group, KycRequirement, KycResult, ScanResult, ScanStats, SkuResult
+from checker.rulefile import RuleError
+from checker.rules import default_rules_dir, load_rules
+from conftest import REPO, SAMPLES
+
+RULES = default_rules_dir()
+LANGS = ("en", "ru", "zh")
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    yield
+    i18n.set_lang("en")
+    i18n.install(i18n.builtin_messages())
+
+
+def fields(template: str) -> set[str]:
+    return {f.split("!")[0].split(":")[0] for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+
+
+def load_plain(name):
+    """The YAML as plain data, read independently of the loader under test."""
+    return yaml.safe_load((RULES / name).read_text(encoding="utf-8"))
+
+
+# --- the data files ---------------------------------------------------------------------------------
+
+def test_every_message_has_all_three_languages_with_the_same_placeholders():
+    messages = load_plain("messages.yaml")
+    assert len(messages) > 100
+    for msg_id, texts in messages.items():
+        assert set(texts) == set(LANGS), f"{msg_id}: has {sorted(texts)}"
+        for lang in LANGS:
+            assert isinstance(texts[lang], str) and texts[lang].strip(), f"{msg_id}.{lang} is empty"
+            assert fields(texts[lang]) == fields(texts["en"]), f"{msg_id}.{lang}: placeholders differ from en"
+
+
+def test_every_reason_code_has_all_three_languages_with_the_same_placeholders():
+    reasons = load_plain("reasons.yaml")
+    assert set(reasons) == {c.code for c in codes.ALL_CODES}
+    for code, spec in reasons.items():
+        for lang in LANGS:
+            assert lang in spec, f"{code} has no {lang}"
+            for key in ("title", "why", "fix", "detail"):
+                assert isinstance(spec[lang].get(key), str) and spec[lang][key].strip(), f"{code}.{lang}.{key}"
+                assert fields(spec[lang][key]) == fields(spec["en"][key]), f"{code}.{lang}.{key}: placeholders differ"
+
+
+def test_categories_and_regulations_are_named_in_all_three_languages(rules):
+    for cat in rules.categories.values():
+        assert {lang for lang, _ in cat.names} == set(LANGS), cat.key
+        assert cat.name("zh") != cat.key
+    cited = {reg for cat in rules.categories.values() for reg in cat.regulations}
+    for reg in cited:
+        assert set(rules.regulation_titles.get(reg, {})) == set(LANGS), f"{reg} has no title in every language"
+
+
+def test_chinese_and_russian_texts_are_in_their_scripts():
+    """A copy-pasted English text in the ru or zh slot is a missing translation."""
+    cyrillic, han = re.compile("[а-яА-ЯёЁ]"), re.compile("[\u4e00-\u9fff]")
+    for msg_id, texts in load_plain("messages.yaml").items():
+        if texts["en"] == texts["ru"] == texts["zh"]:
+            continue                       # marks that read the same everywhere ("{client}: {warning}")
+        if msg_id.startswith("type.") or msg_id in ("audit.col.kyc", "audit.col.skus"):
+            continue
+        assert cyrillic.search(texts["ru"]) or texts["ru"] == texts["en"], f"{msg_id}.ru"
+        words = re.sub(r"\{\w+\}|[\s:：]", "", texts["zh"])     # "{client}：{warning}" has no words to translate
+        assert han.search(texts["zh"]) or not words, f"{msg_id}.zh is not Chinese"
+    for code, spec in load_plain("reasons.yaml").items():
+        for key in ("title", "why", "fix", "detail"):
+            assert cyrillic.search(spec["ru"][key]), f"{code}.ru.{key}"
+            assert han.search(spec["zh"][key]), f"{code}.zh.{key}"
+
+
+def test_every_message_id_the_code_names_exists():
+    messages = i18n.builtin_messages()
+    literal = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+    used = set()
+    for path in list((REPO / "checker").rglob("*.py")):
+        used |= set(literal.findall(path.read_text(encoding="utf-8")))
+    assert len(used) > 40
+    missing = sorted(m for m in used if m not in messages)
+    assert not missing, f"message ids used in checker/ but missing from messages.yaml: {missing}"
+    # ids built at run time
+    from checker.report.ozon_sheet import ACCORDANCE_TYPES, DOCUMENT_TYPES
+
+    rules = load_rules()
+    built = [f"ozon.doc.{v}" for v in DOCUMENT_TYPES.values()] + [f"ozon.acc.{v}" for v in ACCORDANCE_TYPES.values()]
+    built += [f"explain.scope.{s.value}" for s in codes.Scope]
+    built += [f"kyc.profile.{p}" for p in rules.kyc.profiles]
+    built += [f"kyc.req.{r.key}" for p in rules.kyc.profiles.values() for r in p.requirements]
+    built += [f"type.{mime}" for mime in rules.type_names]
+    built += [f"language.{code}" for code in ("ru", "en", "zh", "unknown")]
+    built += [f"audit.col.{c}" for c in ("client", "skus", "ok", "at_risk", "disabled", "kyc", "files", "time")]
+    built += [f"term.status.{s.value}" for s in codes.ChatStatus] + list(i18n.CHAT_SETTINGS)
+    assert [b for b in built if b not in messages] == []
+
+
+def test_kyc_titles_match_kyc_yaml(rules):
+    for profile in rules.kyc.profiles.values():
+        for req in profile.requirements:
+            assert i18n.t(f"kyc.req.{req.key}", "en") == req.title
+            assert i18n.t(f"kyc.req.{req.key}", "ru") == req.title_ru
+
+
+def test_english_type_names_match_file_types_yaml(rules):
+    for mime, name in rules.type_names.items():
+        assert i18n.t(f"type.{mime}", "en") == name
+
+
+# --- the loader refuses a missing translation --------------------------------------------------------
+
+def _rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def test_loader_refuses_a_message_without_chinese(tmp_path):
+    rules_dir = _rules_copy(tmp_path)
+    path = rules_dir / "messages.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  zh: 正常\n", "", 1), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"messages.yaml:\d+: message 'term.status.ok' has no zh text"):
+        load_rules(rules_dir)
+
+
+def test_loader_refuses_a_message_whose_placeholders_differ(tmp_path):
+    rules_dir = _rules_copy(tmp_path)
+    path = rules_dir / "messages.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('ru: "Отчёты: {paths}"', 'ru: "Отчёты: {path}"'), encoding="utf-8")
+    with pytest.raises(RuleError, match="term.reports.*'ru' uses"):
+        load_rules(rules_dir)
+
+
+def test_loader_refuses_a_reason_without_russian(tmp_path):
+    rules_dir = _rules_copy(tmp_path)
+    data = (rules_dir / "reasons.yaml").read_text(encoding="utf-8")
+    start = data.index("  ru:\n    title: Файл не открывается")
+    end = data.index("  zh:", start)
+    (rules_dir / "reasons.yaml").write_text(data[:start] + data[end:], encoding="utf-8")
+    with pytest.raises(RuleError, match="reasons.yaml:\\d+: reason 'unreadable_file' has no 'ru' texts"):
+        load_rules(rules_dir)
+
+
+def test_loader_refuses_a_reason_detail_with_other_placeholders(tmp_path):
+    rules_dir = _rules_copy(tmp_path)
+    path = rules_dir / "reasons.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{file}：{number} 已于 {valid_until} 过期", "{file}：{numero} 已于 {valid_until} 过期"), encoding="utf-8")
+    with pytest.raises(RuleError, match="certificate_expired' detail: 'zh' uses"):
+        load_rules(rules_dir)
+
+
+def test_a_rules_folder_without_messages_uses_the_builtin_ones(tmp_path):
+    rules_dir = _rules_copy(tmp_path)
+    (rules_dir / "messages.yaml").unlink()
+    assert load_rules(rules_dir).messages.text("term.status.ok", "zh") == "正常"
+
+
+# --- the language reaches what a person reads ------------------------------------------------------
+
+def test_default_language_comes_from_the_locale(monkeypatch):
+    from checker.cli import default_lang
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    assert default_lang() == "ru"
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    assert default_lang() == "zh"
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")        # not one of ours: the next setting decides
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    assert default_lang() == "ru"
+    import locale
+
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setattr(locale, "getlocale", lambda *a: (None, None))
+    assert default_lang() == "en"
+
+
+def _result(sku_files=(), findings=(), kyc=None):
+    sku = SkuResult("PB-1", "power_bank", "power_bank", files=list(sku_files), findings=list(findings))
+    return ScanResult("root", date(2026, 11, 26), "company", [sku], list(sku_files),
+                      kyc or KycResult(False, "company"), stats=ScanStats(files=1, seconds=1.25))
+
+
+def _conformity_file():
+    f = FileResult("PB-1/RU_cert.pdf", "RU_cert.pdf", Group.SKU, "PB-1", FileFacts("x", 1, "application/pdf", FileKind.TEXT_PDF))
+    from checker.models import DocumentNumber
+
+    f.analysis = FileAnalysis(numbers=[DocumentNumber("ЕАЭС RU С-CN.АЯ46.В.01234/23", "eaeu", "certificate", True)],
+                              valid_until=date(2028, 3, 11), role="conformity")
+    f.counted = True
+    return f
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "Papers in order: conformity document ЕАЭС RU С-CN.АЯ46.В.01234/23 valid until 2028-03-11."),
+    ("ru", "Документы в порядке: документ о соответствии ЕАЭС RU С-CN.АЯ46.В.01234/23, действует до 2028-03-11."),
+    ("zh", "资料齐全：合格证明文件 ЕАЭС RU С-CN.АЯ46.В.01234/23，有效期至 2028-03-11。"),
+])
+def test_details_column_speaks_the_language(lang, expected):
+    from checker.verdict import sku_details
+
+    result = _result([_conformity_file()])
+    assert sku_details(result.skus[0], lang) == expected
+    i18n.set_lang(lang)
+    assert sku_details(result.skus[0]) == expected        # the run's language by default
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", ["DISABLED", "1 SKUs: 0 ok, 0 at risk, 1 disabled", "KYC (company, KYC): INCOMPLETE", "[ ] Passport of the legal representative"]),
+    ("ru", ["ОТКЛЮЧЁН", "SKU: 1 — 0 ок, 0 под угрозой, 1 отключено", "KYC (юрлицо, KYC): НЕПОЛНЫЙ", "[ ] Паспорт законного представителя"]),
+    ("zh", ["已关闭", "1 个 SKU：0 个正常，0 个有风险，1 个聊天已关闭", "KYC 审核（公司，KYC）：不齐全", "[ ] 法定代表人护照"]),
+])
+def test_terminal_summary_and_footer_speak_the_language(lang, words):
+    from checker.report.terminal import print_chat_settings, print_summary
+
+    kyc = KycResult(True, "company", ["KYC"], [KycRequirement("passport", "Passport of the legal representative", False)])
+    result = _result(findings=[])
+    result.kyc = kyc
+    result.skus[0].status = codes.ChatStatus.DISABLED
+    result.skus[0].findings = []
+    lines = []
+    print_summary(result, echo=lambda text="", **kw: lines.append(text), colour=False, lang=lang)
+    print_chat_settings(echo=lambda text="", **kw: lines.append(text), colour=False, lang=lang)
+    out = click.unstyle("\n".join(lines))
+    for word in words:
+        assert word in out
+    heading, settings = i18n.chat_settings(lang)
+    assert heading in out and len(settings) == 4
+    assert all(f"[ ] {s}" in out for s in settings)
+
+
+def test_cjk_labels_keep_the_columns_aligned():
+    assert i18n.width("已关闭") == 6 and i18n.pad("已关闭", 8) == "已关闭  "
+    assert i18n.width("ОТКЛЮЧЁН") == 8
+
+
+def test_translated_message_falls_back_to_english_on_a_bad_value():
+    assert i18n.t("term.reports", "zh", paths="a, b") == "报告：a, b"
+    assert i18n.t("kyc.req.no_such_requirement", "zh", default="Own title") == "Own title"
+    with pytest.raises(KeyError):
+        i18n.t("no.such.message")
+
+
+def _small_batch(tmp_path):
+    root = tmp_path / "batch"
+    for sku in ("PB-1001", "PB-1002", "TOY-3001"):
+        shutil.copytree(SAMPLES / "company" / sku, root / sku)
+    lines = (SAMPLES / "company" / "skus_utf8.csv").read_text(encoding="utf-8-sig").splitlines()
+    (tmp_path / "skus.csv").write_text("\n".join([lines[0]] + [l for l in lines[1:] if l.split(",")[0] in ("PB-1001", "PB-1002", "TOY-3001")]) + "\n",
+                                       encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("lang,status,detail,footer", [
+    ("ru", "ОТКЛЮЧЁН", "истёк 2025-05-14", "Сообщения от покупателей разрешены"),
+    ("zh", "已关闭", "已于 2025-05-14 过期", "已允许买家发送消息"),
+    ("en", "DISABLED", "expired on 2025-05-14", "Messages from buyers allowed"),
+])
+def test_scan_in_each_language_end_to_end(run_cli, tmp_path, lang, status, detail, footer):
+    import csv
+
+    root = _small_batch(tmp_path)
+    code, out, err = run_cli("scan", root, "--skus", tmp_path / "skus.csv", "--today", "2026-11-26", "--no-ocr", "--no-cache",
+                             "--jobs", "1", "--out", tmp_path / "r.csv", "--lang", lang)
+    assert code == 1, err
+    assert status in out and footer in out
+    assert out.rstrip().endswith(i18n.t("footer.working_hours", lang))     # printed once, at the end
+    assert out.count(footer) == 1
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = {r["sku"]: r for r in csv.DictReader(handle)}
+    assert list(next(iter(rows.values())))[:10] == ["sku", "category", "category_rule", "chat_status", "reasons",
+                                                     "certificates", "valid_until", "manual", "files", "details"]
+    assert rows["PB-1002"]["reasons"] == "certificate_expired" and rows["PB-1002"]["chat_status"] == "disabled"
+    assert detail in rows["PB-1002"]["details"]
+    assert rows["PB-1001"]["details"] == _in_order(lang)
+
+
+def _in_order(lang):
+    return i18n.t("details.in_order", lang, parts="; ".join([
+        i18n.t("details.conformity_until", lang, numbers="ЕАЭС RU С-CN.АЯ46.В.01234/23", date="2028-03-11"),
+        i18n.t("details.manual", lang, files="PB-1001/RU_PB-1001_manual.pdf")]))
+
+
+def test_quiet_scan_has_no_footer(run_cli, tmp_path):
+    root = _small_batch(tmp_path)
+    code, out, _ = run_cli("scan", root, "--skus", tmp_path / "skus.csv", "--today", "2026-11-26", "--no-ocr", "--no-cache",
+                           "--jobs", "1", "--out", tmp_path / "r.csv", "--lang", "zh", "-q")
+    assert code == 1
+    assert "卖家后台" not in out and "[ ]" not in out
