@@ -135,8 +135,16 @@ class NumberRules:
         return s
 
     def fold(self, text: str) -> str:
-        """Latin look-alikes to Cyrillic, same length, for wordings, titles and regulations."""
-        return text.translate(self.fold_table)
+        """Latin look-alikes to Cyrillic, same length, for wordings, titles and regulations.
+
+        The three finders fold the same text in turn; the last result is kept (translate is the
+        costliest step of a warm re-scan)."""
+        last = self.__dict__.get("_last_fold")
+        if last is not None and last[0] is text:
+            return last[1]
+        folded = text.translate(self.fold_table)
+        self.__dict__["_last_fold"] = (text, folded)
+        return folded
 
 
 class _Compiler:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 
-from .models import FileFacts, FileKind, PageText
 from pypdf.errors import LimitReachedError
 
+from .language import language_probabilities
+from .models import FileFacts, FileKind, PageText
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 TEXT_LAYER_MIN_LETTERS = 40   # fewer letters than this (a scanner's watermark, a page number): treat the page as scanned
 
 
@@ -62,6 +63,7 @@ def extract_facts(data: bytes, settings: ExtractSettings) -> FileFacts:
         _read_pdf(data, settings, facts)
     elif facts.kind is FileKind.IMAGE:
         _read_image(data, settings, facts)
+    facts.language_probs = language_probabilities(facts.text)
     return facts
 
 

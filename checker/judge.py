@@ -38,7 +38,7 @@ def name_hint(name: str, rules: Rules) -> str | None:
 def analyse(result: FileResult, rules: Rules) -> FileAnalysis:
     facts = result.facts
     text = facts.text
-    guess = detect_language(text, rules.limits.language_min_letters)
+    guess = detect_language(text, rules.limits.language_min_letters, facts.language_probs)
     analysis = FileAnalysis(language=guess.language, russian_share=guess.russian_share)
     if text:
         numbers = find_numbers(text, rules.numbers)
@@ -70,7 +70,8 @@ def manual_is_russian(result: FileResult, rules: Rules) -> bool | None:
     text = result.facts.text
     if not text.strip():
         return None
-    return is_russian(detect_language(text, rules.limits.language_min_letters), rules.limits.russian_min_share)
+    guess = detect_language(text, rules.limits.language_min_letters, result.facts.language_probs)
+    return is_russian(guess, rules.limits.russian_min_share)
 
 
 def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") -> list[Finding]:

@@ -56,6 +56,8 @@ class FileFacts:
     problem: str = ""               # why the file cannot be read (empty, encrypted, truncated...)
     notes: list[str] = field(default_factory=list)
     extractor: str = ""             # extractor version + settings, part of the cache key
+    # langdetect's probabilities for the text: costly (n-grams), so computed once with the text and cached
+    language_probs: dict[str, float] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, i18n
 from ..codes import BY_NAME, ChatStatus
 from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
@@ -23,18 +23,10 @@ from ..verdict import sku_certificates, sku_details, sku_valid_until
 from .json_report import clean, kyc_state
 from .output import write_atomic
 
-STATUS_LABEL = {ChatStatus.OK: "ok", ChatStatus.AT_RISK: "at risk", ChatStatus.DISABLED: "disabled"}
+# Every label of the page is a message of rules/messages.yaml (html.*, plus the footer.* checklist the
+# terminal also prints), in the run's language; these map values to the ids built from them.
 STATUS_ORDER = {ChatStatus.DISABLED: 0, ChatStatus.AT_RISK: 1, ChatStatus.OK: 2}
-KIND_LABEL = {
-    FileKind.TEXT_PDF: "PDF with a text layer", FileKind.SCANNED_PDF: "scanned PDF (read with OCR)",
-    FileKind.MIXED_PDF: "PDF, partly scanned", FileKind.IMAGE: "image", FileKind.DOCUMENT: "office document",
-    FileKind.ARCHIVE: "archive", FileKind.OTHER: "other file", FileKind.EMPTY: "empty file (0 bytes)",
-    FileKind.ENCRYPTED_PDF: "password-protected PDF", FileKind.UNREADABLE: "unreadable file",
-}
-LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "zh": "Chinese", "zh-cn": "Chinese", "zh-tw": "Chinese"}
-ROLE_LABEL = {"conformity": "conformity document", "manual": "manual", "kyc": "KYC paper", "other": "other"}
-SCHEME_LABEL = {"eaeu": "EAEU", "customs_union": "Customs Union", "ru_technical_regulation": "Russian technical regulation",
-                "gost_r": "GOST R"}
+LANGUAGE_CODES = {"ru": "ru", "en": "en", "zh": "zh", "zh-cn": "zh", "zh-tw": "zh"}
 
 
 def e(value: object) -> str:
@@ -65,13 +57,8 @@ def render_html(result: ScanResult, rules=None, lang: str | None = None, generat
 
 
 def _current_lang() -> str:
-    """The run's --lang, as the CLI set it for everything a person reads; English without it."""
-    try:
-        from .. import i18n
-
-        return i18n.current_lang() or "en"
-    except (ImportError, AttributeError):
-        return "en"
+    """The run's --lang, as the CLI set it for everything a person reads (like the CSV writers)."""
+    return i18n.current_lang() or i18n.DEFAULT_LANG
 
 
 def _csp_hash(text: str) -> str:
@@ -86,13 +73,51 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def _language(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code) if code else ""
-
-
 class _Page:
     def __init__(self, result: ScanResult, rules, lang: str):
-        self.result, self.rules, self.lang = result, rules, lang
+        self.result, self.rules = result, rules
+        self.lang = lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+
+    # --- words ----------------------------------------------------------------------------------
+
+    def t(self, msg_id: str, default: str | None = None, **values) -> str:
+        """A message in the page's language (plain text: escape it where it goes into the page).
+
+        A rules folder with its own messages.yaml may predate the html.* ids: those come from the
+        built-in messages then, so a custom --rules never breaks the report."""
+        text = i18n.t(msg_id, self.lang, default=None, **values)
+        if text is not None:
+            return text
+        builtin = i18n.builtin_messages()
+        if msg_id in builtin:
+            template = builtin.text(msg_id, self.lang)
+            return template.format(**values) if values else template
+        if default is not None:
+            return default
+        raise KeyError(f"no message {msg_id!r}")
+
+    def h(self, msg_id: str, **markup: str) -> str:
+        """A message as HTML: its own words escaped, then the {placeholders} filled with `markup`,
+        which the caller has already escaped (so a value may carry <code> but never unescaped input)."""
+        return e(self.t(msg_id)).format(**markup)
+
+    def status_label(self, status: ChatStatus) -> str:
+        return self.t(f"html.status.{status.value}")
+
+    def language(self, code: str) -> str:
+        if not code:
+            return ""
+        key = LANGUAGE_CODES.get(code.casefold())
+        return self.t(f"language.{key}") if key else code
+
+    def sentence(self, text: str) -> str:
+        text = text.strip()
+        if not text:
+            return text
+        text = text[0].upper() + text[1:]
+        if text.endswith((".", "!", "?", "。", "！", "？")):
+            return text
+        return text + ("。" if self.lang == "zh" else ".")
 
     # --- pieces ---------------------------------------------------------------------------------
 
@@ -106,14 +131,14 @@ class _Page:
         text = self.reason_text(f.code.code)
         title = text.title if text else f.code.code
         cls = "blocking" if f.code.blocking else "warning"
-        effect = "blocks chat" if f.code.blocking else "chat at risk"
+        effect = e(self.t("html.effect.blocks" if f.code.blocking else "html.effect.at_risk"))
         parts = [f'<li class="reason {cls}"><div class="reason-head"><strong>{e(title)}</strong> '
                  f'<span class="effect">{effect}</span> <code>{e(f.code.code)}</code></div>']
         if f.detail:
-            parts.append(f'<p class="detail">{e(_sentence(f.detail))}</p>')
+            parts.append(f'<p class="detail">{e(self.sentence(f.detail))}</p>')
         if with_advice and text:
-            parts.append(f'<p class="why"><span class="label">Why:</span> {e(text.why)}</p>'
-                         f'<p class="fix"><span class="label">What to do:</span> {e(text.fix)}</p>')
+            parts.append(f'<p class="why"><span class="label">{e(self.t("html.why"))}</span> {e(text.why)}</p>'
+                         f'<p class="fix"><span class="label">{e(self.t("html.what_to_do"))}</span> {e(text.fix)}</p>')
         parts.append("</li>")
         return "".join(parts)
 
@@ -127,68 +152,75 @@ class _Page:
                 titles.append((x.code.blocking, text.title if text else x.code.code))
             state = "".join(f'<span class="tag {"bad" if blocking else "warn"}">{e(title)}</span>' for blocking, title in titles)
             if f.blocked:
-                state += '<span class="tag bad">does not count</span>'
+                state += f'<span class="tag bad">{e(self.t("html.tag.not_counted"))}</span>'
             elif f.counted:
-                state += '<span class="tag good">counts</span>'
+                state += f'<span class="tag good">{e(self.t("html.tag.counted"))}</span>'
+        role = self.t(f"html.role.{analysis.role}", default=analysis.role)
         head = (f'<div class="file-head"><code class="path">{e(f.path)}</code> '
-                f'<span class="tag">{e(ROLE_LABEL.get(analysis.role, analysis.role))}</span> {state}</div>')
+                f'<span class="tag">{e(role)}</span> {state}</div>')
         rows: list[tuple[str, str]] = []
-        kind = KIND_LABEL.get(facts.kind, facts.kind.value)
-        rows.append(("Type", f"{e(kind)} · <code>{e(facts.mime or 'unknown')}</code> · {e(_size(facts.size))}"))
+        kind = self.t(f"html.kind.{facts.kind.value}", default=facts.kind.value)
+        rows.append((self.t("html.fact.type"),
+                     f"{e(kind)} · <code>{e(facts.mime or self.t('html.unknown'))}</code> · {e(_size(facts.size))}"))
         if facts.page_count is not None or facts.pages:
             total = facts.page_count if facts.page_count is not None else len(facts.pages)
             read = facts.pages_read
             text_pages = sum(1 for p in facts.pages if p.source == "text")
             how = []
             if text_pages:
-                how.append(f"{text_pages} from the text layer")
+                how.append(self.t("html.pages.text", count=text_pages))
             if facts.ocr_pages:
-                how.append(f"{len(facts.ocr_pages)} by OCR")
+                how.append(self.t("html.pages.ocr", count=len(facts.ocr_pages)))
             unread = len(facts.unread_pages)
             if unread:
-                how.append(f"{unread} not read")
-            rows.append(("Pages read", e(f"{read} of {total}" + (f" ({', '.join(how)})" if how else ""))))
+                how.append(self.t("html.pages.unread", count=unread))
+            comma, (left, right) = ("，", ("（", "）")) if self.lang == "zh" else (", ", (" (", ")"))
+            rows.append((self.t("html.fact.pages"), e(self.t("html.pages.of", read=read, total=total)
+                                                      + (left + comma.join(how) + right if how else ""))))
         confidences = [p.ocr_confidence for p in facts.ocr_pages if p.ocr_confidence is not None]
         if facts.ocr_pages:
-            conf = f"{sum(confidences) / len(confidences):.0f} % mean confidence" if confidences else "no confidence reported"
-            pages = "; ".join(f"page {p.number}: {p.ocr_langs or '-'}"
-                              + (f", turned {p.rotation}°" if p.rotation else "")
+            conf = (self.t("html.ocr.mean", confidence=f"{sum(confidences) / len(confidences):.0f}") if confidences
+                    else self.t("html.ocr.no_confidence"))
+            pages = "; ".join(self.t("html.ocr.page", number=p.number, langs=p.ocr_langs or "-")
+                              + (", " + self.t("html.ocr.turned", degrees=p.rotation) if p.rotation else "")
                               + (f", {p.ocr_confidence:.0f} %" if p.ocr_confidence is not None else "")
                               for p in facts.ocr_pages[:12])
-            more = f" (+{len(facts.ocr_pages) - 12} pages)" if len(facts.ocr_pages) > 12 else ""
-            rows.append(("OCR", f"{e(conf)}<br><small>{e(pages + more)}</small>"))
+            more = " " + self.t("html.ocr.more_pages", count=len(facts.ocr_pages) - 12) if len(facts.ocr_pages) > 12 else ""
+            rows.append((self.t("html.fact.ocr"), f"{e(conf)}<br><small>{e(pages + more)}</small>"))
         elif facts.unread_pages and facts.kind in (FileKind.SCANNED_PDF, FileKind.MIXED_PDF, FileKind.IMAGE):
-            rows.append(("OCR", "not read (OCR was off or failed)"))
+            rows.append((self.t("html.fact.ocr"), e(self.t("html.ocr.not_read"))))
         if analysis.language:
-            share = f" · {analysis.russian_share:.0%} Cyrillic" if facts.text else ""
-            rows.append(("Language", e(_language(analysis.language) + share)))
+            share = " · " + self.t("html.cyrillic_share", share=f"{analysis.russian_share:.0%}") if facts.text else ""
+            rows.append((self.t("html.fact.language"), e(self.language(analysis.language) + share)))
         if analysis.numbers:
             items = []
             for n in analysis.numbers:
-                mark = ('<span class="good">✓ well formed</span>' if n.well_formed
-                        else f'<span class="bad">✗ malformed: {e(n.problem or "")}</span>')
-                kind = f"{SCHEME_LABEL.get(n.scheme, n.scheme)} {n.doc_type}"
+                mark = (f'<span class="good">{e(self.t("html.number.well_formed"))}</span>' if n.well_formed
+                        else f'<span class="bad">{e(self.t("html.number.malformed", problem=n.problem or ""))}</span>')
+                kind = self.t("html.number.kind", scheme=self.t(f"html.scheme.{n.scheme}", default=n.scheme),
+                              doc_type=self.t(f"html.doc_type.{n.doc_type}", default=n.doc_type))
                 items.append(f"<li><code>{e(n.official)}</code> <small>{e(kind)}</small> {mark}</li>")
-            rows.append(("Numbers", f'<ul class="plain">{"".join(items)}</ul>'))
+            rows.append((self.t("html.fact.numbers"), f'<ul class="plain">{"".join(items)}</ul>'))
         dates = []
         if analysis.valid_from or analysis.valid_until:
-            dates.append(f"valid {analysis.valid_from.isoformat() if analysis.valid_from else '?'}"
-                         f" → {analysis.valid_until.isoformat() if analysis.valid_until else '?'}")
+            dates.append(self.t("html.dates.valid", start=analysis.valid_from.isoformat() if analysis.valid_from else "?",
+                                end=analysis.valid_until.isoformat() if analysis.valid_until else "?"))
         if analysis.registered:
-            dates.append(f"registered {analysis.registered.isoformat()}")
+            dates.append(self.t("html.dates.registered", date=analysis.registered.isoformat()))
         if dates:
-            rows.append(("Dates", e("; ".join(dates))))
+            rows.append((self.t("html.fact.dates"), e("; ".join(dates))))
         if analysis.regulations:
-            rows.append(("Regulations", e(", ".join(analysis.regulations))))
+            rows.append((self.t("html.fact.regulations"), e(", ".join(analysis.regulations))))
         if analysis.markers:
-            rows.append(("Markers", e(", ".join(analysis.markers))))
+            rows.append((self.t("html.fact.markers"), e(", ".join(analysis.markers))))
         if analysis.masked_ids:
-            rows.append(("Personal ids", e(", ".join(analysis.masked_ids)) + " <small>(masked)</small>"))
+            rows.append((self.t("html.fact.personal_ids"),
+                         e(", ".join(analysis.masked_ids)) + f" <small>{e(self.t('html.masked'))}</small>"))
         notes = ([facts.problem] if facts.problem else []) + list(facts.notes) + [
-            f"page {p.number}: {p.note}" for p in facts.pages if p.note]
+            self.t("html.page_note", number=p.number, note=p.note) for p in facts.pages if p.note]
         if notes:
-            rows.append(("Notes", e("; ".join(notes))))
-        facts_html = "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in rows)
+            rows.append((self.t("html.fact.notes"), e("; ".join(notes))))
+        facts_html = "".join(f"<div><dt>{e(label)}</dt><dd>{value}</dd></div>" for label, value in rows)
         findings = ""
         if f.findings and f.group is not Group.SKU:
             findings = '<ul class="reasons compact">' + "".join(self.finding(x, False) for x in f.findings) + "</ul>"
@@ -198,56 +230,57 @@ class _Page:
     def sku_group(self, index: int, sku: SkuResult) -> str:
         status = sku.status.value
         category = sku.category_input or sku.category or ""
-        rule = f'<br><small>rule: {e(sku.category)}</small>' if sku.category and sku.category != sku.category_input else ""
+        rule = (f'<br><small>{e(self.t("html.sku.rule", category=sku.category))}</small>'
+                if sku.category and sku.category != sku.category_input else "")
         if not category:
-            category_html = '<span class="muted">unknown</span>'
+            category_html = f'<span class="muted">{e(self.t("value.unknown_category"))}</span>'
         else:
             category_html = e(category) + rule
         titles = []
         for code in sku.codes:
             text = self.reason_text(code.code)
             titles.append(f'<li>{e(text.title if text else code.code)}</li>')
-        reasons = f'<ul class="plain">{"".join(titles)}</ul>' if titles else '<span class="muted">none</span>'
+        reasons = (f'<ul class="plain">{"".join(titles)}</ul>' if titles
+                   else f'<span class="muted">{e(self.t("html.sku.no_reasons"))}</span>')
         certs = sku_certificates(sku)
         until = sku_valid_until(sku)
-        papers = [f"{len(sku.files)} file{'s' if len(sku.files) != 1 else ''}"]
+        papers = [self.t("html.sku.file_one" if len(sku.files) == 1 else "html.sku.files", count=len(sku.files))]
         if until:
-            papers.append(f"valid until {until.isoformat()}")
+            papers.append(self.t("html.sku.valid_until", date=until.isoformat()))
         search = " ".join([sku.sku, sku.category_input, sku.category or "", *sku.row.values(),
                            *(f.name for f in sku.files), *certs])
         name = next((v for k, v in sku.row.items() if k.casefold() in ("name", "title", "название", "наименование")), "")
         name_html = f'<br><small class="muted">{e(name)}</small>' if name else ""
         summary = (f'<tr class="summary" tabindex="0" aria-expanded="false" aria-controls="sku-{index}-more">'
                    f'<td class="sku-id"><span class="caret" aria-hidden="true"></span>{e(sku.sku)}{name_html}</td>'
-                   f'<td><span class="badge {status}">{e(STATUS_LABEL[sku.status])}</span></td>'
+                   f'<td><span class="badge {status}">{e(self.status_label(sku.status))}</span></td>'
                    f'<td>{category_html}</td><td>{reasons}</td><td>{e(" · ".join(papers))}</td></tr>')
         advice = ""
         if sku.findings:
             advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings)) + "</ul>"
         # With findings, the reasons below say it all (sku_details joins their sentences).
-        details = "" if sku.findings else f'<p class="sku-details">{e(sku_details(sku))}</p>'
+        details = "" if sku.findings else f'<p class="sku-details">{e(sku_details(sku, self.lang))}</p>'
         extra = ""
         shown_columns = [(k, v) for k, v in sku.row.items() if k.casefold() not in ("sku", "category") and v and v != name]
         if shown_columns:
             extra = '<p class="row-data">' + " · ".join(f"<span>{e(k)}: {e(v)}</span>" for k, v in shown_columns) + "</p>"
         files = "".join(self.file_block(f) for f in sku.files)
         if not sku.files:
-            files = '<p class="muted">No files found for this SKU.</p>'
+            files = f'<p class="muted">{e(self.t("html.sku.no_files"))}</p>'
         more = (f'<tr class="more" id="sku-{index}-more"><td colspan="5">{details}{extra}{advice}'
-                f'<h4>Files</h4>{files}</td></tr>')
+                f'<h4>{e(self.t("html.sku.files_heading"))}</h4>{files}</td></tr>')
         return (f'<tbody class="sku-group {status}" data-status="{status}" data-sku="{e(sku.sku)}" '
                 f'data-search="{e(search.casefold())}">'
                 f'{summary}{more}</tbody>')
 
     def kyc_section(self) -> str:
         kyc = self.result.kyc
+        heading = e(self.t("html.kyc.heading"))
         if not kyc.judged:
-            return ('<section id="kyc"><h2>KYC checklist</h2><p class="notice">KYC not judged: no KYC folder was found, '
-                    "so the account's KYC set was not checked and SKUs are judged on their own papers. "
-                    "Put the account's KYC papers in a folder named <code>KYC</code> to have them checked.</p></section>")
+            return (f'<section id="kyc"><h2>{heading}</h2><p class="notice">'
+                    f'{self.h("html.kyc.not_judged", folder="<code>KYC</code>")}</p></section>')
         state = kyc_state(self.result)
-        head = ("KYC complete: nothing blocks the account." if state == "complete"
-                else "KYC incomplete: Ozon keeps buyer chat off for every SKU until the missing papers are in.")
+        head = self.t("html.kyc.complete" if state == "complete" else "html.kyc.incomplete")
         rows = []
         for r in kyc.requirements:
             mark = '<span class="check good">✓</span>' if r.met else '<span class="check bad">✗</span>'
@@ -257,11 +290,15 @@ class _Page:
                 cell = f'<code>{e(evidence)}</code>'
             if r.note:
                 cell += (" " if cell else "") + f'<span class="note">{e(r.note)}</span>'
-            rows.append(f'<tr class="{"met" if r.met else "unmet"}"><td>{mark}</td><td>{e(r.title)}</td><td>{cell}</td></tr>')
+            title = i18n.kyc_title(r.key, r.title, self.lang)
+            rows.append(f'<tr class="{"met" if r.met else "unmet"}"><td>{mark}</td><td>{e(title)}</td><td>{cell}</td></tr>')
         folders = ", ".join(kyc.folders)
-        return (f'<section id="kyc"><h2>KYC checklist</h2><p class="kyc-state {state}">{e(head)}</p>'
-                f'<p class="muted">Profile: {e(kyc.profile)} · folder{"s" if len(kyc.folders) != 1 else ""}: {e(folders)}</p>'
-                f'<table class="kyc"><thead><tr><th></th><th>Requirement</th><th>Evidence or what is missing</th></tr></thead>'
+        profile = self.t(f"kyc.profile.{kyc.profile}", default=kyc.profile)
+        where = self.t("html.kyc.profile_one" if len(kyc.folders) == 1 else "html.kyc.profile", profile=profile, folders=folders)
+        return (f'<section id="kyc"><h2>{heading}</h2><p class="kyc-state {state}">{e(head)}</p>'
+                f'<p class="muted">{e(where)}</p>'
+                f'<table class="kyc"><thead><tr><th></th><th>{e(self.t("html.kyc.col.requirement"))}</th>'
+                f'<th>{e(self.t("html.kyc.col.evidence"))}</th></tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table></section>')
 
     def other_files_section(self) -> str:
@@ -270,12 +307,13 @@ class _Page:
             return ""
         kyc = [f for f in others if f.group is Group.KYC]
         unmapped = [f for f in others if f.group is Group.UNMAPPED]
-        parts = ['<section id="other-files"><h2>Other files</h2>']
+        parts = [f'<section id="other-files"><h2>{e(self.t("html.other.heading"))}</h2>']
         if kyc:
-            parts.append(f'<details><summary>KYC papers ({len(kyc)})</summary>{"".join(self.file_block(f) for f in kyc)}</details>')
+            parts.append(f'<details><summary>{e(self.t("html.other.kyc", count=len(kyc)))}</summary>'
+                         f'{"".join(self.file_block(f) for f in kyc)}</details>')
         if unmapped:
-            parts.append(f'<details><summary>Files that belong to no SKU ({len(unmapped)})</summary>'
-                         f'<p class="muted">Not counted for any SKU: the SKU is neither a folder on the path nor a word of the file name.</p>'
+            parts.append(f'<details><summary>{e(self.t("html.other.unmapped", count=len(unmapped)))}</summary>'
+                         f'<p class="muted">{e(self.t("html.other.unmapped_note"))}</p>'
                          f'{"".join(self.file_block(f) for f in unmapped)}</details>')
         parts.append("</section>")
         return "".join(parts)
@@ -285,7 +323,7 @@ class _Page:
         if not skipped:
             return ""
         items = "".join(f"<li><code>{e(s.path)}</code> — {e(s.reason)}</li>" for s in skipped)
-        return (f'<section id="skipped"><details><summary>Skipped entries ({len(skipped)}): sync debris, links, special files'
+        return (f'<section id="skipped"><details><summary>{e(self.t("html.skipped.summary", count=len(skipped)))}'
                 f'</summary><ul class="plain">{items}</ul></details></section>')
 
     def glossary(self) -> str:
@@ -301,11 +339,19 @@ class _Page:
             text = self.reason_text(code)
             if text is None:
                 continue
-            effect = "blocks chat" if BY_NAME[code].blocking else "puts chat at risk"
+            effect = self.t("html.effect.blocks" if BY_NAME[code].blocking else "html.effect.puts_at_risk")
             items.append(f'<div class="gloss"><dt><strong>{e(text.title)}</strong> <code>{e(code)}</code> '
-                         f'<span class="effect">{effect}</span></dt><dd><p>{e(text.why)}</p>'
-                         f'<p><span class="label">What to do:</span> {e(text.fix)}</p></dd></div>')
-        return f'<section id="reasons"><h2>What the reasons mean</h2><dl class="glossary">{"".join(items)}</dl></section>'
+                         f'<span class="effect">{e(effect)}</span></dt><dd><p>{e(text.why)}</p>'
+                         f'<p><span class="label">{e(self.t("html.what_to_do"))}</span> {e(text.fix)}</p></dd></div>')
+        return (f'<section id="reasons"><h2>{e(self.t("html.glossary.heading"))}</h2>'
+                f'<dl class="glossary">{"".join(items)}</dl></section>')
+
+    def chat_settings_section(self) -> str:
+        """The footer the terminal prints too: account settings no paper shows, to tick in the Seller Dashboard."""
+        intro, settings = i18n.chat_settings(self.lang)
+        items = "".join(f'<li><label><input type="checkbox"> {e(setting)}</label></li>' for setting in settings)
+        return (f'<section id="chat-settings"><h2>{e(self.t("html.settings.heading"))}</h2>'
+                f'<p>{e(intro)}</p><ul class="checklist">{items}</ul></section>')
 
     # --- the page --------------------------------------------------------------------------------
 
@@ -315,65 +361,75 @@ class _Page:
         counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
         total = len(result.skus)
         disabled = counts[ChatStatus.DISABLED]
+        at_risk = counts[ChatStatus.AT_RISK]
         if disabled:
-            verdict = f"Buyer chat will be disabled for {disabled} of {total} SKU{'s' if total != 1 else ''}."
-        elif counts[ChatStatus.AT_RISK]:
-            verdict = f"No SKU will have buyer chat disabled; {counts[ChatStatus.AT_RISK]} need attention."
+            verdict = self.t("html.verdict.disabled_one" if total == 1 else "html.verdict.disabled", disabled=disabled, total=total)
+        elif at_risk:
+            verdict = self.t("html.verdict.at_risk", count=at_risk)
         else:
-            verdict = "No SKU will have buyer chat disabled."
+            verdict = self.t("html.verdict.ok")
         state = kyc_state(result)
-        kyc_card = {"complete": ("KYC complete", "ok"), "incomplete": ("KYC incomplete", "disabled"),
-                    "not_judged": ("KYC not judged", "neutral")}[state]
-        cards = (f'<div class="card neutral"><b>{total}</b><span>SKUs</span></div>'
-                 f'<div class="card disabled"><b>{disabled}</b><span>chat disabled</span></div>'
-                 f'<div class="card at_risk"><b>{counts[ChatStatus.AT_RISK]}</b><span>at risk</span></div>'
-                 f'<div class="card ok"><b>{counts[ChatStatus.OK]}</b><span>ok</span></div>'
+        kyc_card = {"complete": ("html.card.kyc_complete", "ok"), "incomplete": ("html.card.kyc_incomplete", "disabled"),
+                    "not_judged": ("html.card.kyc_not_judged", "neutral")}[state]
+        cards = (f'<div class="card neutral"><b>{total}</b><span>{e(self.t("html.card.skus"))}</span></div>'
+                 f'<div class="card disabled"><b>{disabled}</b><span>{e(self.t("html.card.disabled"))}</span></div>'
+                 f'<div class="card at_risk"><b>{at_risk}</b><span>{e(self.t("html.card.at_risk"))}</span></div>'
+                 f'<div class="card ok"><b>{counts[ChatStatus.OK]}</b><span>{e(self.t("html.card.ok"))}</span></div>'
                  f'<div class="card {kyc_card[1]}"><b>{"✓" if state == "complete" else "✗" if state == "incomplete" else "–"}</b>'
-                 f'<span>{e(kyc_card[0])}</span></div>')
+                 f'<span>{e(self.t(kyc_card[0]))}</span></div>')
         st = result.stats
-        facts_line = f"{st.files} file{'s' if st.files != 1 else ''} checked"
+        facts_line = self.t("html.meta.files_one" if st.files == 1 else "html.meta.files", count=st.files)
         if result.skipped:
-            facts_line += f", {len(result.skipped)} skipped (sync debris, links)"
+            facts_line += ("，" if self.lang == "zh" else ", ") + self.t("html.meta.skipped", count=len(result.skipped))
         buttons = "".join(
             f'<button type="button" data-filter="{key}" aria-pressed="{"true" if key == "all" else "false"}">'
-            f'{label} <span class="count">{n}</span></button>'
-            for key, label, n in (("all", "All", total), ("disabled", "Disabled", disabled),
-                                  ("at_risk", "At risk", counts[ChatStatus.AT_RISK]), ("ok", "OK", counts[ChatStatus.OK])))
+            f'{e(self.t(f"html.filter.{key}"))} <span class="count">{n}</span></button>'
+            for key, n in (("all", total), ("disabled", disabled), ("at_risk", at_risk), ("ok", counts[ChatStatus.OK])))
         groups = "".join(self.sku_group(i, s) for i, s in enumerate(skus))
         warnings = ""
         if result.warnings:
-            warnings = ('<section id="warnings"><h2>Warnings</h2><ul>'
+            warnings = (f'<section id="warnings"><h2>{e(self.t("html.warnings"))}</h2><ul>'
                         + "".join(f"<li>{e(w)}</li>" for w in result.warnings) + "</ul></section>")
         when = generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        seller_type = self.t(f"kyc.profile.{result.seller_type}", default=result.seller_type)
+        meta = self.h("html.meta", folder=f"<code>{e(result.root)}</code>", date=e(result.today.isoformat()),
+                      seller_type=e(seller_type), facts=e(facts_line))
+        expand, collapse = self.t("html.expand_all"), self.t("html.collapse_all")
+        # The script's own words come in data- attributes (escaped like any attribute): the script
+        # stays one constant block, so its CSP hash does not change with the language.
+        shown_template = self.t("html.shown")
+        shown_now = shown_template.replace("{shown}", str(total)).replace("{total}", str(total))
+        columns = "".join(f"<th>{e(self.t(f'html.col.{c}'))}</th>" for c in ("sku", "chat", "category", "reasons", "papers"))
         body = f"""<header>
-<h1>Ozon compliance papers: will buyer chat be disabled?</h1>
-<p class="meta">Folder <code>{e(result.root)}</code> · judged as of {e(result.today.isoformat())} · seller type {e(result.seller_type)} · {e(facts_line)}</p>
+<h1>{e(self.t("html.title"))}</h1>
+<p class="meta">{meta}</p>
 </header>
 <main>
-<section class="cards" aria-label="Summary">{cards}</section>
+<section class="cards" aria-label="{e(self.t("html.aria.summary"))}">{cards}</section>
 <p class="verdict {'bad' if disabled else 'good'}">{e(verdict)}</p>
 {warnings}
 <section id="skus">
-<h2>SKUs</h2>
+<h2>{e(self.t("html.skus.heading"))}</h2>
 <div class="controls">
-<div class="filter" role="group" aria-label="Show SKUs by status">{buttons}</div>
-<label class="search"><span class="visually-hidden">Search</span><input type="search" id="search" placeholder="Search SKU, name or file…" autocomplete="off"></label>
-<button type="button" id="expand-all">Expand all</button>
-<span id="shown" class="muted" aria-live="polite">{total} of {total} shown</span>
+<div class="filter" role="group" aria-label="{e(self.t("html.filter.aria"))}">{buttons}</div>
+<label class="search"><span class="visually-hidden">{e(self.t("html.search.label"))}</span><input type="search" id="search" placeholder="{e(self.t("html.search.placeholder"))}" autocomplete="off"></label>
+<button type="button" id="expand-all" data-expand="{e(expand)}" data-collapse="{e(collapse)}">{e(expand)}</button>
+<span id="shown" class="muted" aria-live="polite" data-template="{e(shown_template)}">{e(shown_now)}</span>
 </div>
 <table class="skus">
-<thead><tr><th>SKU</th><th>Buyer chat</th><th>Category</th><th>Reasons</th><th>Papers</th></tr></thead>
+<thead><tr>{columns}</tr></thead>
 {groups}
 </table>
-<p id="no-match" class="muted" hidden>No SKU matches the filter.</p>
-<p class="hint muted">Click a SKU to see what is wrong, why Ozon cares, what to do, and what was read from each file.</p>
+<p id="no-match" class="muted" hidden>{e(self.t("html.no_match"))}</p>
+<p class="hint muted">{e(self.t("html.hint"))}</p>
 </section>
 {self.kyc_section()}
+{self.chat_settings_section()}
 {self.glossary()}
 {self.other_files_section()}
 {self.skipped_section()}
 </main>
-<footer class="muted">Generated {e(when)} by doccheck {e(__version__)}. This page is self-contained: it loads nothing from the network.</footer>"""
+<footer class="muted">{e(self.t("html.generated", when=when, version=__version__))}</footer>"""
         csp = (f"default-src 'none'; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
                "img-src 'none'; base-uri 'none'; form-action 'none'")
         return f"""<!DOCTYPE html>
@@ -384,7 +440,7 @@ class _Page:
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="doccheck {e(__version__)}">
-<title>doccheck report: {e(display_name(Path(result.root).name) or result.root)}</title>
+<title>{e(self.t("html.page_title", name=display_name(Path(result.root).name) or result.root))}</title>
 <style>{STYLE}</style>
 </head>
 <body>
@@ -404,14 +460,6 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 STYLE = """
@@ -499,6 +547,9 @@ dl.glossary{margin:0}
 details{margin:8px 0}
 summary{cursor:pointer;font-weight:600}
 footer{margin:40px auto 30px;font-size:13px}
+ul.checklist{list-style:none;margin:8px 0;padding:0}
+ul.checklist li{margin:4px 0}
+ul.checklist input{margin:0 8px 0 0;vertical-align:middle}
 @media print{.controls,.hint{display:none}tr.more[hidden]{display:table-row}tbody.sku-group[hidden]{display:table-row-group}
 details>*{display:block}body{font-size:12px}}
 """
@@ -512,6 +563,7 @@ SCRIPT = """
   var shown = document.getElementById('shown');
   var noMatch = document.getElementById('no-match');
   var expandAll = document.getElementById('expand-all');
+  var shownTemplate = shown.getAttribute('data-template');
   var status = 'all';
 
   function apply() {
@@ -523,7 +575,7 @@ SCRIPT = """
       group.hidden = !visible;
       if (visible) { count += 1; }
     });
-    shown.textContent = count + ' of ' + groups.length + ' shown';
+    shown.textContent = shownTemplate.replace('{shown}', String(count)).replace('{total}', String(groups.length));
     noMatch.hidden = count !== 0;
   }
 
@@ -554,7 +606,7 @@ SCRIPT = """
     var open = expandAll.getAttribute('data-open') !== 'true';
     groups.forEach(function (group) { setOpen(group, open); });
     expandAll.setAttribute('data-open', open ? 'true' : 'false');
-    expandAll.textContent = open ? 'Collapse all' : 'Expand all';
+    expandAll.textContent = expandAll.getAttribute(open ? 'data-collapse' : 'data-expand');
   });
 
   search.addEventListener('input', apply);
