@@ -129,6 +129,107 @@ def test_page_has_summary_reasons_files_and_kyc(company, tmp_path):
     assert "Passport of the legal representative" in page
 
 
+# --- in the run's language (--lang) --------------------------------------------------------------
+
+ENGLISH_LABELS = ("Ozon compliance papers", "chat disabled", "Buyer chat", "Pages read", "What to do:", "Why:",
+                  "Expand all", "Search SKU", "shown", "KYC not judged", "What the reasons mean", "No SKU matches",
+                  "PDF with a text layer", "Generated ", "does not count", "Seller Dashboard", "valid until")
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory):
+    """The company sample (no KYC folder, as in `company`) scanned with --lang ru and --lang zh."""
+    tmp = tmp_path_factory.mktemp("html-lang")
+    root = tmp / "company"
+    shutil.copytree(SAMPLES / "company", root, ignore=shutil.ignore_patterns("KYC"))
+    out = {}
+    for lang in ("ru", "zh"):
+        run_scan(root, tmp / lang, "--skus", str(root / "skus.csv"), "--lang", lang)
+        out[lang] = tmp / lang
+    return out
+
+
+def page_of(lang, company, translated) -> str:
+    folder = company if lang == "en" else translated[lang]
+    return (folder / "r.html").read_text(encoding="utf-8")
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees or a screen reader says: text, placeholders, labels (the script excluded)."""
+    body = re.sub(r"<script>.*?</script>", "", page[page.index("<body>"):], flags=re.S)
+    attrs = " ".join(re.findall(r'(?:placeholder|aria-label|data-template|data-expand|data-collapse)="([^"]*)"', body))
+    attrs = re.sub(r"\{\w+\}", " ", attrs)           # the script's {placeholders} are not words
+    return html.unescape(re.sub(r"<[^>]+>", " ", body) + " " + attrs)
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("ru", ["Разрешительные документы для Ozon", "Чат с покупателями", "Прочитано страниц", "Что сделать:",
+            "Развернуть все", "KYC не проверялся", "Что означают причины", "Категория", "PDF с текстовым слоем",
+            "Настройки чата в личном кабинете продавца", "чат отключён"]),
+    ("zh", ["Ozon 资质文件", "买家聊天", "已读页数", "处理方法：", "全部展开", "未检查 KYC", "各原因的含义", "类目",
+            "带文本层的 PDF", "卖家后台中的聊天设置", "聊天已关闭"]),
+])
+def test_page_speaks_the_language(company, translated, lang, words):
+    page = page_of(lang, company, translated)
+    assert f'<html lang="{lang}">' in page
+    text = visible_text(page)
+    for word in words:
+        assert word in text, word
+    for label in ENGLISH_LABELS:
+        assert label not in text, f"English UI label left in the {lang} page: {label!r}"
+    # codes and the page's structure stay as they are
+    assert "<code>certificate_expired</code>" in page
+    assert page.count('class="sku-group') == (company / "r.html").read_text(encoding="utf-8").count('class="sku-group')
+    for status in ("disabled", "at_risk", "ok"):
+        assert f'data-filter="{status}"' in page
+    # the script's words travel in escaped data- attributes: the one script block and its CSP hash hold
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    for tag in ("style", "script"):
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.S)
+        assert len(blocks) == 1
+        digest = base64.b64encode(hashlib.sha256(blocks[0].encode("utf-8")).digest()).decode()
+        assert f"{tag}-src 'sha256-{digest}'" in csp
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "zh"])
+def test_page_carries_the_chat_settings_footer(company, translated, lang):
+    from checker import i18n
+
+    page = page_of(lang, company, translated)
+    heading, settings = i18n.chat_settings(lang)
+    section = re.search(r'<section id="chat-settings">(.*?)</section>', page, re.S).group(1)
+    assert html.escape(heading) in section
+    assert html.escape(i18n.t("html.settings.heading", lang)) in section
+    for setting in settings:
+        assert html.escape(setting) in section
+    assert section.count('<input type="checkbox">') == len(settings) == 4
+
+
+def test_render_takes_the_run_language_like_the_csv_writers():
+    """Without an explicit language, render_html uses i18n.current_lang() (set by the CLI from --lang)."""
+    from checker import i18n
+    from checker.report.html import render_html
+
+    result = _a_small_result()
+    with i18n.use_lang("zh"):
+        page = render_html(result)
+    assert '<html lang="zh">' in page and "买家聊天" in page and "Buyer chat" not in page
+    assert '<html lang="ru">' in render_html(result, lang="ru")
+    assert '<html lang="en">' in render_html(result, lang="fr")       # not a --lang value: English
+
+
+def _a_small_result():
+    """The smallest ScanResult the page renders: one SKU, no files, no KYC folder."""
+    from datetime import date
+
+    from checker.codes import ChatStatus
+    from checker.models import KycResult, ScanResult, ScanStats, SkuResult
+
+    sku = SkuResult(sku="A-1", category_input="toys", category="toys", status=ChatStatus.OK)
+    return ScanResult(root="papers", today=date(2026, 11, 26), seller_type="company", skus=[sku], files=[],
+                      kyc=KycResult(judged=False, profile="company"), stats=ScanStats())
+
+
 # --- in a real browser ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -233,6 +334,29 @@ def test_report_in_a_browser_loads_clean_and_filters(company, browser):
     browser.find_element(By.CSS_SELECTOR, "tbody.sku-group.disabled tr.summary").click()
     screenshot(browser, ARTIFACTS / "html-report.png")
     assert (ARTIFACTS / "html-report.png").stat().st_size > 10_000
+
+
+def test_translated_report_in_a_browser(translated, browser):
+    """The script's words (N of M shown, Expand/Collapse all) come from the page, in its language."""
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1000)
+    browser.get((translated["ru"] / "r.html").as_uri())
+    assert browser.title.startswith("Отчёт doccheck")
+    assert severe(browser) == []
+    total = len(visible_skus(browser))
+    browser.find_element(By.CSS_SELECTOR, 'button[data-filter="disabled"]').click()
+    shown = len(visible_skus(browser))
+    assert 0 < shown < total
+    assert browser.find_element(By.ID, "shown").text == f"Показано {shown} из {total}"
+    expand = browser.find_element(By.ID, "expand-all")
+    assert expand.text == "Развернуть все"
+    expand.click()
+    assert expand.text == "Свернуть все"
+    browser.get((translated["zh"] / "r.html").as_uri())
+    browser.find_element(By.CSS_SELECTOR, 'button[data-filter="ok"]').click()
+    assert browser.find_element(By.ID, "shown").text == f"显示 {len(visible_skus(browser))} / {total} 个"
+    assert severe(browser) == []
 
 
 def test_hostile_report_runs_no_injected_code(hostile, browser):
