@@ -106,6 +106,13 @@ def test_every_message_id_the_code_names_exists():
     built += [f"language.{code}" for code in ("ru", "en", "zh", "unknown")]
     built += [f"audit.col.{c}" for c in ("client", "skus", "ok", "at_risk", "disabled", "kyc", "files", "time")]
     built += [f"term.status.{s.value}" for s in codes.ChatStatus] + list(i18n.CHAT_SETTINGS)
+    from checker.models import FileKind
+
+    built += [f"html.status.{s.value}" for s in codes.ChatStatus] + [f"html.kind.{k.value}" for k in FileKind]
+    built += [f"html.role.{r}" for r in ("conformity", "manual", "kyc", "other")]
+    built += [f"html.doc_type.{d}" for d in ("certificate", "declaration")]
+    built += [f"html.scheme.{s}" for s in ("eaeu", "customs_union", "ru_technical_regulation", "gost_r")]
+    built += [f"html.filter.{f}" for f in ("all", "disabled", "at_risk", "ok")]
     assert [b for b in built if b not in messages] == []
 
 
