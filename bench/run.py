@@ -255,6 +255,8 @@ class Run:
     summary: dict
     stdout: str
     files_report: Path
+    cpu_s: float = 0.0        # user + system CPU of the whole tree (wait4)
+    hwm_mb: dict = field(default_factory=dict)   # sampled VmHWM: main process, workers, tesseract
 
 
 SUMMARY = re.compile(r"(\d+) files, (\d+) pages OCR'd, (\d+) cache hits · ([\d.]+) s")
@@ -270,27 +272,66 @@ def scan_cmd(batch: Path, skus_csv: Path, jobs: int, cache: Path) -> list[str]:
                              str(cache), "--today", TODAY, "-q"]
 
 
-def _tree_rss(root: int) -> int:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        pid, ppid = int(entry), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields[21]) * PAGE
-    total, todo = 0, [root]
+def _tree(root: int) -> list[int]:
+    """root and its descendants, from /proc/PID/task/TID/children."""
+    out, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, ()))
-    return total
+        out.append(pid)
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    todo.extend(int(k) for k in fh.read().split())
+            except OSError:
+                pass
+    return out
+
+
+def _status(pid: int) -> tuple[str, int, int]:
+    """(name, VmRSS kB, VmHWM kB) of one process; ("", 0, 0) when it is gone."""
+    name, rss, hwm = "", 0, 0
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("Name:"):
+                    name = line.split(None, 1)[1].strip()
+                elif line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return name, rss, hwm
+
+
+class TreeSampler:
+    """Every `interval` s: the sum of RSS over the tree, and each process's high-water mark by kind."""
+
+    def __init__(self, root: int, interval: float = 0.25):
+        self.root, self.interval = root, interval
+        self.tree_kb = 0
+        self.hwm_kb = {"main": 0, "worker": 0, "tesseract": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            total = 0
+            for pid in _tree(self.root):
+                name, rss, hwm = _status(pid)
+                total += rss
+                kind = "main" if pid == self.root else "tesseract" if name == "tesseract" else "worker"
+                self.hwm_kb[kind] = max(self.hwm_kb[kind], hwm)
+            self.tree_kb = max(self.tree_kb, total)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def run_doccheck(cmd: list[str], out_dir: Path, tag: str) -> Run:
@@ -298,24 +339,12 @@ def run_doccheck(cmd: list[str], out_dir: Path, tag: str) -> Run:
     files_report = out_dir / f"{tag}-files.csv"
     full = cmd + ["--out", str(out_dir / f"{tag}-skus.csv"), "--files-out", str(files_report)]
     log = open(out_dir / f"{tag}.log", "w+")
-    peak = [0]
-    stop = threading.Event()
     t0 = time.perf_counter()
     proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT)
-
-    def sample() -> None:
-        while not stop.wait(0.5):
-            try:
-                peak[0] = max(peak[0], _tree_rss(proc.pid))
-            except Exception:   # a process vanished mid-walk: skip this sample
-                pass
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = TreeSampler(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    stop.set()
-    sampler.join()
+    sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     log.seek(0)
     text = log.read()
@@ -326,7 +355,8 @@ def run_doccheck(cmd: list[str], out_dir: Path, tag: str) -> Run:
     if not m:
         sys.exit(f"no summary line in doccheck output:\n{text}")
     summary = {"files": int(m[1]), "pages": int(m[2]), "hits": int(m[3]), "internal_s": float(m[4])}
-    return Run(wall, usage.ru_maxrss / 1024, peak[0] / 2**20, proc.returncode, summary, text, files_report)
+    return Run(wall, usage.ru_maxrss / 1024, sampler.tree_kb / 1024, proc.returncode, summary, text, files_report,
+               cpu_s=usage.ru_utime + usage.ru_stime, hwm_mb={k: v / 1024 for k, v in sampler.hwm_kb.items()})
 
 
 def read_report(path: Path) -> dict[str, dict]:
@@ -366,6 +396,9 @@ def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorP
         wanted = [w for w in wanted if w[1] != "-"]
         if not wanted:
             continue
+        if not (batch / rel).is_file():   # e.g. a KYC name the report masks: the floor would miss its pages
+            print(f"  warning: {rel} from the files report is not in the batch; its pages are not in the floor")
+            continue
         data = (batch / rel).read_bytes()
         t0 = time.perf_counter()
         if "pdf" in row["mime"]:
@@ -391,20 +424,22 @@ class Floor:
     pdftotext_s: float
     per_page: list[float] = field(default_factory=list)
     maxrss_mb: float = 0.0
+    cpu_s: float = 0.0
 
     @property
     def total(self) -> float:
         return self.tesseract_s + self.pdftotext_s
 
 
-def _timed(cmd: list[str], env: dict) -> tuple[float, float]:
+def _timed(cmd: list[str], env: dict) -> tuple[float, float, float]:
+    """(wall s, peak RSS MB, CPU s) of one command."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{shlex.join(cmd)} exited {proc.returncode}")
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def run_floor(pages: list[FloorPage], text_pdfs: list[Path], jobs: int) -> Floor:
@@ -416,9 +451,10 @@ def run_floor(pages: list[FloorPage], text_pdfs: list[Path], jobs: int) -> Floor
     t_tess = time.perf_counter() - t0
     t0 = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
-        list(pool.map(lambda p: _timed(["pdftotext", "-q", str(p), "-"], env), text_pdfs))
+        texts = list(pool.map(lambda p: _timed(["pdftotext", "-q", str(p), "-"], env), text_pdfs))
     t_text = time.perf_counter() - t0
-    return Floor(t_tess, t_text, [r[0] for r in results], max((r[1] for r in results), default=0.0))
+    return Floor(t_tess, t_text, [r[0] for r in results], max((r[1] for r in results), default=0.0),
+                 cpu_s=sum(r[2] for r in results + texts))
 
 
 # ============================================================================ profile (in process)
@@ -482,10 +518,10 @@ def profile_batch(batch: Path, report: dict[str, dict], out: Path) -> dict:
     prof = cProfile.Profile()
     try:
         with private_tempdir():
-            for rel, row in report.items():
-                if not row["ocr_pages"]:
+            for rel, row in report.items():   # every file, in the order doccheck hands them to workers
+                if not (batch / rel).is_file():
                     continue
-                group = Group.KYC if row["sku"] == "KYC" else Group.SKU
+                group = Group.KYC if row["sku"] == "KYC" else Group.UNMAPPED if row["sku"] == "unmapped" else Group.SKU
                 settings = settings_for(group, options, engine)
                 data = (batch / rel).read_bytes()
                 calls.clear()
@@ -594,11 +630,15 @@ def main(argv: list[str] | None = None) -> int:
     results.update(command=command, machine=info, started=started, load_before=load_before, load_after=os.getloadavg(),
                    jobs=jobs, repeat=repeat, skus=args.skus)
     text = render_markdown(results)
+    if args.keep or args.out:
+        dump_json(results, out / "results.json")
     print()
     print(text)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
     print(f"written to {args.results}")
+    if args.results.resolve() == DEFAULT_RESULTS.resolve():
+        update_readme(results)
     return 0
 
 
@@ -660,22 +700,32 @@ def bench(args, out: Path, jobs: int, repeat: int) -> dict:
 
     if args.profile:
         print("profiling (in-process, one file at a time) ...", flush=True)
-        res["profile"] = profile_batch(batch, res["cold_report"], out)
+        try:
+            res["profile"] = profile_batch(batch, res["cold_report"], out)
+        except Exception as exc:   # the checkout is shared and changing: a profile failure must not lose the figures
+            print(f"  profile failed: {type(exc).__name__}: {exc}", flush=True)
+            res["profile_error"] = f"{type(exc).__name__}: {exc}"
+    if "profile" in res:
         seq = []
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         for p in pages:
             seq.append(_timed(["tesseract", str(p.image), "-", "-l", p.langs], env)[0])
-        res["profile"]["floor_sequential"] = sum(seq)
+        seq_text = [_timed(["pdftotext", "-q", str(t), "-"], env)[0] for t in text_pdfs]
+        res["profile"]["floor_sequential"] = sum(seq) + sum(seq_text)
         res["profile"]["floor_render"] = sum(p.render_s for p in pages)
+        times = [r[5] for r in res["profile"]["by_file"]]
+        res["profile"]["schedule"] = {"discovery": makespan(times, jobs), "longest_first": makespan(sorted(times, reverse=True), jobs),
+                                      "ideal": max(sum(times) / jobs, max(times, default=0.0)),
+                                      "floor_pages": makespan(seq, jobs)}
 
     # ---------------------------------------------------------------- the 1,000-file warm case
     if args.files:
         t0 = time.perf_counter()
         n_kyc = sum(1 for p in SAMPLE_KYC.rglob("*") if p.is_file() and not p.name.startswith("."))
-        n_skus = max(1, (args.files - n_kyc) // 2)
+        n_skus = max(1, (args.files - n_kyc + 1) // 2)   # the last SKU loses its manual when the count is odd
         big_skus = [make_sku(i, 50000, pattern=("scan_bw" if i % 100 == 50 else "text", "text"))
                     for i in range(n_skus)]
-        big_specs = [f for s in big_skus for f in files_for(s)]
+        big_specs = [f for s in big_skus for f in files_for(s)][:max(1, args.files - n_kyc)]
         big = out / "files-batch"
         built = write_batch(big, big_skus, big_specs, jobs)
         print(f"built {built['files']} files ({built['bytes'] / 2**20:.1f} MiB) in {time.perf_counter() - t0:.0f} s: "
@@ -701,11 +751,22 @@ def bench(args, out: Path, jobs: int, repeat: int) -> dict:
             touches.append(run)
             touch_ok.append(ok)
         res["files"] = dict(colds=[cold], warms=warms, touches=touches, touch_ok=touch_ok, touch_file=touch_spec.rel)
-        if args.profile:
-            res["warm_profile"] = profile_warm(cmd, out)
-    elif args.profile:
-        res["warm_profile"] = profile_warm(cmd_base(out / f"cache-main-{repeat - 1}"), out)
+    if args.profile:
+        try:
+            res["warm_profile"] = profile_warm(cmd if args.files else cmd_base(out / f"cache-main-{repeat - 1}"), out)
+        except Exception as exc:
+            print(f"  warm profile failed: {type(exc).__name__}: {exc}", flush=True)
     return res
+
+
+def makespan(times: list[float], jobs: int) -> float:
+    """Wall-clock of running tasks in this order on `jobs` workers, each taking the next task when free."""
+    import heapq
+
+    free = [0.0] * max(1, jobs)
+    for t in times:
+        heapq.heapreplace(free, free[0] + t)
+    return max(free)
 
 
 def profile_warm(cmd: list[str], out: Path) -> dict:
@@ -730,6 +791,23 @@ def profile_warm(cmd: list[str], out: Path) -> dict:
     return {"seconds": elapsed, "top": buf.getvalue()}
 
 
+def dump_json(results: dict, path: Path) -> None:
+    import json
+
+    def plain(o):
+        if isinstance(o, (Run, Floor, FloorPage)):
+            return {k: plain(v) for k, v in dataclasses.asdict(o).items() if k != "stdout"}
+        if isinstance(o, dict):
+            return {str(k): plain(v) for k, v in o.items() if k != "cold_report"}
+        if isinstance(o, (list, tuple)):
+            return [plain(v) for v in o]
+        if isinstance(o, (Path, dt.datetime)):
+            return str(o)
+        return o
+
+    path.write_text(json.dumps(plain(results), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def verify_touch(run: Run, after: dict, before: dict, rel: str, new_date: str) -> bool:
     """Only the touched file was read again: files-1 cache hits, its new date shows, every other row unchanged."""
     s = run.summary
@@ -741,6 +819,67 @@ def verify_touch(run: Run, after: dict, before: dict, rel: str, new_date: str) -
 
 
 # ============================================================================ report
+
+def hwm(runs: list[Run]) -> str:
+    """Sampled high-water marks by kind of process, MB (every 0.25 s, so a short-lived peak can be missed)."""
+    return " / ".join(f"{max(r.hwm_mb.get(k, 0) for r in runs):.0f}" for k in ("main", "worker", "tesseract")) + " MB"
+
+
+README = ROOT / "bench" / "README.md"
+README_BEGIN, README_END = "<!-- latest figures: begin (written by bench/run.py) -->", "<!-- latest figures: end -->"
+
+
+def headline(res: dict) -> list[str]:
+    """The figures against the targets, a few lines (results/latest.md has the rest)."""
+    main = res["main"]
+    colds, floors, warms, touches = main["colds"], main["floors"], main["warms"], main["touches"]
+    ratios = [c.wall / f.total for c, f in zip(colds, floors)]
+    cpu = [c.cpu_s / f.cpu_s for c, f in zip(colds, floors)]
+    runs = colds + warms + touches
+    rows = [f"| cold / floor, scan-heavy batch ({colds[0].summary['files']} files, {colds[0].summary['pages']} pages OCR'd) "
+            f"| {med(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}); CPU time {med(cpu):.2f} "
+            f"| ≤ 1.25 | {'met' if med(ratios) <= 1.25 else 'NOT met'} |",
+            f"| warm / cold, scan-heavy batch | {100 * med([w.wall for w in warms]) / med([c.wall for c in colds]):.1f} % "
+            f"({med([w.wall for w in warms]):.2f} s / {med([c.wall for c in colds]):.1f} s) | | |"]
+    if "files" in res:
+        f = res["files"]
+        fc, fw = f["colds"][0], med([w.wall for w in f["warms"]])
+        runs = runs + f["colds"] + f["warms"] + f["touches"]
+        rows.append(f"| warm / cold, {fc.summary['files']} files, mostly text PDFs | {100 * fw / fc.wall:.1f} % "
+                    f"({fw:.2f} s / {fc.wall:.1f} s) | ≤ 3 % | {'met' if fw <= 0.03 * fc.wall else 'NOT met'} |")
+        touch_ok = all(main["touch_ok"]) and all(f["touch_ok"])
+        n_touch = len(main["touch_ok"]) + len(f["touch_ok"])
+    else:
+        touch_ok, n_touch = all(main["touch_ok"]), len(main["touch_ok"])
+    rows.append(f"| after one file changes | only that file re-read in {n_touch} of {n_touch} runs"
+                f"{'' if touch_ok else ' — NO, see latest.md'}; touch-one {med([t.wall for t in touches]):.2f} s "
+                f"(scan-heavy) | only that file | {'met' if touch_ok else 'NOT met'} |")
+    peak = max(r.maxrss_mb for r in runs)
+    mains = f"main process {max(r.hwm_mb.get('main', 0) for r in colds + warms + touches):.0f} MB"
+    if "files" in res:
+        mains += f" ({res['main_built']['files']} files) / {max(r.hwm_mb.get('main', 0) for r in f['colds'] + f['warms'] + f['touches']):.0f} MB ({fc.summary['files']} files)"
+    rows.append(f"| peak RSS of any process | {peak:.0f} MB; {mains} | < 500 MB, flat | "
+                f"{'met' if peak < 500 else 'NOT met'} |")
+    m = res["machine"]
+    return ["```", res["command"], "```", "",
+            f"{res['started']:%Y-%m-%d %H:%M %Z}, {m['nproc']} cores, {m['tesseract']}, `--jobs {res['jobs']}`, "
+            f"medians of {res['repeat']} runs, load average {res['load_before'][0]:.1f} before / "
+            f"{res['load_after'][0]:.1f} after (shared machine).", "",
+            "| measure | figure | target | |", "| --- | --- | --- | --- |", *rows]
+
+
+def update_readme(res: dict) -> None:
+    try:
+        text = README.read_text(encoding="utf-8")
+    except OSError:
+        return
+    if README_BEGIN not in text or README_END not in text:
+        return
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    README.write_text(head + README_BEGIN + "\n" + "\n".join(headline(res)) + "\n" + README_END + tail, encoding="utf-8")
+    print(f"figures updated in {README}")
+
 
 def render_markdown(res: dict) -> str:
     m = res["machine"]
@@ -763,6 +902,7 @@ def render_markdown(res: dict) -> str:
          f"(range in brackets)",
          f"* load average before / after: {res['load_before'][0]:.2f} / {res['load_after'][0]:.2f} "
          "(the machine was shared with other work: timings are noisy)", "",
+         "## Against the targets", "", *headline(res)[5:], "",
          f"## Scan-heavy batch: {res['skus']} SKUs, {built['files']} files", "",
          f"{built['files']} files: {', '.join(f'{v} {k}' for k, v in sorted(built['kinds'].items()))}, "
          f"+ {built['kyc_files']} KYC files (copied from sample_docs/company/KYC).", "",
@@ -779,7 +919,12 @@ def render_markdown(res: dict) -> str:
          f"| – tesseract part | {med([f.tesseract_s for f in floors]):.1f} ({len(main['pages'])} page images) |",
          f"| – pdftotext part | {med([f.pdftotext_s for f in floors]):.2f} ({main['text_pdfs']} text PDFs) |",
          f"| **cold / floor** | **{med(ratios):.2f}** ({min(ratios):.2f}–{max(ratios):.2f}; target ≤ 1.25) |",
+         f"| cold / floor per pair, s | {', '.join(f'{c.wall:.1f}/{f.total:.1f}' for c, f in zip(colds, floors))} |",
+         f"| cold / floor per pair, CPU s | {', '.join(f'{c.cpu_s:.1f}/{f.cpu_s:.1f}' for c, f in zip(colds, floors))} |",
+         f"| CPU s, cold (whole tree) / floor | {med([c.cpu_s for c in colds]):.1f} / {med([f.cpu_s for f in floors]):.1f}"
+         f" = {med([c.cpu_s / f.cpu_s for c, f in zip(colds, floors)]):.2f} (less sensitive to other load) |",
          f"| peak RSS, largest process | {max(r.maxrss_mb for r in all_runs):.0f} MB (target < 500) |",
+         f"| – by kind: main / worker / tesseract | {hwm(all_runs)} |",
          f"| peak RSS, whole tree (sampled) | {max(r.tree_mb for r in all_runs):.0f} MB |",
          f"| tesseract alone, peak RSS (floor) | {max(f.maxrss_mb for f in floors):.0f} MB |",
          f"| doccheck on an empty folder | {res['startup_s']:.2f} s |", ""]
@@ -801,7 +946,9 @@ def render_markdown(res: dict) -> str:
               f"| touch-one s | {ft:.2f} ({spread([t.wall for t in f['touches']])}) |",
               f"| files re-read after touch | {', '.join(str(t.summary['files'] - t.summary['hits']) for t in f['touches'])} "
               f"(verified: {'yes' if all(f['touch_ok']) else 'NO'}) |",
+              f"| CPU s, cold / warm | {fc.cpu_s:.1f} / {med([w.cpu_s for w in f['warms']]):.2f} |",
               f"| peak RSS, largest process | {max(r.maxrss_mb for r in f['colds'] + f['warms'] + f['touches']):.0f} MB |",
+              f"| – by kind: main / worker / tesseract | {hwm(f['colds'] + f['warms'] + f['touches'])} |",
               f"| peak RSS, whole tree (sampled) | {max(r.tree_mb for r in f['colds'] + f['warms'] + f['touches']):.0f} MB |",
               ""]
     if "profile" in res:
@@ -813,9 +960,14 @@ def render_markdown(res: dict) -> str:
               f"| OSD runs | {p['osd']:.1f} | {p['osd_calls']} runs |",
               f"| rendering / decoding | {p['render']:.1f} | |",
               f"| everything else | {p['total'] - p['read_kept'] - p['read_dropped'] - p['osd'] - p['render']:.1f} | |",
-              f"| **total** | **{p['total']:.1f}** | {p['files']} files |",
-              f"| floor, same pages, one at a time | {p['floor_sequential']:.1f} | plain `tesseract IMG - -l LANGS` |",
-              "", "Per file (slowest first):", "",
+              f"| **total** | **{p['total']:.1f}** | {p['files']} files (text PDFs too) |",
+              f"| floor, same pages, one at a time | {p['floor_sequential']:.1f} | plain `tesseract IMG - -l LANGS`, and pdftotext |",
+              f"| doccheck / floor, one at a time | {p['total'] / p['floor_sequential']:.2f} | |", "",
+              f"Scheduling, from these per-file times on {res['jobs']} workers: files in discovery order "
+              f"{p['schedule']['discovery']:.1f} s, longest first {p['schedule']['longest_first']:.1f} s, "
+              f"ideal (sum/J or the longest file) {p['schedule']['ideal']:.1f} s; the floor's pages in order "
+              f"{p['schedule']['floor_pages']:.1f} s.", "",
+              "Per file (slowest first):", "",
               "| file | profile | pages | tesseract reads | OSD | s | languages tried |",
               "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
         for rel, group, n_pages, n_reads, n_osd, secs, langs in sorted(p["by_file"], key=lambda r: -r[5])[:20]:
@@ -828,6 +980,8 @@ def render_markdown(res: dict) -> str:
         start = next((i for i, ln in enumerate(top) if ln.lstrip().startswith("ncalls")), 0)
         L += [f"Warm scan in-process under cProfile: {w['seconds']:.2f} s (cumulative, top entries):", "", "```",
               *[ln[:150] for ln in top[start:start + 26]], "```", ""]
+    if "profile_error" in res:
+        L += [f"Profile failed: {res['profile_error']}", ""]
     L += ["How the figures are made: see bench/README.md.", ""]
     return "\n".join(L)
 
