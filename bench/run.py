@@ -902,7 +902,7 @@ def render_markdown(res: dict) -> str:
          f"(range in brackets)",
          f"* load average before / after: {res['load_before'][0]:.2f} / {res['load_after'][0]:.2f} "
          "(the machine was shared with other work: timings are noisy)", "",
-         "## Against the targets", "", *headline(res)[5:], "",
+         "## Against the targets", "", *headline(res)[6:], "",
          f"## Scan-heavy batch: {res['skus']} SKUs, {built['files']} files", "",
          f"{built['files']} files: {', '.join(f'{v} {k}' for k, v in sorted(built['kinds'].items()))}, "
          f"+ {built['kyc_files']} KYC files (copied from sample_docs/company/KYC).", "",
