@@ -6,8 +6,8 @@ A writer takes the ScanResult and a path and writes atomically (see output.write
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from ..models import ScanResult
@@ -17,53 +17,21 @@ from ..models import ScanResult
 class Writer:
     option: str                   # the CLI option, e.g. "--files-out"
     help: str
-    write: Callable[[ScanResult, Path], None]
+    target: str                   # "module:function" in checker.report, imported on first use (HTML, JSON stay unloaded otherwise)
     default: str | None = None    # file name written when the option is not given (only --out has one)
 
-
-def _sku_csv(result: ScanResult, path: Path) -> None:
-    from .csv_reports import write_sku_csv
-
-    write_sku_csv(result, path)
-
-
-def _files_csv(result: ScanResult, path: Path) -> None:
-    from .csv_reports import write_files_csv
-
-    write_files_csv(result, path)
-
-
-def _kyc_csv(result: ScanResult, path: Path) -> None:
-    from .csv_reports import write_kyc_csv
-
-    write_kyc_csv(result, path)
-
-
-def _html(result: ScanResult, path: Path) -> None:
-    from .html import write_html
-
-    write_html(result, path)
-
-
-def _json(result: ScanResult, path: Path) -> None:
-    from .json_report import write_json
-
-    write_json(result, path)
-
-
-def _ozon_sheet(result: ScanResult, path: Path) -> None:
-    from .ozon_sheet import write_ozon_sheet
-
-    write_ozon_sheet(result, path)
+    def write(self, result: ScanResult, path: Path) -> None:
+        module, function = self.target.split(":")
+        getattr(import_module(f"{__name__}.{module}"), function)(result, path)
 
 
 WRITERS: tuple[Writer, ...] = (
-    Writer("--out", "Per-SKU report (CSV, UTF-8 with BOM).", _sku_csv, default="doccheck-report.csv"),
-    Writer("--files-out", "Per-file report (CSV).", _files_csv),
-    Writer("--kyc-out", "KYC checklist, one row per requirement (CSV).", _kyc_csv),
-    Writer("--ozon-sheet", "What Ozon's certificate upload form asks for, per SKU and valid conformity document (CSV).", _ozon_sheet),
-    Writer("--html", "Report a person reads: one self-contained HTML page (no network, no external files).", _html),
-    Writer("--json", "Machine-readable report (JSON; schema/doccheck-report.schema.json).", _json),
+    Writer("--out", "Per-SKU report (CSV, UTF-8 with BOM).", "csv_reports:write_sku_csv", default="doccheck-report.csv"),
+    Writer("--files-out", "Per-file report (CSV).", "csv_reports:write_files_csv"),
+    Writer("--kyc-out", "KYC checklist, one row per requirement (CSV).", "csv_reports:write_kyc_csv"),
+    Writer("--ozon-sheet", "What Ozon's certificate upload form asks for, per SKU and valid conformity document (CSV).", "ozon_sheet:write_ozon_sheet"),
+    Writer("--html", "Report a person reads: one self-contained HTML page (no network, no external files).", "html:write_html"),
+    Writer("--json", "Machine-readable report (JSON; schema/doccheck-report.schema.json).", "json_report:write_json"),
 )
 
 
