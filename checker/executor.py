@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from .external.tesseract import private_tempdir
 from .extract import ExtractSettings, extract_facts
 from .models import FileFacts, FileKind
 
@@ -159,6 +160,13 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
     pending = deque(tasks)
     if not pending:
         return {}
+    # Workers fork inside this private folder and write OCR page images there; a worker killed at its
+    # deadline cannot clean up after itself, so the folder is removed here, after the last worker.
+    with private_tempdir():
+        return _run(pending, limits, on_done)
+
+
+def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None] | None) -> dict[int, Outcome]:
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     workers = [_Worker(ctx, limits) for _ in range(max(1, min(limits.jobs, len(pending))))]
     outcomes: dict[int, Outcome] = {}

@@ -12,7 +12,6 @@ from pathlib import Path
 from .cache import FactCache
 from .discover import FoundFile, discover
 from .executor import Limits, Outcome, Task, run_isolated
-from .external.tesseract import private_tempdir
 from .privacy import redact
 from .progress import Progress
 from .extract import ExtractSettings
@@ -94,9 +93,8 @@ def scan(options: ScanOptions) -> ScanResult:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)
 
-        with private_tempdir():
-            outcomes = run_isolated(tasks, Limits(jobs=options.jobs, timeout_s=options.file_timeout,
-                                                  memory_mb=options.memory_mb), on_done=done)
+        outcomes = run_isolated(tasks, Limits(jobs=options.jobs, timeout_s=options.file_timeout,
+                                              memory_mb=options.memory_mb), on_done=done)
     for task in tasks:
         outcome = outcomes[task.key]
         f = placed[task.key][0]

@@ -97,9 +97,16 @@ def test_reports_are_atomic_and_not_world_readable(hostile_tree, run_cli):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path):
-    """A scanned page needs seconds of OCR; a 0.5 s limit turns it into a finding, and the next file is read."""
+def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path, monkeypatch):
+    """A scanned page needs seconds of OCR; a 0.5 s limit turns it into a finding, and the next file is read.
+    The killed worker's page image (it may be a passport) is not left behind in the temp folder."""
+    import tempfile
+
     from PIL import Image, ImageDraw, ImageFont
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
 
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
     page = Image.new("L", (2480, 3508), 255)
@@ -113,6 +120,7 @@ def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path):
     outcomes = run_isolated(tasks, Limits(jobs=1, timeout_s=0.5))
     assert outcomes[0].facts is None and "timed out after 0.5 s" in outcomes[0].error
     assert outcomes[1].facts is not None and outcomes[1].facts.problem.startswith("the file is empty")
+    assert list(scratch.iterdir()) == []
 
 
 def test_a_file_that_swells_hits_the_memory_cap(tmp_path):
