@@ -248,14 +248,15 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
             skus = read_sku_csv(config.skus) if config.skus else None
         except SkuFileError as exc:
             raise ClientError(str(exc)) from None
+        engine = ""
         if config.ocr:
             from .preflight import check_ocr_available
 
-            problem = check_ocr_available(folder, settings.rules)
+            problem, engine = check_ocr_available(folder, settings.rules)
             if problem:
                 raise ClientError(problem + f" (or set no_ocr = true in {CONFIG_FILE})", ExitCode.MISSING_DEPENDENCY)
         options = ScanOptions(root=folder, rules=settings.rules, today=config.today, skus=skus,
-                              seller_type=config.seller_type, ocr=config.ocr, jobs=settings.jobs,
+                              seller_type=config.seller_type, ocr=config.ocr, engine=engine, jobs=settings.jobs,
                               file_timeout=settings.file_timeout, memory_mb=settings.memory_mb, lang=config.lang,
                               cache_dir=settings.cache_dir, progress=not settings.quiet,
                               warnings=list(skus.warnings) if skus else [])

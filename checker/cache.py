@@ -1,10 +1,12 @@
-"""The incremental cache: what reading a file cost (FileFacts), keyed by content hash plus the
-extractor's settings, in SQLite in the user's cache folder (never inside the scanned folder).
+"""The incremental cache, in SQLite in the user's cache folder (never inside the scanned folder):
 
-Verdicts are never cached: they are recomputed from facts and rules on every run, so a rules
-change takes effect at once. A cheap (path, size, mtime) check maps an unchanged file to its hash
-without re-reading it. Two runs sharing the cache are fine (WAL, busy time-out); a corrupt cache
-is moved aside and rebuilt, never fatal.
+* facts: what reading a file cost (FileFacts), keyed by content hash plus the extractor's settings;
+* analysis: what its text says (FileAnalysis: language, numbers, dates), keyed by the facts' key
+  plus a digest of the rule files and the analysing code, so a rules change takes effect at once;
+* seen: (path, size, mtime) -> content hash, so an unchanged file is not even re-hashed.
+
+Verdicts are never cached: they are recomputed on every run. Two runs sharing the cache are fine
+(WAL, busy time-out); a corrupt cache is moved aside and rebuilt, never fatal.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .models import FileFacts
+from .models import FileAnalysis, FileFacts
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -26,6 +28,9 @@ CREATE TABLE IF NOT EXISTS seen (
     path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (path));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS analysis (
+    sha256 TEXT NOT NULL, extractor TEXT NOT NULL, analyser TEXT NOT NULL, data TEXT NOT NULL, stored REAL NOT NULL,
+    PRIMARY KEY (sha256, extractor, analyser));
 """
 
 
@@ -48,12 +53,13 @@ class FactCache:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=30000")
+        db.execute("PRAGMA synchronous=NORMAL")   # with WAL: never corrupt, a power cut may lose the last entries
         db.executescript(_SCHEMA)
         row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if row is None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif row[0] != str(SCHEMA_VERSION):
-            db.executescript("DELETE FROM facts; DELETE FROM seen;")
+            db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM analysis;")
             db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
         db.execute("SELECT count(*) FROM facts").fetchone()
         return db
@@ -87,20 +93,53 @@ class FactCache:
             self.warnings.append(f"cache error ignored: {exc}")
             return default
 
-    def known_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
-        row = self._safely(lambda db: db.execute("SELECT sha256 FROM seen WHERE path=? AND size=? AND mtime_ns=?",
-                                                 (path, size, mtime_ns)).fetchone())
-        return row[0] if row else None
+    def lookup(self, path: str, size: int, mtime_ns: int, extractor: str) -> FileFacts | None:
+        """The facts of a file unchanged since it was last read here (same path, size and mtime)."""
+        row = self._safely(lambda db: db.execute(
+            "SELECT f.data FROM seen s JOIN facts f ON f.sha256 = s.sha256 AND f.extractor = ? "
+            "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?", (extractor, path, size, mtime_ns)).fetchone())
+        return self._facts(row)
 
     def get(self, sha256: str, extractor: str) -> FileFacts | None:
         row = self._safely(lambda db: db.execute("SELECT data FROM facts WHERE sha256=? AND extractor=?",
                                                  (sha256, extractor)).fetchone())
+        return self._facts(row)
+
+    @staticmethod
+    def _facts(row) -> FileFacts | None:
         if not row:
             return None
         try:
             return FileFacts.from_dict(json.loads(row[0]))
         except (ValueError, TypeError, KeyError):
             return None   # an entry from an older model: treat as a miss
+
+    def get_analysis(self, facts: FileFacts, analyser: str) -> FileAnalysis | None:
+        if not facts.sha256:
+            return None
+        row = self._safely(lambda db: db.execute(
+            "SELECT data FROM analysis WHERE sha256=? AND extractor=? AND analyser=?",
+            (facts.sha256, facts.extractor, analyser)).fetchone())
+        if not row:
+            return None
+        try:
+            return FileAnalysis.from_dict(json.loads(row[0]))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    def put_analyses(self, entries: list[tuple[FileFacts, FileAnalysis]], analyser: str) -> None:
+        """One transaction for the batch: analysing is cheap, so losing it to an interruption is too."""
+        rows = [(facts.sha256, facts.extractor, analyser, json.dumps(analysis.to_dict(), ensure_ascii=False), time.time())
+                for facts, analysis in entries if facts.sha256]
+        if not rows:
+            return
+
+        def write(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO analysis VALUES (?, ?, ?, ?, ?)", rows)
+
+        self._safely(write)
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
         if not facts.sha256:

@@ -112,10 +112,11 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
             raise InputError(str(exc)) from None
         warnings.extend(skus.warnings)
     ocr = not params["no_ocr"]
+    engine = ""
     if ocr:
         from .preflight import check_ocr_available
 
-        problem = check_ocr_available(folder, rules)
+        problem, engine = check_ocr_available(folder, rules)
         if problem:
             click.echo(f"doccheck: {problem}", err=True)
             sys.exit(ExitCode.MISSING_DEPENDENCY)
@@ -123,7 +124,7 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     options = ScanOptions(root=folder, rules=rules, today=today.date() if today else date.today(), skus=skus,
                           seller_type=params["seller_type"], ocr=ocr, jobs=params["jobs"],
                           file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                          lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings)
+                          engine=engine, lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings)
     from . import i18n
 
     i18n.set_lang(options.lang)   # the terminal, the details column and every report a person reads

@@ -4,7 +4,9 @@ anything but regular files, and skips sync/OS debris named in rules/debris.yaml.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +31,17 @@ class FoundFile:
         return self.parts[-1]
 
 
+@functools.lru_cache(maxsize=8)
+def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The debris globs as one case-folded regex: one match per entry instead of one per glob."""
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(p.casefold()) for p in patterns))
+
+
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    folded = name.casefold()
-    return any(fnmatch.fnmatchcase(folded, p.casefold()) for p in patterns)
+    matcher = _matcher(patterns)
+    return matcher is not None and matcher.match(name.casefold()) is not None
 
 
 def _inside(path: str, root: str) -> bool:

@@ -7,7 +7,6 @@ becomes a finding on that file and a fresh worker takes the next one, so the bat
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import resource
 import signal
@@ -16,12 +15,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .external.tesseract import private_tempdir
-from .extract import ExtractSettings, extract_facts
-from .models import FileFacts, FileKind
+from .models import ExtractSettings, FileFacts, FileKind
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def run_task(task: Task, max_file_mb: int) -> Outcome:
         cached = _cache_for(task.cache_dir).get(hashlib.sha256(data).hexdigest(), task.settings.key())
         if cached is not None:
             return Outcome(task.key, cached, cache_hit=True)
+    from .extract import extract_facts   # imported before the fork (see run_isolated): free here
+
     return Outcome(task.key, extract_facts(data, task.settings))
 
 
@@ -160,6 +163,10 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
     pending = deque(tasks)
     if not pending:
         return {}
+    # Reading needs pypdf, Pillow, libmagic...: imported here, once, before the workers fork, and not
+    # at all by a scan whose files all come from the cache.
+    from . import extract  # noqa: F401
+
     # Workers fork inside this private folder and write OCR page images there; a worker killed at its
     # deadline cannot clean up after itself, so the folder is removed here, after the last worker.
     with private_tempdir():
@@ -167,6 +174,9 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
 
 
 def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None] | None) -> dict[int, Outcome]:
+    import multiprocessing
+    from multiprocessing.connection import wait
+
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     workers = [_Worker(ctx, limits) for _ in range(max(1, min(limits.jobs, len(pending))))]
     outcomes: dict[int, Outcome] = {}

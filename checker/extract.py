@@ -7,32 +7,14 @@ be cached by content hash (the settings' key is part of the cache key).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
 
 from pypdf.errors import LimitReachedError
 
 from .language import language_probabilities
-from .models import FileFacts, FileKind, PageText
+from .models import ExtractSettings, FileFacts, FileKind, PageText
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 
-EXTRACTOR_VERSION = "2"
 TEXT_LAYER_MIN_LETTERS = 40   # fewer letters than this (a scanner's watermark, a page number): treat the page as scanned
-
-
-@dataclass(frozen=True)
-class ExtractSettings:
-    ocr: bool = True
-    profile: str = "product"          # "product" or "kyc": which languages OCR tries first
-    dpi: int = 300
-    page_timeout: float = 60.0
-    pages_first: int = 3
-    pages_sample: int = 2
-    max_frames: int = 5
-    engine: str = ""                  # OCR engine version and language data: new data, new facts
-
-    def key(self) -> str:
-        fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()))
-        return f"v{EXTRACTOR_VERSION}:{fields}"
 
 
 def pages_to_read(count: int, first: int, sample: int) -> list[int]:

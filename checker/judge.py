@@ -3,13 +3,17 @@ then judge it on its own: name, type, readability, its conformity number and dat
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import re
 from datetime import date
+from pathlib import Path
 
 from . import codes, i18n
 from .conformity import document_title, find_numbers, find_regulations, find_validity
 from .language import detect_language, is_russian
-from .models import DocumentNumber, FileAnalysis, FileKind, FileResult, Finding, Group
+from .models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group
 from .rules import Rules
 
 RU_PREFIX = "RU_"
@@ -35,11 +39,28 @@ def name_hint(name: str, rules: Rules) -> str | None:
     return None
 
 
-def analyse(result: FileResult, rules: Rules) -> FileAnalysis:
-    facts = result.facts
+def analysis_key(rules: Rules) -> str:
+    """Everything a cached text analysis depends on besides the file: the rule files as read and
+    the code that analyses (any edit to the package, so a fix never meets a stale entry)."""
+    return hashlib.sha256(f"{rules.digest}\0{_code_digest()}".encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def analyse_text(facts: FileFacts, rules: Rules) -> FileAnalysis:
+    """What the text says: language, numbers, title, dates, regulations. A pure function of the
+    facts and the rules, so the scan caches it next to the facts."""
     text = facts.text
     guess = detect_language(text, rules.limits.language_min_letters, facts.language_probs)
-    analysis = FileAnalysis(language=guess.language, russian_share=guess.russian_share)
+    analysis = FileAnalysis(language=guess.language, russian_share=guess.russian_share,
+                            russian=is_russian(guess, rules.limits.russian_min_share))
     if text:
         numbers = find_numbers(text, rules.numbers)
         analysis.numbers = [DocumentNumber(n.official, n.scheme, n.doc_type, n.well_formed, n.problem) for n in numbers]
@@ -47,6 +68,13 @@ def analyse(result: FileResult, rules: Rules) -> FileAnalysis:
         validity = find_validity(text, rules.numbers)
         analysis.valid_from, analysis.valid_until, analysis.registered = validity.valid_from, validity.valid_until, validity.registered
         analysis.regulations = find_regulations(text, rules.numbers)
+    return analysis
+
+
+def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis | None = None) -> FileAnalysis:
+    """The text analysis (given, from the cache, or computed) plus what the file is for, which
+    also depends on where it lies and what it is called."""
+    analysis = dataclasses.replace(text_analysis) if text_analysis is not None else analyse_text(result.facts, rules)
     hint = name_hint(result.name, rules)
     if result.group is Group.KYC:
         analysis.role = "kyc"
@@ -58,20 +86,18 @@ def analyse(result: FileResult, rules: Rules) -> FileAnalysis:
     else:
         if hint:
             analysis.role = hint
-        elif facts.mime == PDF_MIME:
+        elif result.facts.mime == PDF_MIME:
             analysis.role = "manual"   # a SKU's PDF that is not a conformity document
         else:
             analysis.role = "other"
     return analysis
 
 
-def manual_is_russian(result: FileResult, rules: Rules) -> bool | None:
+def manual_is_russian(result: FileResult) -> bool | None:
     """None when the manual has no text to judge (not read)."""
-    text = result.facts.text
-    if not text.strip():
+    if not result.facts.text.strip():
         return None
-    guess = detect_language(text, rules.limits.language_min_letters, result.facts.language_probs)
-    return is_russian(guess, rules.limits.russian_min_share)
+    return result.analysis.russian
 
 
 def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") -> list[Finding]:

@@ -6,11 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from langdetect import DetectorFactory, detect_langs
-from langdetect.lang_detect_exception import LangDetectException
-
-DetectorFactory.seed = 0
-
 
 @dataclass(frozen=True)
 class LanguageGuess:
@@ -50,6 +45,11 @@ def language_probabilities(text: str) -> dict[str, float]:
     sample = text[:LANGDETECT_MAX_CHARS]
     if sum(ch.isalpha() for ch in sample) < LANGDETECT_MIN_LETTERS:
         return {}
+    # Imported here: only reading a file needs it, a scan served from the cache does not.
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
     try:
         return {g.lang: round(g.prob, 3) for g in detect_langs(sample)}
     except LangDetectException:

@@ -14,6 +14,29 @@ from typing import Any
 
 from .codes import ChatStatus, ReasonCode
 
+EXTRACTOR_VERSION = "2"   # bump when extraction changes what it finds: cached facts are then re-read
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    """What reading a file depends on besides its bytes; key() is part of the facts' cache key."""
+    ocr: bool = True
+    profile: str = "product"          # "product" or "kyc": which languages OCR tries first
+    dpi: int = 300
+    page_timeout: float = 60.0
+    pages_first: int = 3
+    pages_sample: int = 2
+    max_frames: int = 5
+    engine: str = ""                  # OCR engine version and language data: new data, new facts
+
+    def key(self) -> str:
+        key = self.__dict__.get("_key")
+        if key is None:   # asked for once per file per run: build it once
+            fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()))
+            key = f"v{EXTRACTOR_VERSION}:{fields}"
+            object.__setattr__(self, "_key", key)
+        return key
+
 
 class FileKind(str, Enum):
     TEXT_PDF = "text_pdf"          # every read page has a text layer
@@ -61,7 +84,11 @@ class FileFacts:
 
     @property
     def text(self) -> str:
-        return "\n".join(p.text for p in self.pages if p.text)
+        # Asked for by every later stage; facts are not changed once read, so join the pages once.
+        joined = self.__dict__.get("_text")
+        if joined is None:
+            joined = self.__dict__["_text"] = "\n".join(p.text for p in self.pages if p.text)
+        return joined
 
     @property
     def pages_read(self) -> int:
@@ -106,9 +133,11 @@ class DocumentNumber:
 
 @dataclass
 class FileAnalysis:
-    """Cheap facts derived from FileFacts + rules on every run."""
+    """What the text says (language, numbers, dates) and what the file is for, derived from
+    FileFacts + rules. The text part is cached next to the facts, keyed by the rules and code too."""
     language: str = ""              # ISO 639-1 or "" when no text
     russian_share: float = 0.0      # share of letters that are Cyrillic
+    russian: bool = False           # Russian by the rules' thresholds (Cyrillic share, langdetect agreeing)
     numbers: list[DocumentNumber] = field(default_factory=list)
     title: str | None = None        # "certificate" | "declaration" from the wording
     valid_from: date | None = None
@@ -118,6 +147,20 @@ class FileAnalysis:
     markers: list[str] = field(default_factory=list)   # KYC evidence marker keys found
     role: str = "other"             # "conformity", "manual", "kyc", "other"
     masked_ids: list[str] = field(default_factory=list)  # personal ids found, already masked
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("valid_from", "valid_until", "registered"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FileAnalysis":
+        data = dict(data)
+        for key in ("valid_from", "valid_until", "registered"):
+            data[key] = date.fromisoformat(data[key]) if data[key] else None
+        data["numbers"] = [DocumentNumber(**n) for n in data.get("numbers", [])]
+        return cls(**data)
 
 
 @dataclass

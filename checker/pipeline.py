@@ -14,11 +14,10 @@ from .discover import FoundFile, discover
 from .executor import Limits, Outcome, Task, run_isolated
 from .privacy import redact
 from .progress import Progress
-from .extract import ExtractSettings
-from .judge import analyse, judge_file
+from .judge import analyse, analyse_text, analysis_key, judge_file
 from .kyc import evaluate_kyc_files
 from .mapping import KYC_FOLDER, SkuMapper
-from .models import FileFacts, FileKind, FileResult, Group, KycResult, ScanResult, ScanStats, SkuResult
+from .models import ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Group, KycResult, ScanResult, ScanStats, SkuResult
 from .rules import Rules
 from .skus import SkuList
 from .verdict import judge_sku
@@ -32,6 +31,7 @@ class ScanOptions:
     skus: SkuList | None = None
     seller_type: str = "company"
     ocr: bool = True
+    engine: str | None = None         # OCR engine id for the cache key; None: ask tesseract
     jobs: int = 1
     file_timeout: float = 300.0
     memory_mb: int = 2048
@@ -41,13 +41,14 @@ class ScanOptions:
     warnings: list[str] = field(default_factory=list)
 
 
-def _engine_id(ocr: bool) -> str:
-    if not ocr:
+def _engine_id(options: ScanOptions) -> str:
+    if not options.ocr:
         return ""
+    if options.engine is not None:
+        return options.engine
     from .external.tesseract import tesseract_status
 
-    status = tesseract_status()
-    return f"tesseract {status.version} [{','.join(sorted(status.languages))}]"
+    return tesseract_status().engine_id
 
 
 def settings_for(group: Group, options: ScanOptions, engine: str = "") -> ExtractSettings:
@@ -72,17 +73,17 @@ def scan(options: ScanOptions) -> ScanResult:
     mapper = SkuMapper([r.sku for r in options.skus.rows] if options.skus else None)
     placed = [(f, *mapper.assign(f.parts)) for f in found]
 
-    engine = _engine_id(options.ocr)
+    engine = _engine_id(options)
     cache = FactCache(options.cache_dir) if options.cache_dir else None
-    settings = [settings_for(group, options, engine) for _, group, _ in placed]
+    per_group = {group: settings_for(group, options, engine) for group in Group}
+    settings = [per_group[group] for _, group, _ in placed]
     facts_by_index: dict[int, FileFacts] = {}
     hits = 0
     tasks: list[Task] = []
     for i, (f, _, _) in enumerate(placed):
         if cache is not None:
             # Unchanged since last time (same path, size and mtime): not even re-hashed.
-            known = cache.known_hash(f.abspath, f.size, f.mtime_ns)
-            cached = cache.get(known, settings[i].key()) if known else None
+            cached = cache.lookup(f.abspath, f.size, f.mtime_ns, settings[i].key())
             if cached is not None:
                 facts_by_index[i] = cached
                 hits += 1
@@ -92,31 +93,40 @@ def scan(options: ScanOptions) -> ScanResult:
     with Progress(len(placed), hits, enabled=options.progress) as progress:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)
+            if cache is not None and outcome.facts is not None:
+                # Stored as each file finishes: an interrupted scan keeps what it has read.
+                f = placed[outcome.key][0]
+                cache.put(f.abspath, f.size, f.mtime_ns, outcome.facts)
 
         outcomes = run_isolated(tasks, Limits(jobs=options.jobs, timeout_s=options.file_timeout,
                                               memory_mb=options.memory_mb), on_done=done)
     for task in tasks:
         outcome = outcomes[task.key]
-        f = placed[task.key][0]
-        facts_by_index[task.key] = outcome.facts or _failed_facts(outcome, f, task.settings)
+        facts_by_index[task.key] = outcome.facts or _failed_facts(outcome, placed[task.key][0], task.settings)
         hits += outcome.cache_hit
-        if cache is not None and outcome.facts is not None:
-            cache.put(f.abspath, f.size, f.mtime_ns, outcome.facts)
-    if cache is not None:
-        options.warnings.extend(cache.warnings)
-        cache.close()
 
+    analyser = analysis_key(rules)
+    fresh: list[tuple[FileFacts, FileAnalysis]] = []
     files: list[FileResult] = []
     for i, (f, group, sku) in enumerate(placed):
         path, name = f.relpath, f.name
         if group is Group.KYC:
             # KYC scans are often named after the passport or ID they hold: reports show such names masked.
             path, name = redact(path), redact(name)
-        result = FileResult(path=path, name=name, group=group, sku=sku, facts=facts_by_index[i])
-        result.analysis = analyse(result, rules)
+        facts = facts_by_index[i]
+        text_analysis = cache.get_analysis(facts, analyser) if cache is not None else None
+        if text_analysis is None:
+            text_analysis = analyse_text(facts, rules)
+            fresh.append((facts, text_analysis))
+        result = FileResult(path=path, name=name, group=group, sku=sku, facts=facts)
+        result.analysis = analyse(result, rules, text_analysis)
         result.findings = judge_file(result, rules, options.today, options.lang)
         result.counted = result.group is Group.SKU and not result.blocked
         files.append(result)
+    if cache is not None:
+        cache.put_analyses(fresh, analyser)
+        options.warnings.extend(cache.warnings)
+        cache.close()
 
     kyc_files = [f for f in files if f.group is Group.KYC]
     kyc_folders = sorted({f.path.rsplit("/", 1)[0] for f in kyc_files})

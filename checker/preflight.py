@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .discover import discover
-from .extract import TEXT_LAYER_MIN_LETTERS
 from .rules import Rules
-from .sniff import SNIFF_BYTES, kind_for_mime, open_pdf, sniff_mime
 from .models import FileKind
 
 
 def _needs_ocr(root: Path, rules: Rules) -> str | None:
     """The first file that would need OCR, or None. Only run when tesseract is missing."""
+    # Reading modules imported here: this runs only when tesseract is missing, never on a normal start.
+    from .extract import TEXT_LAYER_MIN_LETTERS
+    from .sniff import SNIFF_BYTES, kind_for_mime, open_pdf, sniff_mime
+
     found, _ = discover(root, rules.debris_files, rules.debris_dirs)
     for f in found:
         try:
@@ -40,14 +42,15 @@ def _needs_ocr(root: Path, rules: Rules) -> str | None:
     return None
 
 
-def check_ocr_available(root: Path, rules: Rules) -> str | None:
-    """None when OCR can run (or no file needs it); else one message naming what to install."""
+def check_ocr_available(root: Path, rules: Rules) -> tuple[str | None, str]:
+    """(None, or one message naming what to install when a file needs OCR that cannot run;
+    the engine id for the cache key, so the scan need not ask tesseract again)."""
     from .external.tesseract import tesseract_status
 
     status = tesseract_status()
     if status.available and not status.missing_langs:
-        return None
+        return None, status.engine_id
     needing = _needs_ocr(root, rules)
     if needing is None:
-        return None
-    return f"{status.message} ({needing} needs OCR). Install it, or run with --no-ocr to skip scans."
+        return None, status.engine_id
+    return f"{status.message} ({needing} needs OCR). Install it, or run with --no-ocr to skip scans.", status.engine_id

@@ -29,6 +29,7 @@ class LineDict(dict):
 
     path: Path | None = None
     line: int | None = None
+    source: bytes = b""             # the whole file as read, on the top-level mapping only
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,6 +92,7 @@ def load_yaml(path: Path) -> LineDict:
         loader.dispose()
     if not isinstance(data, LineDict):
         raise RuleError("expected a mapping at the top of the file", path=path, line=1)
+    data.source = text.encode("utf-8")
     return data
 
 

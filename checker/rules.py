@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,7 @@ class Rules:
     kyc: KycRules
     regulation_titles: dict[str, dict[str, str]] = field(default_factory=dict)   # "ТР ТС 004/2011" -> language -> title
     messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
+    digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -236,6 +238,9 @@ def load_rules(directory: Path | None = None) -> Rules:
     if not directory.is_dir():
         raise RuleError("rules folder not found or not a folder", path=directory)
     files = {name: load_yaml(directory / name) for name in RULE_FILES}
+    digest = hashlib.sha256()
+    for name in RULE_FILES:
+        digest.update(f"{name}\0{len(files[name].source)}\0".encode() + files[name].source)
     debris = files["debris.yaml"]
     types = files["file_types.yaml"]
     accepted = require(types, "accepted", LineDict)
@@ -263,4 +268,5 @@ def load_rules(directory: Path | None = None) -> Rules:
         kyc=KycRules.from_data(files["kyc.yaml"], markers),
         regulation_titles=_load_regulation_titles(files["categories.yaml"]),
         messages=messages_for(directory),
+        digest=digest.hexdigest(),
     )

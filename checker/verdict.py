@@ -56,7 +56,7 @@ def _judge_manual_language(counted: list[FileResult], rules: Rules, lang: str) -
     """A SKU's manuals must be Russian. A foreign-language manual beside a Russian one is harmless
     (bilingual sets are common); only when no manual is Russian are the foreign ones flagged."""
     manuals = _manual_pdfs(counted)
-    verdicts = {id(m): manual_is_russian(m, rules) for m in manuals}
+    verdicts = {id(m): manual_is_russian(m) for m in manuals}
     if not manuals or any(v is True for v in verdicts.values()):
         return []
     findings = []

@@ -419,8 +419,9 @@ class Watcher:
                 self.echo(f"doccheck: warning: SKU list not re-read, the previous one stays: {exc}", err=True)
         today = self.base.today if self.fixed_today else date.today()
         self.last_today = today
+        # Later scans ask tesseract again: a language pack installed meanwhile means new facts.
         return replace(self.base, today=today, warnings=list(self.base_warnings),
-                       progress=first and not self.quiet)
+                       progress=first and not self.quiet, engine=self.base.engine if first else None)
 
     def rescan(self, now: float) -> bool:
         """Scan; publish unless a file changed while it was being read. True when published."""

@@ -103,3 +103,54 @@ def test_cache_inside_the_scanned_folder_is_refused(batch, tmp_path, run_cli):
     code, _, err = run_cli("scan", root, "--out", tmp_path / "r.csv", "--cache-dir", root / ".cache")
     assert code == 2 and "inside the scanned folder" in err
     assert not (root / ".cache").exists()
+
+
+def _text_only_options(batch, cache_dir, rules_dir):
+    root, skus = batch
+    from checker.rules import load_rules
+
+    return ScanOptions(root=root, rules=load_rules(rules_dir), today=date(2026, 11, 26), skus=read_sku_csv(skus),
+                       ocr=False, cache_dir=cache_dir)
+
+
+def _reasons(result):
+    return {s.sku: [str(c) for c in s.codes] for s in result.skus}
+
+
+def test_a_rules_change_takes_effect_on_a_warm_cache(batch, tmp_path):
+    """The text analysis is cached too, keyed by the rule files: edit a rule and the next warm
+    scan judges by it, without reading any file again."""
+    from checker.rules import default_rules_dir
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules_dir)
+    cache = tmp_path / "cache"
+    before = scan(_text_only_options(batch, cache, rules_dir))
+    assert "manual_not_russian" not in _reasons(before)["PB-1001"]
+
+    limits = rules_dir / "limits.yaml"
+    limits.write_text(limits.read_text(encoding="utf-8").replace("russian_min_share: 0.35", "russian_min_share: 1.0"),
+                      encoding="utf-8")
+    stricter = scan(_text_only_options(batch, cache, rules_dir))
+    assert stricter.stats.cache_hits == stricter.stats.files   # nothing re-read...
+    assert "manual_not_russian" in _reasons(stricter)["PB-1001"]   # ...yet judged by the new rule
+
+    limits.write_text(limits.read_text(encoding="utf-8").replace("russian_min_share: 1.0", "russian_min_share: 0.35"),
+                      encoding="utf-8")
+    assert _reasons(scan(_text_only_options(batch, cache, rules_dir))) == _reasons(before)
+
+
+def test_a_warm_scan_does_not_analyse_text_again(batch, tmp_path, monkeypatch):
+    from checker import pipeline
+    from checker.rules import default_rules_dir
+
+    cache = tmp_path / "cache"
+    cold = scan(_text_only_options(batch, cache, default_rules_dir()))
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("text analysed again although file and rules are unchanged")
+
+    monkeypatch.setattr(pipeline, "analyse_text", refuse)
+    warm = scan(_text_only_options(batch, cache, default_rules_dir()))
+    assert _reasons(warm) == _reasons(cold)
+    assert [f.analysis for f in warm.files] == [f.analysis for f in cold.files]

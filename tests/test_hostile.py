@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from checker.executor import Limits, Task, run_isolated
-from checker.extract import ExtractSettings
+from checker.models import ExtractSettings
 from conftest import tree_digest
 from helpers.bombs import flate_bomb_pdf, pixel_bomb_png
 

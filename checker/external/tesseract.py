@@ -101,6 +101,11 @@ class ToolStatus:
     message: str = ""
 
     @property
+    def engine_id(self) -> str:
+        """Version and language data: part of the facts' cache key (new data, new OCR)."""
+        return f"tesseract {self.version} [{','.join(sorted(self.languages))}]"
+
+    @property
     def ok(self) -> bool:
         """Usable with every required language."""
         return self.available and not self.missing_langs
