@@ -470,14 +470,14 @@ def profile_batch(batch: Path, report: dict[str, dict], out: Path, pages: list[F
     import checker.ocr as ocr_mod
     import checker.render as render_mod
     from checker.extract import extract_facts
-    from checker.external.tesseract import private_tempdir
+    from checker.external.tesseract import private_tempdir, tesseract_status
     from checker.models import Group
-    from checker.pipeline import ScanOptions, _engine_id, settings_for
+    from checker.pipeline import ScanOptions, settings_for
     from checker.rules import load_rules
 
     rules = load_rules(None)
     options = ScanOptions(root=batch, rules=rules, today=dt.date.fromisoformat(TODAY))
-    engine = _engine_id(True)
+    engine = tesseract_status().engine_id
     stats = {"read_kept": 0.0, "read_dropped": 0.0, "osd": 0.0, "render": 0.0, "total": 0.0,
              "reads": 0, "osd_calls": 0, "pages": 0, "files": 0, "by_file": []}
     calls: list[tuple[str, float, object]] = []
