@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .external.tesseract import private_tempdir
+from .external.tesseract import private_tempdir, share_slots
 from .models import ExtractSettings, FileFacts, FileKind
 
 if TYPE_CHECKING:
@@ -169,8 +169,14 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
 
     # Workers fork inside this private folder and write OCR page images there; a worker killed at its
     # deadline cannot clean up after itself, so the folder is removed here, after the last worker.
-    with private_tempdir():
-        return _run(pending, limits, on_done)
+    with private_tempdir() as scratch:
+        slots = scratch / "slots"
+        slots.mkdir()
+        share_slots(str(slots), limits.jobs)   # even one worker may OCR --jobs pages of its file at once
+        try:
+            return _run(pending, limits, on_done)
+        finally:
+            share_slots(None, 0)
 
 
 def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None] | None) -> dict[int, Outcome]:

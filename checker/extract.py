@@ -7,6 +7,8 @@ be cached by content hash (the settings' key is part of the cache key).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from pypdf.errors import LimitReachedError
 
@@ -50,15 +52,47 @@ def extract_facts(data: bytes, settings: ExtractSettings) -> FileFacts:
 
 
 def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
+    from .external.tesseract import tesseract_slot
     from .ocr import ocr_image
 
-    result = ocr_image(image, profile=settings.profile, timeout_s=settings.page_timeout)
+    with tesseract_slot():   # the page's time limit starts once it has a slot
+        result = ocr_image(image, profile=settings.profile, timeout_s=settings.page_timeout)
     note = ""
     if result.timed_out:
         note = f"OCR timed out after {settings.page_timeout:g} s"
     elif result.error:
         note = f"OCR failed: {result.error}"
     return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note)
+
+
+def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, store: Callable[[int, PageText], None]) -> None:
+    """OCR numbered page images, as many at once as the pool's tesseract slots allow (--jobs), so a
+    40-page scan does not keep one core busy while the others idle. Images come from this thread
+    (pdfium is not thread-safe) and at most one per slot waits in memory. Each page's result is the
+    same whatever the count: pages are read independently."""
+    from .external.tesseract import page_threads
+
+    threads = page_threads()
+    if threads <= 1:
+        for number, image in images:
+            store(number, _ocr_page(number, image, settings))
+        return
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+    running: dict[Future, int] = {}
+
+    def collect(futures) -> None:
+        for future in futures:
+            store(running.pop(future), future.result())
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ocr") as pool:
+        try:
+            for number, image in images:
+                if len(running) >= threads:
+                    collect(wait(running, return_when=FIRST_COMPLETED).done)
+                running[pool.submit(_ocr_page, number, image, settings)] = number
+        finally:
+            collect(list(running))   # pages already under way are kept, also when rendering failed
 
 
 def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
@@ -105,10 +139,12 @@ def _ocr_pdf_pages(data: bytes, indexes: list[int], settings: ExtractSettings, f
         return
     from .render import RenderError, render_pdf_pages
 
+    def store(number: int, page: PageText) -> None:
+        facts.pages[facts.pages.index(by_number[number])] = page
+
     try:
-        for index, image in render_pdf_pages(data, indexes, dpi=settings.dpi):
-            page = _ocr_page(index + 1, image, settings)
-            facts.pages[facts.pages.index(by_number[index + 1])] = page
+        _ocr_pages(((index + 1, image) for index, image in render_pdf_pages(data, indexes, dpi=settings.dpi)),
+                   settings, store)
     except RenderError as exc:
         facts.notes.append(f"pages could not be rendered for OCR: {exc}")
 
@@ -123,8 +159,9 @@ def _read_image(data: bytes, settings: ExtractSettings, facts: FileFacts) -> Non
         facts.problem = f"image cannot be decoded ({exc})"
         return
     facts.page_count = len(frames)
-    for number, image in enumerate(frames, start=1):
-        if settings.ocr:
-            facts.pages.append(_ocr_page(number, image, settings))
-        else:
-            facts.pages.append(PageText(number, "none", note="image not read (OCR off)"))
+    if not settings.ocr:
+        facts.pages.extend(PageText(number, "none", note="image not read (OCR off)") for number in range(1, len(frames) + 1))
+        return
+    read: dict[int, PageText] = {}
+    _ocr_pages(enumerate(frames, start=1), settings, read.__setitem__)
+    facts.pages.extend(read[number] for number in sorted(read))

@@ -54,6 +54,9 @@ __all__ = [
     "lang_package",
     "orientation",
     "private_tempdir",
+    "share_slots",
+    "page_threads",
+    "tesseract_slot",
     "recognise",
     "require_tesseract",
     "tesseract_status",
@@ -233,6 +236,52 @@ def private_tempdir() -> Iterator[Path]:
                 shutil.rmtree(path, ignore_errors=True)
                 if os.path.exists(path):
                     log.warning("could not remove temporary folder %s", path)
+
+
+# --------------------------------------------------------------------------- slots
+
+# How many pages tesseract may read at once across all worker processes (the scan's --jobs), so a
+# worker holding a many-page scan borrows the cores other workers leave idle, and no more than
+# --jobs tesseract processes ever run. A slot is a flock()ed file: a worker killed at its deadline
+# frees its slot by dying (a semaphore it held would stay taken for the rest of the scan).
+_slots: tuple[str, int] | None = None
+SLOT_POLL_S = 0.02
+
+
+def share_slots(directory: str | None, count: int) -> None:
+    """Set before the workers fork (they inherit it); None or a count of 1: one page at a time."""
+    global _slots
+    _slots = (directory, count) if directory and count > 1 else None
+
+
+def page_threads() -> int:
+    """How many pages of one file to OCR at once: the slot count (1 outside a shared pool)."""
+    return _slots[1] if _slots else 1
+
+
+@contextmanager
+def tesseract_slot() -> Iterator[None]:
+    """Hold one slot for a page's tesseract runs; wait for one when all are taken."""
+    if _slots is None:
+        yield
+        return
+    import fcntl
+
+    directory, count = _slots
+    while True:
+        for index in range(count):
+            fd = os.open(os.path.join(directory, f"slot-{index}"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            try:
+                yield
+            finally:
+                os.close(fd)   # closing the descriptor releases the lock
+            return
+        time.sleep(SLOT_POLL_S)
 
 
 # --------------------------------------------------------------------------- running tesseract
