@@ -8,6 +8,7 @@ The language of a run is set once (`set_lang`, done by the CLI) and read where a
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -164,6 +165,45 @@ def t(msg_id: str, lang: str | None = None, default: object = _MISSING, **values
         return template.format(**values)
     except (KeyError, IndexError, ValueError):
         return msgs.text(msg_id, DEFAULT_LANG).format(**values)
+
+
+READING_PREFIX = "read."
+
+
+def _reading_patterns(msgs: Messages) -> list[tuple[str, re.Pattern[str]]]:
+    """The English read.* messages as patterns, each {placeholder} a named group (built once)."""
+    cached = getattr(msgs, "_reading_patterns", None)
+    if cached is None:
+        cached = []
+        for msg_id in msgs:
+            if msg_id.startswith(READING_PREFIX):
+                parts = []
+                for literal, name, _spec, _conv in string.Formatter().parse(msgs.text(msg_id, DEFAULT_LANG)):
+                    parts.append(re.escape(literal))
+                    if name:
+                        parts.append(f"(?P<{name}>.+?)")
+                cached.append((msg_id, re.compile("".join(parts), re.DOTALL)))
+        msgs._reading_patterns = cached
+    return cached
+
+
+def reading_note(text: str, lang: str | None = None) -> str:
+    """A note or problem the reading stages wrote (in English: it is cached with the file's facts)
+    in `lang`, part by part ("; "), by matching the English read.* messages; a part that matches
+    none - an exception's own words, a custom numbers.yaml - stays as written."""
+    lang = lang or current_lang()
+    if lang == DEFAULT_LANG or not text:
+        return text
+    patterns = _reading_patterns(active())
+    out = []
+    for part in text.split("; "):
+        for msg_id, pattern in patterns:
+            match = pattern.fullmatch(part)
+            if match:
+                part = t(msg_id, lang, **match.groupdict())
+                break
+        out.append(part)
+    return "; ".join(out)
 
 
 def type_name(mime: str, rules, lang: str | None = None) -> str:

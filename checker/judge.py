@@ -117,7 +117,7 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
     if claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
         add(codes.NOT_A_PDF, actual=i18n.type_name(facts.mime, rules, lang))
     elif facts.problem:
-        add(codes.UNREADABLE_FILE, problem=facts.problem)
+        add(codes.UNREADABLE_FILE, problem=i18n.reading_note(facts.problem, lang))
     elif analysis.role in ("conformity", "manual"):
         if facts.mime not in rules.accepted_types[analysis.role]:
             use = i18n.t("value.use.conformity" if analysis.role == "conformity" else "value.use.manual", lang)
@@ -141,7 +141,7 @@ def _judge_conformity(result: FileResult, rules: Rules, today: date, lang: str) 
     if not good:
         bad = next((n for n in analysis.numbers if not n.well_formed), None)
         shown = bad.official if bad else "—"
-        problem = bad.problem if bad else i18n.t("value.no_number", lang)
+        problem = i18n.reading_note(bad.problem, lang) if bad and bad.problem else i18n.t("value.no_number", lang)
         findings.append(Finding(codes.CERTIFICATE_NUMBER_INVALID,
                                 render_detail(rules, codes.CERTIFICATE_NUMBER_INVALID, lang, file=result.path, number=shown, problem=problem)))
     until = analysis.valid_until

@@ -312,3 +312,96 @@ def test_quiet_scan_has_no_footer(run_cli, tmp_path):
                            "--jobs", "1", "--out", tmp_path / "r.csv", "--lang", "zh", "-q")
     assert code == 1
     assert "卖家后台" not in out and "[ ]" not in out
+
+
+# --- what reading found, in the reader's language ----------------------------------------------
+
+SCRIPT = {"ru": re.compile("[а-яА-ЯёЁ]"), "zh": re.compile("[\u4e00-\u9fff]")}
+
+
+def _number_texts() -> list[str]:
+    """Every problem and missing text the built-in numbers.yaml writes, plus the parser's defaults."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("problem", "missing") and isinstance(value, str):
+                    found.add(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(load_plain("numbers.yaml"))
+    return sorted(found) + ["dot is missing", "dot '{value}' is wrong"]
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_every_number_problem_is_translated(lang):
+    texts = _number_texts()
+    assert len(texts) > 20
+    for text in texts:
+        written = text.format(value="Q7")
+        shown = i18n.reading_note(written, lang)
+        assert shown != written and SCRIPT[lang].search(shown), f"{written!r} is not translated into {lang}"
+        if "{value}" in text:
+            assert "Q7" in shown
+    two = "series letter is missing; serial number '12' does not have 5 digits"
+    assert i18n.reading_note(two, lang).count("12") == 1 and "series" not in i18n.reading_note(two, lang)
+
+
+def _files_that_read_badly(tmp_path):
+    import io
+
+    from pypdf import PdfWriter
+
+    from checker.executor import read_file_bytes
+
+    def pdf(pages: int, password: str | None = None) -> bytes:
+        writer = PdfWriter()
+        for _ in range(pages):
+            writer.add_blank_page(595, 842)
+        if password:
+            writer.encrypt(password)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        return buffer.getvalue()
+
+    from checker.extract import extract_facts
+    from checker.models import ExtractSettings
+
+    settings = ExtractSettings(ocr=False, pages_first=1, pages_sample=0)
+    texts = []
+    for data in (b"", pdf(3)[:200], pdf(1, "secret"), pdf(3), b"%PDF-1.7\n" + b"\x00" * 400 + b"\n%%EOF\n"):
+        facts = extract_facts(data, settings)
+        texts += [facts.problem, *facts.notes, *(p.note for p in facts.pages)]
+    small = tmp_path / "f.pdf"
+    small.write_bytes(pdf(1))
+    st = small.stat()
+    texts.append(read_file_bytes(str(tmp_path / "gone.pdf"), 1, 1, 2**20)[1])
+    texts.append(read_file_bytes(str(small), st.st_size, st.st_mtime_ns, 10)[1])
+    texts.append(read_file_bytes(str(small), st.st_size + 1, st.st_mtime_ns, 2**20)[1])
+    return [t for t in texts if t]
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_what_reading_a_file_found_is_said_in_the_language(lang, tmp_path):
+    texts = _files_that_read_badly(tmp_path)
+    for needle in ("empty", "truncated", "password", "read 1 of 3 pages", "OCR off", "cannot open", "too large", "changed"):
+        assert any(needle in t for t in texts), f"no {needle!r} text was produced: {texts}"
+    for text in texts:
+        shown = i18n.reading_note(text, lang)
+        assert shown != text and SCRIPT[lang].search(shown), f"{text!r} is not translated into {lang}"
+    assert i18n.reading_note(texts[0], "en") == texts[0]
+    assert i18n.reading_note("an exception's own words", lang) == "an exception's own words"
+
+
+def test_unreadable_file_detail_is_all_chinese(run_cli, tmp_path):
+    batch = tmp_path / "batch" / "PB-1"
+    batch.mkdir(parents=True)
+    (batch / "RU_PB-1_certificate.pdf").write_bytes(b"")
+    code, _, _ = run_cli("scan", tmp_path / "batch", "--lang", "zh", "--no-cache", "--out", tmp_path / "r.csv")
+    row = (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    assert "文件为空（0 字节）" in row and "the file is empty" not in row

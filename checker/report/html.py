@@ -9,6 +9,7 @@ notes) is escaped with html.escape; the script only shows and hides rows, it nev
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 from datetime import datetime, timezone
@@ -196,7 +197,7 @@ class _Page:
             items = []
             for n in analysis.numbers:
                 mark = (f'<span class="good">{e(self.t("html.number.well_formed"))}</span>' if n.well_formed
-                        else f'<span class="bad">{e(self.t("html.number.malformed", problem=n.problem or ""))}</span>')
+                        else f'<span class="bad">{e(self.t("html.number.malformed", problem=i18n.reading_note(n.problem or "", self.lang)))}</span>')
                 kind = self.t("html.number.kind", scheme=self.t(f"html.scheme.{n.scheme}", default=n.scheme),
                               doc_type=self.t(f"html.doc_type.{n.doc_type}", default=n.doc_type))
                 items.append(f"<li><code>{e(n.official)}</code> <small>{e(kind)}</small> {mark}</li>")
@@ -216,8 +217,9 @@ class _Page:
         if analysis.masked_ids:
             rows.append((self.t("html.fact.personal_ids"),
                          e(", ".join(analysis.masked_ids)) + f" <small>{e(self.t('html.masked'))}</small>"))
-        notes = ([facts.problem] if facts.problem else []) + list(facts.notes) + [
-            self.t("html.page_note", number=p.number, note=p.note) for p in facts.pages if p.note]
+        read = functools.partial(i18n.reading_note, lang=self.lang)
+        notes = ([read(facts.problem)] if facts.problem else []) + [read(n) for n in facts.notes] + [
+            self.t("html.page_note", number=p.number, note=read(p.note)) for p in facts.pages if p.note]
         if notes:
             rows.append((self.t("html.fact.notes"), e("; ".join(notes))))
         facts_html = "".join(f"<div><dt>{e(label)}</dt><dd>{value}</dd></div>" for label, value in rows)
