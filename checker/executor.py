@@ -163,9 +163,12 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
     pending = deque(tasks)
     if not pending:
         return {}
-    # Reading needs pypdf, Pillow, libmagic...: imported here, once, before the workers fork, and not
-    # at all by a scan whose files all come from the cache.
+    # Reading needs pypdf, Pillow, libmagic, langdetect's profiles...: loaded here, once, before the
+    # workers fork, and not at all by a scan whose files all come from the cache.
     from . import extract  # noqa: F401
+    from .language import preload
+
+    preload()
 
     # Workers fork inside this private folder and write OCR page images there; a worker killed at its
     # deadline cannot clean up after itself, so the folder is removed here, after the last worker.

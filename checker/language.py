@@ -40,6 +40,14 @@ LANGDETECT_MAX_CHARS = 20_000   # a few pages settle the language; langdetect's 
 LANGDETECT_MIN_LETTERS = 20     # below this langdetect only guesses
 
 
+def preload() -> None:
+    """Load langdetect's 55 language profiles now (0.3 s): worker processes forked after this share
+    them instead of each loading its own copy on its first text."""
+    from langdetect.detector_factory import init_factory
+
+    init_factory()
+
+
 def language_probabilities(text: str) -> dict[str, float]:
     """langdetect's view of the text (seeded, so repeatable). The costly part: computed once, cached."""
     sample = text[:LANGDETECT_MAX_CHARS]
