@@ -1,8 +1,9 @@
 """The incremental cache, in SQLite in the user's cache folder (never inside the scanned folder):
 
 * facts: what reading a file cost (FileFacts), keyed by content hash plus the extractor's settings;
-* analysis: what its text says (FileAnalysis: language, numbers, dates), keyed by the facts' key
-  plus a digest of the rule files and the analysing code, so a rules change takes effect at once;
+* text_analysis: what its text says (FileAnalysis: language, numbers, dates), one row per facts
+  row, valid only for the digest of the rule files and analysing code it was made with, so a rules
+  change takes effect at once (and replaces the row: the table never outgrows the facts);
 * seen: (path, size, mtime) -> content hash, so an unchanged file is not even re-hashed.
 
 Verdicts are never cached: they are recomputed on every run. Two runs sharing the cache are fine
@@ -28,9 +29,10 @@ CREATE TABLE IF NOT EXISTS seen (
     path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (path));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS analysis (
+CREATE TABLE IF NOT EXISTS text_analysis (
     sha256 TEXT NOT NULL, extractor TEXT NOT NULL, analyser TEXT NOT NULL, data TEXT NOT NULL, stored REAL NOT NULL,
-    PRIMARY KEY (sha256, extractor, analyser));
+    PRIMARY KEY (sha256, extractor));
+DROP TABLE IF EXISTS analysis;
 """
 
 
@@ -59,7 +61,7 @@ class FactCache:
         if row is None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif row[0] != str(SCHEMA_VERSION):
-            db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM analysis;")
+            db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM text_analysis;")
             db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
         db.execute("SELECT count(*) FROM facts").fetchone()
         return db
@@ -118,7 +120,7 @@ class FactCache:
         if not facts.sha256:
             return None
         row = self._safely(lambda db: db.execute(
-            "SELECT data FROM analysis WHERE sha256=? AND extractor=? AND analyser=?",
+            "SELECT data FROM text_analysis WHERE sha256=? AND extractor=? AND analyser=?",
             (facts.sha256, facts.extractor, analyser)).fetchone())
         if not row:
             return None
@@ -137,7 +139,7 @@ class FactCache:
         def write(db: sqlite3.Connection) -> None:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO analysis VALUES (?, ?, ?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)
 
         self._safely(write)
 

@@ -139,6 +139,13 @@ def test_a_rules_change_takes_effect_on_a_warm_cache(batch, tmp_path):
                       encoding="utf-8")
     assert _reasons(scan(_text_only_options(batch, cache, rules_dir))) == _reasons(before)
 
+    import sqlite3
+
+    db = sqlite3.connect(cache / "facts.sqlite3")
+    facts, analyses = (db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("facts", "text_analysis"))
+    db.close()
+    assert analyses == facts   # three rule versions, yet one analysis per file: the cache does not grow with edits
+
 
 def test_a_warm_scan_does_not_analyse_text_again(batch, tmp_path, monkeypatch):
     from checker import pipeline
