@@ -234,6 +234,17 @@ def chat_settings(lang: str | None = None) -> tuple[str, list[str]]:
     return t("footer.heading", lang), [t(msg_id, lang) for msg_id in CHAT_SETTINGS]
 
 
+_LEADING_WORD = re.compile(r"[^\W\d_]+(?=\s)")
+
+
+def sentence_start(text: str) -> str:
+    """Capitalise a sentence that starts with a lowercase word of the template ("файл …", "the
+    account's …"), never one that starts with a value: a file or category name is shown exactly
+    as written (qpdf_issue.pdf, power_bank)."""
+    word = _LEADING_WORD.match(text)
+    return text[0].upper() + text[1:] if word and word.group().islower() else text
+
+
 def width(text: str) -> int:
     """Columns a terminal gives the text: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 0 if unicodedata.combining(c) else 1 for c in text)

@@ -16,7 +16,7 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
         findings.extend(f.findings)
     category = rules.categories.get(sku.category) if sku.category else None
     # The category as the seller knows it: an Ozon name rather than a rule key such as power_bank.
-    label = (category.aliases[0] if category and category.aliases and sku.category_input == category.key
+    label = (category.name(lang) if category and sku.category_input == category.key
              else sku.category_input or sku.category or i18n.t("value.unknown_category", lang))
 
     def add(code: codes.ReasonCode, **values) -> None:
@@ -104,7 +104,7 @@ def sku_details(sku: SkuResult, lang: str | None = None) -> str:
             if f.detail and f.detail not in seen:
                 seen.append(f.detail)
         text = ("；" if lang == "zh" else "; ").join(seen)
-        return text[0].upper() + text[1:] + ("。" if lang == "zh" else ".")
+        return i18n.sentence_start(text) + ("。" if lang == "zh" else ".")
     parts = []
     certs = sku_certificates(sku)
     until = sku_valid_until(sku)

@@ -405,3 +405,26 @@ def test_unreadable_file_detail_is_all_chinese(run_cli, tmp_path):
     code, _, _ = run_cli("scan", tmp_path / "batch", "--lang", "zh", "--no-cache", "--out", tmp_path / "r.csv")
     row = (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
     assert "文件为空（0 字节）" in row and "the file is empty" not in row
+
+
+def test_details_show_names_as_written_and_the_category_in_the_language(run_cli, tmp_path):
+    """The first word of the details is capitalised only when it is the template's own word: a file
+    named qpdf_case_PB-1.pdf stays so. A category given by its rule key is named in --lang."""
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "qpdf_case_PB-1.pdf").write_bytes(b"")   # loose, mapped by the SKU word in its name
+    (tmp_path / "skus.csv").write_text("sku,category\nPB-1,power_bank\n", encoding="utf-8")
+    for lang, category in (("en", "Power banks"), ("zh", "移动电源"), ("ru", "Внешние аккумуляторы")):
+        out = tmp_path / f"{lang}.csv"
+        run_cli("scan", tmp_path / "batch", "--skus", tmp_path / "skus.csv", "--lang", lang, "--no-cache", "--out", out)
+        details = next(csv_rows(out))["details"]
+        assert f"{category}" in details and "power_bank" not in details, details
+        if lang != "ru":   # ru's template starts "имя файла …"
+            assert details.startswith("qpdf_case_PB-1.pdf"), details
+
+
+def csv_rows(path):
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        yield from csv.DictReader(fh)

@@ -115,7 +115,7 @@ class _Page:
         text = text.strip()
         if not text:
             return text
-        text = text[0].upper() + text[1:]
+        text = i18n.sentence_start(text)
         if text.endswith((".", "!", "?", "。", "！", "？")):
             return text
         return text + ("。" if self.lang == "zh" else ".")
