@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -350,7 +352,27 @@ def watch(folder: Path, settle: float, polling, poll_interval: float, **params) 
     sys.exit(run_watch(folder, params, settle=settle, polling=polling, poll_interval=poll_interval))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (timeout, systemd, a CI cancel): unwound like Ctrl-C, so workers and tesseract are
+    stopped and the private temp folder with its page images is removed."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="doccheck", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -362,7 +384,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"doccheck: error: {exc.format_message()}", err=True)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except (Terminated, click.exceptions.Abort) as exc:
+        # click turns a KeyboardInterrupt (and so our Terminated) into Abort; the cause tells them apart
+        if isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated):
+            click.echo("doccheck: stopped (SIGTERM)", err=True)
+            return 128 + signal.SIGTERM
         click.echo("doccheck: interrupted", err=True)
         return 130
     except KeyboardInterrupt:

@@ -112,6 +112,7 @@ def run_task(task: Task, max_file_mb: int) -> Outcome:
 def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
     # Own process group, so a kill at the deadline also takes the tesseract child with it.
     os.setpgid(0, 0)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the parent's clean-up handler: the parent cleans up
     if memory_mb > 0:
         cap = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))

@@ -123,6 +123,43 @@ def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path, monkeypatch):
     assert list(scratch.iterdir()) == []
 
 
+def test_sigterm_mid_ocr_stops_cleanly_and_leaves_no_page_image(tmp_path):
+    """`timeout`, systemd or a cancelled CI job send SIGTERM: the scan stops with 143 and a short
+    message, its workers and tesseract go with it, and no page image (it may be a passport) stays."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    batch = tmp_path / "batch" / "PB-1"
+    batch.mkdir(parents=True)
+    for n in range(2):
+        page = Image.new("L", (2480, 3508), 255)
+        draw = ImageDraw.Draw(page)
+        for line in range(60):
+            draw.text((100, 100 + line * 55), "Инструкция по эксплуатации внешнего аккумулятора", font=font, fill=0)
+        page.save(batch / f"RU_PB-1_scan{n}.png")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "scan", str(tmp_path / "batch"), "--no-cache", "--jobs", "2",
+                             "-q", "--out", str(tmp_path / "r.csv")], env={**os.environ, "TMPDIR": str(scratch)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(scratch.rglob("*.TIFF")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None and any(scratch.rglob("*.TIFF")), "OCR never started"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert "stopped (SIGTERM)" in err and "Traceback" not in err
+    assert list(scratch.iterdir()) == []
+    stray = subprocess.run(["pgrep", "-f", f"tesseract {scratch}"], capture_output=True, text=True).stdout
+    assert stray == ""
+
+
 def test_a_file_that_swells_hits_the_memory_cap(tmp_path):
     from PIL import Image
 
