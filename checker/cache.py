@@ -36,6 +36,16 @@ DROP TABLE IF EXISTS analysis;
 """
 
 
+def _decode(row, model):
+    """A stored JSON row as `model` (FileFacts, FileAnalysis), or None for a miss."""
+    if not row:
+        return None
+    try:
+        return model.from_dict(json.loads(row[0]))
+    except (ValueError, TypeError, KeyError):
+        return None   # an entry from an older model: treat as a miss
+
+
 def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
@@ -100,21 +110,12 @@ class FactCache:
         row = self._safely(lambda db: db.execute(
             "SELECT f.data FROM seen s JOIN facts f ON f.sha256 = s.sha256 AND f.extractor = ? "
             "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?", (extractor, path, size, mtime_ns)).fetchone())
-        return self._facts(row)
+        return _decode(row, FileFacts)
 
     def get(self, sha256: str, extractor: str) -> FileFacts | None:
         row = self._safely(lambda db: db.execute("SELECT data FROM facts WHERE sha256=? AND extractor=?",
                                                  (sha256, extractor)).fetchone())
-        return self._facts(row)
-
-    @staticmethod
-    def _facts(row) -> FileFacts | None:
-        if not row:
-            return None
-        try:
-            return FileFacts.from_dict(json.loads(row[0]))
-        except (ValueError, TypeError, KeyError):
-            return None   # an entry from an older model: treat as a miss
+        return _decode(row, FileFacts)
 
     def get_analysis(self, facts: FileFacts, analyser: str) -> FileAnalysis | None:
         if not facts.sha256:
@@ -122,12 +123,7 @@ class FactCache:
         row = self._safely(lambda db: db.execute(
             "SELECT data FROM text_analysis WHERE sha256=? AND extractor=? AND analyser=?",
             (facts.sha256, facts.extractor, analyser)).fetchone())
-        if not row:
-            return None
-        try:
-            return FileAnalysis.from_dict(json.loads(row[0]))
-        except (ValueError, TypeError, KeyError):
-            return None
+        return _decode(row, FileAnalysis)
 
     def put_analyses(self, entries: list[tuple[FileFacts, FileAnalysis]], analyser: str) -> None:
         """One transaction for the batch: analysing is cheap, so losing it to an interruption is too."""

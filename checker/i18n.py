@@ -8,6 +8,7 @@ The language of a run is set once (`set_lang`, done by the CLI) and read where a
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
@@ -81,6 +82,9 @@ def check_translations(texts: LineDict, what: str) -> dict[str, str]:
     return out
 
 
+READING_PREFIX = "read."   # messages that translate what the reading stages wrote in English
+
+
 class Messages(Mapping):
     """message id -> language -> text, validated."""
 
@@ -100,6 +104,20 @@ class Messages(Mapping):
     def text(self, msg_id: str, lang: str) -> str:
         texts = self._texts[msg_id]
         return texts.get(lang) or texts[DEFAULT_LANG]
+
+    @functools.cached_property
+    def reading_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        """The English read.* messages as patterns, each {placeholder} a named group."""
+        patterns = []
+        for msg_id in self._texts:
+            if msg_id.startswith(READING_PREFIX):
+                parts = []
+                for literal, name, _spec, _conv in string.Formatter().parse(self.text(msg_id, DEFAULT_LANG)):
+                    parts.append(re.escape(literal))
+                    if name:
+                        parts.append(f"(?P<{name}>.+?)")
+                patterns.append((msg_id, re.compile("".join(parts), re.DOTALL)))
+        return patterns
 
 
 def load_messages(path: Path) -> Messages:
@@ -167,26 +185,6 @@ def t(msg_id: str, lang: str | None = None, default: object = _MISSING, **values
         return msgs.text(msg_id, DEFAULT_LANG).format(**values)
 
 
-READING_PREFIX = "read."
-
-
-def _reading_patterns(msgs: Messages) -> list[tuple[str, re.Pattern[str]]]:
-    """The English read.* messages as patterns, each {placeholder} a named group (built once)."""
-    cached = getattr(msgs, "_reading_patterns", None)
-    if cached is None:
-        cached = []
-        for msg_id in msgs:
-            if msg_id.startswith(READING_PREFIX):
-                parts = []
-                for literal, name, _spec, _conv in string.Formatter().parse(msgs.text(msg_id, DEFAULT_LANG)):
-                    parts.append(re.escape(literal))
-                    if name:
-                        parts.append(f"(?P<{name}>.+?)")
-                cached.append((msg_id, re.compile("".join(parts), re.DOTALL)))
-        msgs._reading_patterns = cached
-    return cached
-
-
 def reading_note(text: str, lang: str | None = None) -> str:
     """A note or problem the reading stages wrote (in English: it is cached with the file's facts)
     in `lang`, part by part ("; "), by matching the English read.* messages; a part that matches
@@ -194,7 +192,7 @@ def reading_note(text: str, lang: str | None = None) -> str:
     lang = lang or current_lang()
     if lang == DEFAULT_LANG or not text:
         return text
-    patterns = _reading_patterns(active())
+    patterns = active().reading_patterns
     out = []
     for part in text.split("; "):
         for msg_id, pattern in patterns:
@@ -237,12 +235,19 @@ def chat_settings(lang: str | None = None) -> tuple[str, list[str]]:
 _LEADING_WORD = re.compile(r"[^\W\d_]+(?=\s)")
 
 
-def sentence_start(text: str) -> str:
-    """Capitalise a sentence that starts with a lowercase word of the template ("файл …", "the
-    account's …"), never one that starts with a value: a file or category name is shown exactly
-    as written (qpdf_issue.pdf, power_bank)."""
+def sentence(text: str, lang: str) -> str:
+    """A detail as a sentence: the first word capitalised when it is the template's own lowercase
+    word ("файл …", "the account's …"), never when it is a value - a file or category name is shown
+    exactly as written (qpdf_issue.pdf, power_bank) - and a full stop in the language's form."""
+    text = text.strip()
+    if not text:
+        return text
     word = _LEADING_WORD.match(text)
-    return text[0].upper() + text[1:] if word and word.group().islower() else text
+    if word and word.group().islower():
+        text = text[0].upper() + text[1:]
+    if text.endswith((".", "!", "?", "。", "！", "？")):
+        return text
+    return text + ("。" if lang == "zh" else ".")
 
 
 def width(text: str) -> int:

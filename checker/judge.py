@@ -71,10 +71,10 @@ def analyse_text(facts: FileFacts, rules: Rules) -> FileAnalysis:
     return analysis
 
 
-def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis | None = None) -> FileAnalysis:
-    """The text analysis (given, from the cache, or computed) plus what the file is for, which
+def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis) -> FileAnalysis:
+    """The text analysis (cached or just made by analyse_text) plus what the file is for, which
     also depends on where it lies and what it is called."""
-    analysis = dataclasses.replace(text_analysis) if text_analysis is not None else analyse_text(result.facts, rules)
+    analysis = dataclasses.replace(text_analysis)
     hint = name_hint(result.name, rules)
     if result.group is Group.KYC:
         analysis.role = "kyc"

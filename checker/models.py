@@ -7,6 +7,7 @@ Everything after it (language, numbers, verdicts) is recomputed from facts and r
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import Enum
@@ -30,12 +31,12 @@ class ExtractSettings:
     engine: str = ""                  # OCR engine version and language data: new data, new facts
 
     def key(self) -> str:
-        key = self.__dict__.get("_key")
-        if key is None:   # asked for once per file per run: build it once
-            fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()))
-            key = f"v{EXTRACTOR_VERSION}:{fields}"
-            object.__setattr__(self, "_key", key)
-        return key
+        return self._key
+
+    @functools.cached_property
+    def _key(self) -> str:   # asked for once per file per run: built once
+        fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()))
+        return f"v{EXTRACTOR_VERSION}:{fields}"
 
 
 class FileKind(str, Enum):
@@ -82,13 +83,10 @@ class FileFacts:
     # langdetect's probabilities for the text: costly (n-grams), so computed once with the text and cached
     language_probs: dict[str, float] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
-        # Asked for by every later stage; facts are not changed once read, so join the pages once.
-        joined = self.__dict__.get("_text")
-        if joined is None:
-            joined = self.__dict__["_text"] = "\n".join(p.text for p in self.pages if p.text)
-        return joined
+        # Asked for by every later stage; facts are not changed once read, so joined once.
+        return "\n".join(p.text for p in self.pages if p.text)
 
     @property
     def pages_read(self) -> int:

@@ -48,9 +48,6 @@ def check_ocr_available(root: Path, rules: Rules) -> tuple[str | None, str]:
     from .external.tesseract import tesseract_status
 
     status = tesseract_status()
-    if status.available and not status.missing_langs:
-        return None, status.engine_id
-    needing = _needs_ocr(root, rules)
-    if needing is None:
-        return None, status.engine_id
-    return f"{status.message} ({needing} needs OCR). Install it, or run with --no-ocr to skip scans.", status.engine_id
+    needing = None if status.available and not status.missing_langs else _needs_ocr(root, rules)
+    problem = f"{status.message} ({needing} needs OCR). Install it, or run with --no-ocr to skip scans." if needing else None
+    return problem, status.engine_id

@@ -104,7 +104,7 @@ def sku_details(sku: SkuResult, lang: str | None = None) -> str:
             if f.detail and f.detail not in seen:
                 seen.append(f.detail)
         text = ("；" if lang == "zh" else "; ").join(seen)
-        return i18n.sentence_start(text) + ("。" if lang == "zh" else ".")
+        return i18n.sentence(text, lang)
     parts = []
     certs = sku_certificates(sku)
     until = sku_valid_until(sku)

@@ -112,13 +112,7 @@ class _Page:
         return self.t(f"language.{key}") if key else code
 
     def sentence(self, text: str) -> str:
-        text = text.strip()
-        if not text:
-            return text
-        text = i18n.sentence_start(text)
-        if text.endswith((".", "!", "?", "。", "！", "？")):
-            return text
-        return text + ("。" if self.lang == "zh" else ".")
+        return i18n.sentence(text, self.lang)
 
     # --- pieces ---------------------------------------------------------------------------------
 
