@@ -1,3 +1,4 @@
+import csv
 import os
 import shutil
 from pathlib import Path
@@ -36,6 +37,22 @@ def pytest_collection_modifyitems(config, items):
 def pytest_configure(config):
     config.addinivalue_line("markers", "ocr: runs real tesseract")
     config.addinivalue_line("markers", "corpus: uses ../shared/corpus/real-pdfs")
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A test that ran in Russian or Chinese, or with a rules folder's own messages, leaves none of it behind."""
+    yield
+    from checker import i18n
+
+    i18n.set_lang("en")
+    i18n.install(i18n.builtin_messages())
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """A report as the rows a spreadsheet shows (UTF-8 with or without BOM)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @pytest.fixture(scope="session")

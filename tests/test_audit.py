@@ -1,7 +1,6 @@
 """`doccheck audit CLIENTS`: many clients' batches in one run, one summary, each client's reports;
 a broken client is reported and never stops the others; nothing is written inside CLIENTS."""
 
-import csv
 import os
 import shutil
 from datetime import date
@@ -13,22 +12,15 @@ from checker.audit import (AuditSettings, ClientError, ClientRow, allocate_folde
                            report_file_name, safe_folder_name)
 from checker.codes import ChatStatus
 from checker.report import WRITERS
-from conftest import SAMPLES, tree_digest
+from conftest import SAMPLES, read_csv, tree_digest
 
 TODAY = "2026-11-26"
 NO_OCR = 'no_ocr = true\ntoday = 2026-11-26\n'
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    i18n.set_lang("en")
-
-
-def read_csv(path):
+def read_report(path):
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv(path)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +65,7 @@ def audited(clients, tmp_path_factory):
 def test_summary_rows(audited):
     code, _, _, out = audited
     assert code == 1                        # disabled SKUs, and clients that could not be audited
-    rows = {r["client"]: r for r in read_csv(out / "summary.csv")}
+    rows = {r["client"]: r for r in read_report(out / "summary.csv")}
     assert list(rows) == ["broken", "papers-only", "Shenzhen VOLTEX", "typo", "义乌 Lina"]
     got = {name: (r["status"], r["skus"], r["ok"], r["at_risk"], r["disabled"], r["kyc_complete"]) for name, r in rows.items()}
     assert got["papers-only"] == ("audited", "26", "8", "2", "16", "not_judged")
@@ -109,14 +101,14 @@ def test_each_client_has_every_report(audited):
 
 def test_client_reports_in_the_clients_language(audited):
     _, _, _, out = audited
-    zh = {r["sku"]: r for r in read_csv(out / "Shenzhen VOLTEX" / "report.csv")}
+    zh = {r["sku"]: r for r in read_report(out / "Shenzhen VOLTEX" / "report.csv")}
     assert "已于 2025-05-14 过期" in zh["PB-1002"]["details"]
     assert zh["PB-1002"]["reasons"] == "certificate_expired;kyc_incomplete"      # codes stay codes
-    ru = {r["sku"]: r for r in read_csv(out / "papers-only" / "report.csv")}
+    ru = {r["sku"]: r for r in read_report(out / "papers-only" / "report.csv")}
     assert ru["PB-1001"]["details"].startswith("Документы в порядке: документ о соответствии ЕАЭС RU С-CN.АЯ46.В.01234/23")
-    en = {r["sku"]: r for r in read_csv(out / "义乌 Lina" / "report.csv")}
+    en = {r["sku"]: r for r in read_report(out / "义乌 Lina" / "report.csv")}
     assert en["PB-8002"]["details"].startswith("The account's KYC set is incomplete: Passport of the legal representative")
-    sheet = {r["sku"]: r for r in read_csv(out / "papers-only" / "ozon-sheet.csv")}
+    sheet = {r["sku"]: r for r in read_report(out / "papers-only" / "ozon-sheet.csv")}
     assert sheet["PB-1001"]["number"] == "ЕАЭС RU С-CN.АЯ46.В.01234/23"
     assert sheet["PB-1001"]["description"].startswith("Сертификат соответствия")
 
@@ -131,7 +123,7 @@ def test_a_clean_audit_exits_0_and_russian_terminal(run_cli, tmp_path):
     assert code == 0, err
     assert out.splitlines()[0].split()[:3] == ["клиент", "SKU", "ок"]
     assert "нет папки KYC" in out and "Рабочие часы заданы по московскому времени" in out
-    [row] = read_csv(tmp_path / "out" / "summary.csv")
+    [row] = read_report(tmp_path / "out" / "summary.csv")
     assert (row["client"], row["ok"], row["disabled"]) == ("ООО Ромашка", "2", "0")
     code, out, _ = run_cli("audit", root, "--out-dir", tmp_path / "out", "--no-cache", "--jobs", "1", "--lang", "zh", "-q")
     assert code == 0 and "卖家后台" not in out and "客户" in out
@@ -158,7 +150,7 @@ def test_a_link_out_of_clients_is_not_followed(run_cli, tmp_path):
     os.symlink(tmp_path / "elsewhere", root / "linked")
     code, out, _ = run_cli("audit", root, "--out-dir", tmp_path / "out", "--no-cache", "--jobs", "1", "--lang", "en")
     assert code == 1
-    rows = {r["client"]: r for r in read_csv(tmp_path / "out" / "summary.csv")}
+    rows = {r["client"]: r for r in read_report(tmp_path / "out" / "summary.csv")}
     assert rows["linked"]["status"] == "error" and "link" in rows["linked"]["error"]
     assert rows["ok-client"]["status"] == "audited"
 
@@ -177,13 +169,13 @@ def test_client_names_never_escape_the_output_folder(run_cli, tmp_path):
     assert len(folders) == len(names)
     (root / "..x").mkdir()                  # starts with a dot: hidden, like .git, so not a client
     code, _, _ = run_cli("audit", root, "--out-dir", out, "--no-cache", "--jobs", "1", "--lang", "en")
-    assert len(read_csv(out / "summary.csv")) == len(names)
+    assert len(read_report(out / "summary.csv")) == len(names)
     assert len({f.casefold() for f in folders}) == len(folders)
     for folder in folders:
         assert not folder.startswith(".") and "/" not in folder and "\x1b" not in folder and folder != "summary.csv"
         assert (out / folder).resolve().parent == out.resolve()
     assert (out / "summary.csv").is_file()
-    rows = read_csv(out / "summary.csv")
+    rows = read_report(out / "summary.csv")
     assert any(r["client"] == "'=HYPERLINK(\"x\")" for r in rows)     # defused, not a formula
     assert all("\x1b" not in r["client"] for r in rows)
 

@@ -8,12 +8,6 @@ from checker import codes, i18n
 LANGS = ("en", "ru", "zh")
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    i18n.set_lang("en")
-
-
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("code", [c.code for c in codes.ALL_CODES])
 def test_explain_every_code_in_every_language(run_cli, rules, code, lang):

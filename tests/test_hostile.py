@@ -10,15 +10,10 @@ import pytest
 
 from checker.executor import Limits, Task, run_isolated
 from checker.models import ExtractSettings
-from conftest import tree_digest
+from conftest import read_csv, tree_digest
 from helpers.bombs import flate_bomb_pdf, pixel_bomb_png
 
 FORMULA_START = re.compile(r"^\s*[=+\-@\t\r]")
-
-
-def _read(path):
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture
@@ -57,7 +52,7 @@ def test_hostile_batch_finishes_with_a_row_for_everything(hostile_tree, run_cli)
                              "--no-cache", "--jobs", "2")
     assert code == 1 and "Traceback" not in out + err
     assert tree_digest(root) == before
-    files = {r["path"]: r for r in _read(tmp_path / "f.csv")}
+    files = {r["path"]: r for r in read_csv(tmp_path / "f.csv")}
     assert files["BOMB-1/RU_flate_bomb.pdf"]["codes"] == "unreadable_file"
     assert "decompression bomb" in files["BOMB-1/RU_flate_bomb.pdf"]["notes"]
     assert files["BOMB-1/RU_pixel_bomb.png"]["codes"] == "unreadable_file"
@@ -67,7 +62,7 @@ def test_hostile_batch_finishes_with_a_row_for_everything(hostile_tree, run_cli)
     assert "already scanned" in files["LINKS-1/loop"]["notes"]
     odd = 'NAMES-1/RU_\\xff\\xfe\\n"quoted".pdf'
     assert files[odd]["codes"] == "unreadable_file"      # empty file
-    report = {r["sku"]: r for r in _read(tmp_path / "r.csv")}
+    report = {r["sku"]: r for r in read_csv(tmp_path / "r.csv")}
     assert report["'=cmd|calc"]["chat_status"] == "disabled"   # the SKU, defused, still judged
     everything = out + err + (tmp_path / "f.csv").read_text(encoding="utf-8-sig") + (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
     assert "E12345678" not in everything and "E87654321" not in everything
@@ -240,5 +235,5 @@ def test_missing_tesseract_exits_3_and_no_ocr_runs(tmp_path):
     assert "tesseract-ocr" in proc.stderr and "--no-ocr" in proc.stderr and "Traceback" not in proc.stderr
     proc = subprocess.run(base + ["--no-ocr", "--files-out", str(tmp_path / "f.csv")], capture_output=True, text=True, env=env)
     assert proc.returncode in (0, 1), proc.stderr
-    row = _read(tmp_path / "f.csv")[0]
+    row = read_csv(tmp_path / "f.csv")[0]
     assert "not read" in row["notes"]

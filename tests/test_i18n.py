@@ -14,17 +14,10 @@ from checker import codes, i18n
 from checker.models import FileAnalysis, FileFacts, FileKind, FileResult, Group, KycRequirement, KycResult, ScanResult, ScanStats, SkuResult
 from checker.rulefile import RuleError
 from checker.rules import default_rules_dir, load_rules
-from conftest import REPO, SAMPLES
+from conftest import REPO, SAMPLES, read_csv
 
 RULES = default_rules_dir()
 LANGS = ("en", "ru", "zh")
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    i18n.set_lang("en")
-    i18n.install(i18n.builtin_messages())
 
 
 def fields(template: str) -> set[str]:
@@ -136,41 +129,36 @@ def _rules_copy(tmp_path):
     return target
 
 
-def test_loader_refuses_a_message_without_chinese(tmp_path):
+def _refused(tmp_path, name: str, old: str, new: str, match: str) -> None:
+    """A copy of the rules with one text of `name` changed is refused with an error matching `match`."""
     rules_dir = _rules_copy(tmp_path)
-    path = rules_dir / "messages.yaml"
+    path = rules_dir / name
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("  zh: 正常\n", "", 1), encoding="utf-8")
-    with pytest.raises(RuleError, match=r"messages.yaml:\d+: message 'term.status.ok' has no zh text"):
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RuleError, match=match):
         load_rules(rules_dir)
+
+
+def test_loader_refuses_a_message_without_chinese(tmp_path):
+    _refused(tmp_path, "messages.yaml", "  zh: 正常\n", "",
+             r"messages.yaml:\d+: message 'term.status.ok' has no zh text")
 
 
 def test_loader_refuses_a_message_whose_placeholders_differ(tmp_path):
-    rules_dir = _rules_copy(tmp_path)
-    path = rules_dir / "messages.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('ru: "Отчёты: {paths}"', 'ru: "Отчёты: {path}"'), encoding="utf-8")
-    with pytest.raises(RuleError, match="term.reports.*'ru' uses"):
-        load_rules(rules_dir)
+    _refused(tmp_path, "messages.yaml", 'ru: "Отчёты: {paths}"', 'ru: "Отчёты: {path}"', "term.reports.*'ru' uses")
 
 
 def test_loader_refuses_a_reason_without_russian(tmp_path):
-    rules_dir = _rules_copy(tmp_path)
-    data = (rules_dir / "reasons.yaml").read_text(encoding="utf-8")
+    data = (RULES / "reasons.yaml").read_text(encoding="utf-8")
     start = data.index("  ru:\n    title: Файл не открывается")
-    end = data.index("  zh:", start)
-    (rules_dir / "reasons.yaml").write_text(data[:start] + data[end:], encoding="utf-8")
-    with pytest.raises(RuleError, match="reasons.yaml:\\d+: reason 'unreadable_file' has no 'ru' texts"):
-        load_rules(rules_dir)
+    _refused(tmp_path, "reasons.yaml", data[start:data.index("  zh:", start)], "",
+             "reasons.yaml:\\d+: reason 'unreadable_file' has no 'ru' texts")
 
 
 def test_loader_refuses_a_reason_detail_with_other_placeholders(tmp_path):
-    rules_dir = _rules_copy(tmp_path)
-    path = rules_dir / "reasons.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("{file}：{number} 已于 {valid_until} 过期", "{file}：{numero} 已于 {valid_until} 过期"), encoding="utf-8")
-    with pytest.raises(RuleError, match="certificate_expired' detail: 'zh' uses"):
-        load_rules(rules_dir)
+    _refused(tmp_path, "reasons.yaml", "{file}：{number} 已于 {valid_until} 过期", "{file}：{numero} 已于 {valid_until} 过期",
+             "certificate_expired' detail: 'zh' uses")
 
 
 def test_a_rules_folder_without_messages_uses_the_builtin_ones(tmp_path):
@@ -291,8 +279,7 @@ def test_scan_in_each_language_end_to_end(run_cli, tmp_path, lang, status, detai
     assert status in out and footer in out
     assert out.rstrip().endswith(i18n.t("footer.working_hours", lang))     # printed once, at the end
     assert out.count(footer) == 1
-    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as handle:
-        rows = {r["sku"]: r for r in csv.DictReader(handle)}
+    rows = {r["sku"]: r for r in read_csv(tmp_path / "r.csv")}
     assert list(next(iter(rows.values())))[:10] == ["sku", "category", "category_rule", "chat_status", "reasons",
                                                      "certificates", "valid_until", "manual", "files", "details"]
     assert rows["PB-1002"]["reasons"] == "certificate_expired" and rows["PB-1002"]["chat_status"] == "disabled"
@@ -417,14 +404,7 @@ def test_details_show_names_as_written_and_the_category_in_the_language(run_cli,
     for lang, category in (("en", "Power banks"), ("zh", "移动电源"), ("ru", "Внешние аккумуляторы")):
         out = tmp_path / f"{lang}.csv"
         run_cli("scan", tmp_path / "batch", "--skus", tmp_path / "skus.csv", "--lang", lang, "--no-cache", "--out", out)
-        details = next(csv_rows(out))["details"]
+        details = read_csv(out)[0]["details"]
         assert f"{category}" in details and "power_bank" not in details, details
         if lang != "ru":   # ru's template starts "имя файла …"
             assert details.startswith("qpdf_case_PB-1.pdf"), details
-
-
-def csv_rows(path):
-    import csv
-
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        yield from csv.DictReader(fh)

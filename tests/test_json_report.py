@@ -2,7 +2,6 @@
 (schema/doccheck-report.schema.json, JSON Schema 2020-12), on real output from sample_docs/."""
 
 import copy
-import csv
 import json
 import os
 import shutil
@@ -15,7 +14,7 @@ import pytest
 from checker.codes import ALL_CODES, ChatStatus
 from checker.models import FileKind
 from checker.report.json_report import FORMAT_VERSION
-from conftest import REPO, SAMPLES
+from conftest import REPO, SAMPLES, read_csv
 
 SCHEMA_PATH = REPO / "schema" / "doccheck-report.schema.json"
 TODAY = "2026-11-26"
@@ -39,11 +38,6 @@ def scan(tmp, batch, *extra):
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
     return proc, out
-
-
-def read_csv(path):
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def errors(validator, document):

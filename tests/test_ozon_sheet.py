@@ -9,18 +9,11 @@ from datetime import date
 
 import pytest
 
-from checker import i18n
 from checker.models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Group, KycResult, ScanResult, SkuResult
 from checker.report.ozon_sheet import OZON_COLUMNS, ozon_documents, write_ozon_sheet
 from conftest import SAMPLES, tree_digest
 
 TODAY = "2026-11-26"
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    i18n.set_lang("en")
 
 
 def read_sheet(path):

@@ -1,14 +1,13 @@
 """End to end on sample_docs/, as a new user runs it: the real command, real OCR, real files.
 Expected verdicts come from sample_docs/EXPECTED.md, written by tools/make_samples.py."""
 
-import csv
 import re
 import subprocess
 import sys
 
 import pytest
 
-from conftest import SAMPLES, tree_digest
+from conftest import SAMPLES, read_csv, tree_digest
 
 pytestmark = pytest.mark.ocr
 TODAY = "2026-11-26"
@@ -48,11 +47,7 @@ def run_scan(tmp_path_factory, batch, *extra):
     assert "Traceback" not in proc.stderr + proc.stdout
     assert tree_digest(root) == before, "the scanned folder was modified"
 
-    def read(name):
-        with open(out / name, encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-
-    return proc, read("report.csv"), read("files.csv"), read("kyc.csv")
+    return proc, read_csv(out / "report.csv"), read_csv(out / "files.csv"), read_csv(out / "kyc.csv")
 
 
 @pytest.fixture(scope="module")
