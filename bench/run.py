@@ -13,8 +13,9 @@ Then, from one run:
 * warm      the same command again with the same cache
 * touch     one scanned certificate regenerated with another validity date, then the command again;
             the summary line must say files-1 cache hits and the files report must show the new date
-* floor     the same page images doccheck OCR'd (rendered with checker.render at rules' dpi, turned
-            by the rotation doccheck settled on), each read by ``tesseract IMG - -l LANGS`` with the
+* floor     the pages doccheck OCR'd, as the files store them (a scanned PDF page's own image at
+            its own resolution, an image file's frame at its own size; only a page without a page
+            image is rendered, at the rules' dpi), turned by the rotation doccheck settled on, each read by ``tesseract IMG - -l LANGS`` with the
             languages doccheck settled on, OMP_THREAD_LIMIT=1, J at a time; plus ``pdftotext`` on
             every text PDF, J at a time. Floor = the two wall-clocks added.
 
@@ -380,11 +381,53 @@ class FloorPage:
     render_s: float
 
 
+def stored_page_image(data: bytes, index: int, dpi: int):
+    """Page ``index`` of a PDF as the file stores it: the pixels of the image that covers the page
+    (a scan's page image, at its own resolution, not resampled), or the page rendered at ``dpi``
+    when it has no page image."""
+    import pypdfium2 as pdfium
+
+    from checker.render import NATIVE_MIN_COVER, render_pdf_pages
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        page = pdf[index]
+        width, height = page.get_size()
+        best = None
+        for obj in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=8):
+            left, bottom, right, top = obj.get_bounds()
+            area = (right - left) * (top - bottom)
+            if area >= NATIVE_MIN_COVER * width * height and (best is None or area > best[0]):
+                best = (area, obj)
+        if best is not None:
+            image = best[1].get_bitmap(render=False).to_pil().convert("L")
+            return image
+    finally:
+        pdf.close()
+    return dict(render_pdf_pages(data, [index], dpi=dpi, native=False))[index]
+
+
+def stored_frames(data: bytes, max_frames: int) -> list:
+    """An image file's frames at their stored size, not scaled; turned upright by their EXIF
+    orientation (a lossless transpose), since the rotation doccheck reports is counted from there."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    img = Image.open(io.BytesIO(data))
+    frames = []
+    for i in range(min(getattr(img, "n_frames", 1), max_frames)):
+        img.seek(i)
+        frames.append(ImageOps.exif_transpose(img).convert("L"))
+    return frames
+
+
 def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorPage]:
-    """The page images doccheck OCR'd, as PNG files, turned the way doccheck's chosen read was."""
+    """The page images doccheck OCR'd, as the files store them (a PDF page's own image at its own
+    resolution; an image file's frame at its own size), as PNG files, turned the way doccheck's
+    chosen read was."""
     from PIL import Image
 
-    from checker.render import load_image_frames, render_pdf_pages
     from checker.rules import load_rules
 
     limits = load_rules(None).limits
@@ -402,9 +445,9 @@ def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorP
         data = (batch / rel).read_bytes()
         t0 = time.perf_counter()
         if "pdf" in row["mime"]:
-            images = dict(render_pdf_pages(data, [n - 1 for n, _, _ in wanted], dpi=limits.ocr_dpi))
+            images = {n - 1: stored_page_image(data, n - 1, limits.ocr_dpi) for n, _, _ in wanted}
         else:
-            frames = load_image_frames(data, max_frames=limits.max_image_frames)
+            frames = stored_frames(data, limits.max_image_frames)
             images = {n - 1: frames[n - 1] for n, _, _ in wanted}
         render_s = (time.perf_counter() - t0) / len(wanted)
         for n, langs, rot in wanted:

@@ -63,6 +63,9 @@ class AuditSettings:
     memory_mb: int = 2048
     cache_dir: Path | None = None
     quiet: bool = False
+    cluster: object | None = None        # a connected distributed.Client (--scheduler)
+    cluster_engine: str | None = None    # the workers' OCR engine id, checked once for every client
+    shared_fs: bool = False
 
 
 @dataclass
@@ -248,8 +251,8 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
             skus = read_sku_csv(config.skus) if config.skus else None
         except SkuFileError as exc:
             raise ClientError(str(exc)) from None
-        engine = ""
-        if config.ocr:
+        engine = (settings.cluster_engine or "") if config.ocr else ""
+        if config.ocr and settings.cluster is None:
             from .preflight import check_ocr_available
 
             problem, engine = check_ocr_available(folder, settings.rules)
@@ -259,6 +262,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
                               seller_type=config.seller_type, ocr=config.ocr, engine=engine, jobs=settings.jobs,
                               file_timeout=settings.file_timeout, memory_mb=settings.memory_mb, lang=config.lang,
                               cache_dir=settings.cache_dir, progress=not settings.quiet,
+                              cluster=settings.cluster, shared_fs=settings.shared_fs,
                               warnings=list(skus.warnings) if skus else [])
         with i18n.use_lang(config.lang):
             result = scan(options)

@@ -40,6 +40,27 @@ def cli() -> None:
     """Audit compliance papers before they reach Ozon: per SKU, will buyer chat be disabled, and why."""
 
 
+CLUSTER_OPTIONS = [
+    click.option("--scheduler", metavar="ADDRESS", help="Read files on this Dask scheduler's workers (tcp://HOST:8786) instead of local processes; needs doccheck[dask]."),
+    click.option("--shared-fs", is_flag=True, help="With --scheduler: workers see the files at the same paths, so send paths instead of bytes."),
+]
+
+
+def attach_cluster(params: dict, ocr: bool):
+    """(client, engine id) for --scheduler, (None, None) without it; exit 2 with one line when
+    the cluster cannot be used."""
+    if not params.get("scheduler"):
+        if params.get("shared_fs"):
+            raise InputError("--shared-fs goes with --scheduler")
+        return None, None
+    from .cluster import ClusterError, attach
+
+    try:
+        return attach(params["scheduler"], ocr)
+    except ClusterError as exc:
+        raise InputError(str(exc)) from None
+
+
 def scan_options(func):
     """The options every scanning command shares (scan, watch, audit), report writers included."""
     from .report import WRITERS, param_name
@@ -59,6 +80,7 @@ def scan_options(func):
         click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing."),
         click.option("--lang", type=click.Choice(["en", "ru", "zh"]), default=None, help="Language of messages a person reads (default: from the locale, else English)."),
         click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line."),
+        *CLUSTER_OPTIONS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -114,8 +136,8 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
             raise InputError(str(exc)) from None
         warnings.extend(skus.warnings)
     ocr = not params["no_ocr"]
-    engine = ""
-    if ocr:
+    cluster, engine = attach_cluster(params, ocr)
+    if cluster is None and ocr:
         from .preflight import check_ocr_available
 
         problem, engine = check_ocr_available(folder, rules)
@@ -126,7 +148,8 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     options = ScanOptions(root=folder, rules=rules, today=today.date() if today else date.today(), skus=skus,
                           seller_type=params["seller_type"], ocr=ocr, jobs=params["jobs"],
                           file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                          engine=engine, lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings)
+                          engine=engine or "", lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings,
+                          cluster=cluster, shared_fs=params["shared_fs"])
     from . import i18n
 
     i18n.set_lang(options.lang)   # the terminal, the details column and every report a person reads
@@ -284,6 +307,8 @@ def explain(code, rules_dir, lang) -> None:
 @click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing.")
 @_LANG_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary table.")
+@CLUSTER_OPTIONS[0]
+@CLUSTER_OPTIONS[1]
 def audit(clients: Path, **params) -> None:
     """Audit many clients at once: each subfolder of CLIENTS is one client's batch (its papers,
     skus.csv, KYC folder and an optional doccheck.toml). Writes OUT-DIR/summary.csv and
@@ -312,10 +337,11 @@ def audit(clients: Path, **params) -> None:
         if is_inside(cache_dir, clients):
             raise InputError(i18n.t("audit.cache_inside", cache=str(cache_dir), path=str(clients)))
     today = params["today"]
+    cluster, cluster_engine = attach_cluster(params, not params["no_ocr"])
     settings = AuditSettings(clients_dir=clients, out_dir=out_dir, rules=rules, today=today.date() if today else date.today(),
                              lang=lang, seller_type=params["seller_type"], ocr=not params["no_ocr"], jobs=params["jobs"],
                              file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                             quiet=params["quiet"])
+                             quiet=params["quiet"], cluster=cluster, cluster_engine=cluster_engine, shared_fs=params["shared_fs"])
     try:
         found = find_clients(clients, rules)
     except OSError as exc:
@@ -396,4 +422,11 @@ def _main(argv: list[str] | None) -> int:
         return 130
     except SystemExit as exc:
         return int(exc.code or 0)
+    except Exception as exc:
+        from .cluster import ClusterError   # only on this path: importing it loads the reader
+
+        if not isinstance(exc, ClusterError):
+            raise
+        click.echo(f"doccheck: error: {exc}", err=True)   # the cluster went away mid-scan
+        return ExitCode.BAD_INPUT
     return 0

@@ -14,7 +14,7 @@ import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ class Task:
     mtime_ns: int
     settings: ExtractSettings
     cache_dir: str | None = None   # look facts up by content hash before extracting
+    data: bytes | None = field(default=None, repr=False, compare=False)   # the bytes, shipped to a cluster worker
 
 
 @dataclass
@@ -95,7 +96,12 @@ def _cache_for(directory: str):
 
 
 def run_task(task: Task, max_file_mb: int) -> Outcome:
-    data, problem = read_file_bytes(task.path, task.size, task.mtime_ns, max_file_mb * 2**20)
+    """Read one file: its bytes from ``task.data`` (shipped by a cluster client, checked there) or
+    from ``task.path``; facts from the cache by content hash, else from ``extract_facts``."""
+    if task.data is not None:
+        data, problem = task.data, ""
+    else:
+        data, problem = read_file_bytes(task.path, task.size, task.mtime_ns, max_file_mb * 2**20)
     if data is None:
         return Outcome(task.key, FileFacts(sha256="", size=task.size, mime="", kind=FileKind.UNREADABLE,
                                            problem=problem, extractor=task.settings.key()))

@@ -62,7 +62,9 @@ def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
         note = f"OCR timed out after {settings.page_timeout:g} s"
     elif result.error:
         note = f"OCR failed: {result.error}"
-    return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note)
+    dpi = image.info.get("dpi")
+    return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note,
+                    dpi=int(dpi[0]) if dpi else None)
 
 
 def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, store: Callable[[int, PageText], None]) -> None:

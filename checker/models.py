@@ -15,7 +15,7 @@ from typing import Any
 
 from .codes import ChatStatus, ReasonCode
 
-EXTRACTOR_VERSION = "2"   # bump when extraction changes what it finds: cached facts are then re-read
+EXTRACTOR_VERSION = "3"   # bump when extraction changes what it finds: cached facts are then re-read
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class PageText:
     rotation: int = 0               # degrees the page was turned before OCR
     ocr_langs: str = ""
     note: str = ""                  # e.g. "OCR timed out after 30 s"
+    dpi: int | None = None          # OCR'd PDF pages: the resolution the page was read at (its scan's own)
 
 
 @dataclass

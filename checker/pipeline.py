@@ -38,6 +38,8 @@ class ScanOptions:
     lang: str = "en"
     cache_dir: Path | None = None     # None: no cache
     progress: bool = False            # a progress bar on stderr
+    cluster: object | None = None     # a connected distributed.Client (--scheduler): files are read there
+    shared_fs: bool = False           # cluster workers see the files at the same paths: send paths, not bytes
     warnings: list[str] = field(default_factory=list)
 
 
@@ -98,8 +100,14 @@ def scan(options: ScanOptions) -> ScanResult:
                 f = placed[outcome.key][0]
                 cache.put(f.abspath, f.size, f.mtime_ns, outcome.facts)
 
-        outcomes = run_isolated(tasks, Limits(jobs=options.jobs, timeout_s=options.file_timeout,
-                                              memory_mb=options.memory_mb), on_done=done)
+        limits = Limits(jobs=options.jobs, timeout_s=options.file_timeout, memory_mb=options.memory_mb)
+        if options.cluster is not None and tasks:
+            from .cluster import run_on_cluster
+
+            outcomes = run_on_cluster(tasks, limits, options.cluster, shared_fs=options.shared_fs,
+                                      cached=cache.get if cache is not None else None, on_done=done)
+        else:
+            outcomes = run_isolated(tasks, limits, on_done=done)
     for task in tasks:
         outcome = outcomes[task.key]
         facts_by_index[task.key] = outcome.facts or _failed_facts(outcome, placed[task.key][0], task.settings)

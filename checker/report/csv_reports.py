@@ -48,7 +48,8 @@ def file_row(f: FileResult) -> list[object]:
     notes = list(facts.notes) + [f"page {p.number}: {p.note}" for p in facts.pages if p.note]
     if facts.problem:
         notes.insert(0, facts.problem)
-    ocr_desc = "; ".join(f"p{p.number} {p.ocr_langs or '-'} rot {p.rotation} conf {p.ocr_confidence}" for p in ocr)
+    ocr_desc = "; ".join(f"p{p.number} {p.ocr_langs or '-'} rot {p.rotation} conf {p.ocr_confidence}"
+                         + (f" {p.dpi} dpi" if p.dpi else "") for p in ocr)
     return [
         f.path, f.sku if f.group is Group.SKU else ("KYC" if f.group is Group.KYC else "unmapped"),
         analysis.role, facts.mime, facts.kind.value, facts.page_count if facts.page_count is not None else "",

@@ -82,7 +82,7 @@ def file_dict(f: FileResult) -> dict[str, Any]:
             # Page text is left out on purpose (it may hold personal numbers in full); its length is kept.
             "pages": [{"number": p.number, "source": p.source, "chars": len(p.text),
                        "ocr_confidence": p.ocr_confidence, "rotation": p.rotation, "ocr_langs": p.ocr_langs,
-                       "note": clean(p.note)} for p in facts.pages],
+                       "dpi": p.dpi, "note": clean(p.note)} for p in facts.pages],
         },
         "analysis": {
             "language": analysis.language,

@@ -1,0 +1,115 @@
+"""OCR at the resolution the scan has: a 200-dpi scanned page is read at 200 dpi (not upsampled to
+300), a 100-dpi one is brought up to the 150-dpi floor, a 600-dpi one down to 300; the verdict and
+the number read are the same as from the same page scanned at 300 dpi."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+from PIL import Image, ImageDraw
+
+from checker.render import NATIVE_MIN_DPI, ocr_dpi, page_image_dpi, render_pdf_pages
+from conftest import read_csv
+from test_ocr import RUSSIAN, SERIF, _font, draw_page
+
+
+def _scan_pdf(dpi: int, width_in: float = 8.27, height_in: float = 11.69) -> bytes:
+    """An image-only A4 page stored at ``dpi`` (what an office scanner writes)."""
+    img = Image.new("L", (round(width_in * dpi), round(height_in * dpi)), 255)
+    ImageDraw.Draw(img).rectangle((dpi, dpi, 2 * dpi, 2 * dpi), fill=0)
+    buf = io.BytesIO()
+    img.save(buf, "PDF", resolution=dpi)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("stored, read", [(200, 200), (100, NATIVE_MIN_DPI), (150, 150), (300, 300), (600, 300)])
+def test_scan_is_rendered_at_its_own_resolution_within_floor_and_cap(stored, read):
+    import pypdfium2 as pdfium
+
+    data = _scan_pdf(stored)
+    pdf = pdfium.PdfDocument(data)
+    try:
+        assert page_image_dpi(pdf[0]) == pytest.approx(stored, rel=0.01)
+    finally:
+        pdf.close()
+    [(index, image)] = list(render_pdf_pages(data, [0], dpi=300))
+    assert image.info["dpi"] == (read, read)
+    assert image.size[0] == pytest.approx(8.27 * read, abs=2)
+
+
+def test_page_without_a_page_image_is_rendered_at_the_settings_dpi():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)        # vector only: no scan to take a resolution from
+    buf = io.BytesIO()
+    writer.write(buf)
+    [(_, image)] = list(render_pdf_pages(buf.getvalue(), [0], dpi=300))
+    assert image.info["dpi"] == (300, 300)
+    assert ocr_dpi(None, 300) == 300
+
+
+def test_logo_on_a_page_is_not_taken_for_the_scan():
+    import pypdfium2 as pdfium
+
+    page = Image.new("L", (1654, 2339), 255)   # 200 dpi A4 ...
+    buf = io.BytesIO()
+    page.crop((0, 0, 400, 300)).save(buf, "PDF", resolution=200)   # ... only a 2x1.5 inch corner of it
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    try:
+        assert page_image_dpi(pdf[0]) == pytest.approx(200, rel=0.01)   # the image is the whole (small) page
+    finally:
+        pdf.close()
+
+
+def _certificate_scan(dpi: int) -> bytes:
+    """A certificate page (10 pt serif) as an office scanner stores it at ``dpi``."""
+    page = draw_page(RUSSIAN, _font(SERIF, round(10 / 72 * dpi)), width=round(7.5 * dpi))
+    buf = io.BytesIO()
+    page.save(buf, "PDF", resolution=dpi)
+    return buf.getvalue()
+
+
+@pytest.mark.ocr
+def test_200_dpi_scan_read_at_200_dpi_finds_what_the_300_dpi_upsampled_read_found(rules):
+    """Before: every scanned page was rendered at 300 dpi. After: at the scan's own 200 dpi, with
+    half the pixels. The dates and regulations found are the same, and so is the number's
+    registration part; the native read is the exact number (upsampled, tesseract here reads the
+    ЕАЭС prefix as Latin letters and the number loses it)."""
+    from checker.conformity import find_numbers, find_validity, find_regulations
+    from checker.ocr import ocr_image
+
+    data = _certificate_scan(200)
+    [(_, native)] = list(render_pdf_pages(data, [0], dpi=300))
+    [(_, upsampled)] = list(render_pdf_pages(data, [0], dpi=300, native=False))
+    assert native.info["dpi"] == (200, 200) and upsampled.info["dpi"] == (300, 300)
+    assert native.size[0] * native.size[1] < 0.5 * upsampled.size[0] * upsampled.size[1]
+    found = []
+    for image in (native, upsampled):
+        text = ocr_image(image).text
+        found.append(([n.official for n in find_numbers(text, rules.numbers)], find_validity(text, rules.numbers),
+                      find_regulations(text, rules.numbers)))
+    assert found[0][1:] == found[1][1:]
+    assert found[0][0] == ["ЕАЭС RU С-CN.АЯ46.В.01234/23"]
+    assert [n.split(" ")[-1] for n in found[1][0]] == ["С-CN.АЯ46.В.01234/23"]
+
+
+@pytest.mark.ocr
+def test_files_report_shows_the_dpi_each_page_was_read_at(tmp_path):
+    root = tmp_path / "papers"
+    for sku, dpi in (("KT-1", 200), ("KT-2", 100)):
+        (root / sku).mkdir(parents=True)
+        (root / sku / "RU_certificate.pdf").write_bytes(_certificate_scan(dpi))
+    out = tmp_path / "out"
+    out.mkdir()
+    # The default path: with the cache.
+    proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(root), "--today", "2026-11-26",
+                           "--cache-dir", str(tmp_path / "cache"), "--out", str(out / "r.csv"), "--files-out", str(out / "f.csv")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode in (0, 1), proc.stderr
+    files = {r["sku"]: r for r in read_csv(out / "f.csv")}
+    assert files["KT-1"]["ocr_pages"].endswith(" 200 dpi")
+    assert files["KT-2"]["ocr_pages"].endswith(f" {NATIVE_MIN_DPI} dpi")   # a 100-dpi scan is brought up to the floor
