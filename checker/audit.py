@@ -63,6 +63,7 @@ class AuditSettings:
     memory_mb: int = 2048
     cache_dir: Path | None = None
     quiet: bool = False
+    register: object = None          # register.lookup.RegisterSettings (--register eaeu), or None
 
 
 @dataclass
@@ -258,7 +259,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         options = ScanOptions(root=folder, rules=settings.rules, today=config.today, skus=skus,
                               seller_type=config.seller_type, ocr=config.ocr, engine=engine, jobs=settings.jobs,
                               file_timeout=settings.file_timeout, memory_mb=settings.memory_mb, lang=config.lang,
-                              cache_dir=settings.cache_dir, progress=not settings.quiet,
+                              cache_dir=settings.cache_dir, progress=not settings.quiet, register=settings.register,
                               warnings=list(skus.warnings) if skus else [])
         with i18n.use_lang(config.lang):
             result = scan(options)

@@ -40,6 +40,40 @@ def cli() -> None:
     """Audit compliance papers before they reach Ozon: per SKU, will buyer chat be disabled, and why."""
 
 
+REGISTER_OPTIONS = (
+    click.option("--register", "register", type=click.Choice(["eaeu"]), default=None,
+                 help="Look every conformity number up in the EAEU unified register (sends only the numbers; docs/register.md). "
+                      "Without it doccheck makes no network request."),
+    click.option("--register-url", default=None, metavar="URL",
+                 help="Base URL of the register's OData service (default: https://tech.eaeunion.org/odata)."),
+    click.option("--register-max-age", type=click.FloatRange(0, 24 * 365), default=24.0, show_default=True, metavar="HOURS",
+                 help="Re-use a cached register answer this young; 0 asks again."),
+)
+
+
+def register_settings(params: dict):
+    """--register and its options -> RegisterSettings, or None when the register is not asked."""
+    if not params.get("register"):
+        if params.get("register_url"):
+            raise InputError("--register-url needs --register eaeu")
+        return None
+    from urllib.parse import urlsplit
+
+    from .register.lookup import RegisterSettings
+
+    url = params.get("register_url") or RegisterSettings.url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InputError(f"--register-url {url}: expected an http(s) URL without query, e.g. https://tech.eaeunion.org/odata")
+    return RegisterSettings(register=params["register"], url=url, max_age_hours=params["register_max_age"])
+
+
+def with_register_options(func):
+    for option in reversed(REGISTER_OPTIONS):
+        func = option(func)
+    return func
+
+
 def scan_options(func):
     """The options every scanning command shares (scan, watch, audit), report writers included."""
     from .report import WRITERS, param_name
@@ -59,6 +93,7 @@ def scan_options(func):
         click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing."),
         click.option("--lang", type=click.Choice(["en", "ru", "zh"]), default=None, help="Language of messages a person reads (default: from the locale, else English)."),
         click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line."),
+        *REGISTER_OPTIONS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -122,11 +157,13 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         if problem:
             click.echo(f"doccheck: {problem}", err=True)
             sys.exit(ExitCode.MISSING_DEPENDENCY)
+    register = register_settings(params)
     today = params["today"]
     options = ScanOptions(root=folder, rules=rules, today=today.date() if today else date.today(), skus=skus,
                           seller_type=params["seller_type"], ocr=ocr, jobs=params["jobs"],
                           file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                          engine=engine, lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings)
+                          engine=engine, lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings,
+                          register=register)
     from . import i18n
 
     i18n.set_lang(options.lang)   # the terminal, the details column and every report a person reads
@@ -284,6 +321,7 @@ def explain(code, rules_dir, lang) -> None:
 @click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing.")
 @_LANG_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary table.")
+@with_register_options
 def audit(clients: Path, **params) -> None:
     """Audit many clients at once: each subfolder of CLIENTS is one client's batch (its papers,
     skus.csv, KYC folder and an optional doccheck.toml). Writes OUT-DIR/summary.csv and
@@ -315,7 +353,7 @@ def audit(clients: Path, **params) -> None:
     settings = AuditSettings(clients_dir=clients, out_dir=out_dir, rules=rules, today=today.date() if today else date.today(),
                              lang=lang, seller_type=params["seller_type"], ocr=not params["no_ocr"], jobs=params["jobs"],
                              file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                             quiet=params["quiet"])
+                             quiet=params["quiet"], register=register_settings(params))
     try:
         found = find_clients(clients, rules)
     except OSError as exc:
