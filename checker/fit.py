@@ -3,7 +3,8 @@
 * ``product_description(text)`` - the product field of a Decision 293 certificate or declaration
   form ("ПРОДУКЦИЯ …" / "заявляет, что …" up to the next field), or None when it cannot be found.
 * ``fits_product(description, brand, name)`` - True when the description mentions the brand, or
-  shares the product's type (a word of the name) and model (every token of the name with a digit);
+  shares the product's type (a word of the name) and model (every token of the name mixing letters
+  and digits);
   None when there is nothing to compare (no brand and no name). Fuzzy parts use rapidfuzz (OCR
   misreads a letter or two), with the thresholds of rules/fit.yaml.
 """
@@ -93,6 +94,12 @@ def _has_digit(token: str) -> bool:
     return any(c.isdigit() for c in token)
 
 
+def _is_model(token: str) -> bool:
+    """Letters and digits together ("PB-1001", "S2"): a model. Bare numbers are sizes and capacities
+    ("10000" mAh, "30" cm) that another brand's product shares as easily."""
+    return _has_digit(token) and any(c.isalpha() for c in token)
+
+
 def brand_mentioned(description: str, brand: str, rules: FitRules) -> bool:
     """The brand's words against every run of as many consecutive description words (fuzz.ratio)."""
     wanted = _tokens(brand)
@@ -115,10 +122,10 @@ def _word_matches(word: str, words: list[str], rules: FitRules) -> bool:
 
 def type_and_model_shared(description: str, brand: str, name: str, rules: FitRules) -> bool:
     """A word of the product's type (the name's words without digits, brand left out) and every
-    model token (the name's tokens with a digit) are in the description."""
+    model token (the name's tokens mixing letters and digits) are in the description."""
     brand_words = set(_tokens(brand))
     name_tokens = [t for t in _tokens(name) if t not in brand_words]
-    models = [_SEPARATORS.sub("", t) for t in name_tokens if _has_digit(t)]
+    models = [_SEPARATORS.sub("", t) for t in name_tokens if _is_model(t)]
     type_words = [t for t in name_tokens if not _has_digit(t) and len(t) >= rules.min_type_word]
     if not models or not type_words:
         return False

@@ -48,15 +48,15 @@ def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rule
         return list(result.findings), []
     findings = list(result.findings)
 
-    def add(code: codes.ReasonCode, extra: str = "", **values) -> None:
-        detail = render_detail(rules, code, lang, file=result.path, **values)
-        findings.append(Finding(code, f"{detail}; {extra}" if extra else detail))
+    def add(reason: codes.ReasonCode, extra: str = "", **values) -> None:
+        detail = render_detail(rules, reason, lang, file=result.path, **values)
+        findings.append(Finding(reason, f"{detail}; {extra}" if extra else detail))
 
     for check in mine:
         if check.state == "not_found":
             add(codes.CERTIFICATE_NOT_IN_REGISTER, number=check.number)
         elif check.state == "found" and not check.in_force:
-            add(codes.CERTIFICATE_REVOKED, number=check.number, code=check.status_code,
+            add(codes.CERTIFICATE_REVOKED, number=check.number, status_code=check.status_code,
                 status=rules.register.status_name(check.status_code, lang) or i18n.t("register.status.unknown", lang))
         elif check.state == "found" and check.valid_until is not None:
             paper = result.analysis.valid_until

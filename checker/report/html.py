@@ -143,8 +143,9 @@ class _Page:
         reg = result.register
         if reg is None:
             return ""
-        return (f'<p class="meta" id="register">{e(self.t("term.register", numbers=reg.numbers, checked=reg.checked, found=reg.found, '
-                f'not_found=reg.not_found, not_checked=reg.not_checked))}</p>\n')
+        line = self.t("term.register", numbers=reg.numbers, checked=reg.checked, found=reg.found,
+                      not_found=reg.not_found, not_checked=reg.not_checked)
+        return f'<p class="meta" id="register">{e(line)}</p>\n'
 
     def file_block(self, f: FileResult) -> str:
         facts, analysis = f.facts, f.analysis
