@@ -356,3 +356,32 @@ def test_failing_register_never_fails_a_scan_or_changes_a_verdict(batch, standin
     whys = {c.why for f in result.files for c in f.register}
     assert "breaker" in whys and whys <= {"timeout", "http", "breaker"}
     assert len(standin.requests) < 9 * 3          # the breaker spared the rest
+
+
+def test_audit_asks_the_register_for_each_client(run_cli, batch, standin, tmp_path):
+    import shutil
+
+    configure(standin)
+    root, skus = batch
+    client = tmp_path / "clients" / "acme"
+    shutil.copytree(root / "PB-NF", client / "PB-NF")
+    shutil.copytree(root / "PB-OK", client / "PB-OK")
+    (client / "skus.csv").write_text("sku;category\nPB-NF;power_bank\nPB-OK;power_bank\n", encoding="utf-8")
+    code, stdout, stderr = run_cli("audit", tmp_path / "clients", "--out-dir", tmp_path / "out", "--today", TODAY, "--jobs", "1",
+                                   "--cache-dir", tmp_path / "cache", "--register", "eaeu", "--register-url", standin.url)
+    assert "Traceback" not in stdout + stderr
+    assert sorted(r.number for r in standin.requests) == sorted([number_of(0), number_of(1)])
+    reports = list((tmp_path / "out" / "acme").rglob("*.csv"))
+    text = "\n".join(p.read_text(encoding="utf-8-sig") for p in reports)
+    assert "certificate_not_in_register" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--register-url", "http://127.0.0.1:9/odata"], "--register-url needs --register eaeu"),
+    (["--register", "eaeu", "--register-url", "ftp://example.org/odata"], "expected an http(s) URL"),
+    (["--register", "fsa"], "Invalid value for '--register'"),
+])
+def test_bad_register_options_are_one_line_and_exit_2(run_cli, batch, tmp_path, args, message):
+    root, skus = batch
+    code, stdout, stderr = run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--no-cache", *args)
+    assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1
