@@ -81,3 +81,31 @@ def test_fit_rules_are_validated_with_file_and_line(tmp_path, rules):
     (folder / "register.yaml").write_text(reg.replace("in_force: true", "in_force: false"), encoding="utf-8")
     with pytest.raises(RuleError, match=r"register\.yaml:\d+: no status code is in_force"):
         load_rules(folder)
+
+
+def _paper(path, regulations, text=""):
+    from checker.models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Group, PageText
+
+    facts = FileFacts(sha256="0" * 64, size=1, mime="application/pdf", kind=FileKind.TEXT_PDF,
+                      pages=[PageText(1, "text", text)])
+    analysis = FileAnalysis(numbers=[DocumentNumber("ЕАЭС N RU Д-CN.РА01.В.12345/24", "eaeu", "declaration", True)],
+                            regulations=list(regulations), role="conformity")
+    return FileResult(path=path, name=path.rsplit("/", 1)[-1], group=Group.SKU, sku="PB-1", facts=facts,
+                      analysis=analysis, counted=True)
+
+
+@pytest.mark.parametrize("papers, flagged", [
+    ([("toy.pdf", ["ТР ТС 008/2011"])], {"toy.pdf"}),                                   # only a toy paper
+    ([("toy.pdf", ["ТР ТС 008/2011"]), ("pb.pdf", ["ТР ТС 020/2011"])], set()),          # one fitting paper is enough
+    ([("toy.pdf", ["ТР ТС 008/2011"]), ("blurred.pdf", [])], set()),                     # unreadable regulations: not flagged
+    ([("pb.pdf", ["ТР ТС 004/2011", "ТР ТС 020/2011"])], set()),
+])
+def test_certificate_mismatch_needs_every_readable_paper_to_miss(rules, papers, flagged):
+    from checker.models import SkuResult
+    from checker.paper_checks import judge_fit
+
+    files = [_paper(p, regs) for p, regs in papers]
+    sku = SkuResult("PB-1", "power_bank", "power_bank", {"sku": "PB-1"}, files)
+    fit = judge_fit(sku, rules.categories["power_bank"], files, rules, "Power banks")
+    assert {f.path for f in files if id(f) in fit.misfits} == flagged
+    assert [x.code.code for x in fit.findings] == ["certificate_mismatch"] * len(flagged)

@@ -278,7 +278,7 @@ def test_end_to_end_with_the_register(run_cli, batch, standin, tmp_path):
         assert (got["chat_status"], set(filter(None, got["reasons"].split(";")))) == (status, reasons), sku
     assert "the paper and the register disagree" in skus["PB-EARLY"]["details"]
     assert "2026-06-30" in skus["PB-EARLY"]["details"]
-    assert "ТР ТС 008/2011" in skus["PB-TOY"]["details"] and "ТР ТС 004/2011" in skus["PB-TOY"]["details"]
+    assert "ТР ТС 008/2011" in skus["PB-TOY"]["details"] and "ТР ТС 020/2011" in skus["PB-TOY"]["details"]
     assert "ZENTRO" in skus["PB-BRAND"]["details"] and "VOLTEX" in skus["PB-BRAND"]["details"]
     assert "status code 02" in skus["PB-SUS"]["details"] and "suspended" in skus["PB-SUS"]["details"]
     by_path = {f["path"]: f for f in files}
