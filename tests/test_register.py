@@ -385,3 +385,30 @@ def test_bad_register_options_are_one_line_and_exit_2(run_cli, batch, tmp_path, 
     root, skus = batch
     code, stdout, stderr = run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--no-cache", *args)
     assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_register_end_date_wins_and_says_so(rules):
+    """In force in the register, but ending sooner than the paper says: the register's date decides
+    expiring/expired, replacing the paper's finding; a later register date changes nothing."""
+    from checker.models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group, RegisterCheck
+    from checker.paper_checks import register_findings
+    from checker import codes
+
+    today = date(2026, 11, 26)
+    facts = FileFacts(sha256="0" * 64, size=1, mime="application/pdf", kind=FileKind.TEXT_PDF)
+    paper = FileResult("PB-1/RU_decl.pdf", "RU_decl.pdf", Group.SKU, "PB-1", facts, FileAnalysis(
+        numbers=[DocumentNumber(N1, "eaeu", "declaration", True)], valid_until=date(2026, 12, 1), role="conformity"),
+        findings=[Finding(codes.CERTIFICATE_EXPIRING, "paper's own")])
+
+    def findings_with(until):
+        check = RegisterCheck(N1, "found", status_code="01", in_force=True, valid_until=until)
+        found, mine = register_findings(paper, {N1: check}, rules, today)
+        assert mine == [check] and paper.findings[0].detail == "paper's own"     # the input is left as it was
+        return [(f.code.code, f.detail) for f in found]
+
+    [(code, detail)] = findings_with(date(2026, 11, 30))
+    assert code == "certificate_expiring" and "2026-11-30" in detail and "in 4 days" in detail
+    assert "the paper and the register disagree: valid until 2026-12-01 on the paper, 2026-11-30 in the register" in detail
+    [(code, detail)] = findings_with(date(2026, 11, 1))
+    assert code == "certificate_expired" and "2026-11-01" in detail
+    assert findings_with(date(2029, 1, 1)) == [("certificate_expiring", "paper's own")]
