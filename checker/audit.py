@@ -66,6 +66,7 @@ class AuditSettings:
     cluster: object | None = None        # a connected distributed.Client (--scheduler)
     cluster_engine: str | None = None    # the workers' OCR engine id, checked once for every client
     shared_fs: bool = False
+    register: object = None          # register.lookup.RegisterSettings (--register eaeu), or None
 
 
 @dataclass
@@ -261,7 +262,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         options = ScanOptions(root=folder, rules=settings.rules, today=config.today, skus=skus,
                               seller_type=config.seller_type, ocr=config.ocr, engine=engine, jobs=settings.jobs,
                               file_timeout=settings.file_timeout, memory_mb=settings.memory_mb, lang=config.lang,
-                              cache_dir=settings.cache_dir, progress=not settings.quiet,
+                              cache_dir=settings.cache_dir, progress=not settings.quiet, register=settings.register,
                               cluster=settings.cluster, shared_fs=settings.shared_fs,
                               warnings=list(skus.warnings) if skus else [])
         with i18n.use_lang(config.lang):

@@ -4,7 +4,9 @@
 * text_analysis: what its text says (FileAnalysis: language, numbers, dates), one row per facts
   row, valid only for the digest of the rule files and analysing code it was made with, so a rules
   change takes effect at once (and replaces the row: the table never outgrows the facts);
-* seen: (path, size, mtime) -> content hash, so an unchanged file is not even re-hashed.
+* seen: (path, size, mtime) -> content hash, so an unchanged file is not even re-hashed;
+* register: what the EAEU register answered per registration number (--register eaeu), with the
+  time it was fetched; read back only while younger than --register-max-age. "Not checked" is never stored.
 
 Verdicts are never cached: they are recomputed on every run. Two runs sharing the cache are fine
 (WAL, busy time-out); a corrupt cache is moved aside and rebuilt, never fatal.
@@ -18,7 +20,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .models import FileAnalysis, FileFacts
+from .models import FileAnalysis, FileFacts, RegisterCheck
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -33,6 +35,8 @@ CREATE TABLE IF NOT EXISTS text_analysis (
     sha256 TEXT NOT NULL, extractor TEXT NOT NULL, analyser TEXT NOT NULL, data TEXT NOT NULL, stored REAL NOT NULL,
     PRIMARY KEY (sha256, extractor));
 DROP TABLE IF EXISTS analysis;
+CREATE TABLE IF NOT EXISTS register (
+    number TEXT NOT NULL, data TEXT NOT NULL, fetched REAL NOT NULL, PRIMARY KEY (number));
 """
 
 
@@ -71,7 +75,7 @@ class FactCache:
         if row is None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif row[0] != str(SCHEMA_VERSION):
-            db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM text_analysis;")
+            db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM text_analysis; DELETE FROM register;")
             db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
         db.execute("SELECT count(*) FROM facts").fetchone()
         return db
@@ -149,6 +153,26 @@ class FactCache:
                 db.execute("BEGIN IMMEDIATE")
                 db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", (facts.sha256, facts.extractor, data, time.time()))
                 db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", (path, size, mtime_ns, facts.sha256))
+
+        self._safely(write)
+
+    def get_register(self, number: str, max_age_s: float, now: float | None = None) -> RegisterCheck | None:
+        """The register's answer for `number` fetched at most max_age_s seconds ago, else None."""
+        since = (time.time() if now is None else now) - max_age_s
+        row = self._safely(lambda db: db.execute("SELECT data FROM register WHERE number=? AND fetched>=?",
+                                                 (number, since)).fetchone())
+        return _decode(row, RegisterCheck)
+
+    def put_register(self, checks: list[RegisterCheck]) -> None:
+        """Stores answers (found / not_found); a "not_checked" one is never stored."""
+        rows = [(c.number, json.dumps(c.to_dict(), ensure_ascii=False), c.fetched) for c in checks if c.state != "not_checked"]
+        if not rows:
+            return
+
+        def write(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO register VALUES (?, ?, ?)", rows)
 
         self._safely(write)
 

@@ -59,6 +59,38 @@ def attach_cluster(params: dict, ocr: bool):
         return attach(params["scheduler"], ocr)
     except ClusterError as exc:
         raise InputError(str(exc)) from None
+REGISTER_OPTIONS = (
+    click.option("--register", "register", type=click.Choice(["eaeu"]), default=None,
+                 help="Look every conformity number up in the EAEU unified register (sends only the numbers; docs/register.md). "
+                      "Without it doccheck makes no network request."),
+    click.option("--register-url", default=None, metavar="URL",
+                 help="Base URL of the register's OData service (default: https://tech.eaeunion.org/odata)."),
+    click.option("--register-max-age", type=click.FloatRange(0, 24 * 365), default=24.0, show_default=True, metavar="HOURS",
+                 help="Re-use a cached register answer this young; 0 asks again."),
+)
+
+
+def register_settings(params: dict):
+    """--register and its options -> RegisterSettings, or None when the register is not asked."""
+    if not params.get("register"):
+        if params.get("register_url"):
+            raise InputError("--register-url needs --register eaeu")
+        return None
+    from urllib.parse import urlsplit
+
+    from .register.lookup import RegisterSettings
+
+    url = params.get("register_url") or RegisterSettings.url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InputError(f"--register-url {url}: expected an http(s) URL without query, e.g. https://tech.eaeunion.org/odata")
+    return RegisterSettings(register=params["register"], url=url, max_age_hours=params["register_max_age"])
+
+
+def with_register_options(func):
+    for option in reversed(REGISTER_OPTIONS):
+        func = option(func)
+    return func
 
 
 def scan_options(func):
@@ -81,6 +113,7 @@ def scan_options(func):
         click.option("--lang", type=click.Choice(["en", "ru", "zh"]), default=None, help="Language of messages a person reads (default: from the locale, else English)."),
         click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line."),
         *CLUSTER_OPTIONS,
+        *REGISTER_OPTIONS,
     ]
     for option in reversed(options):
         func = option(func)
@@ -144,12 +177,13 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         if problem:
             click.echo(f"doccheck: {problem}", err=True)
             sys.exit(ExitCode.MISSING_DEPENDENCY)
+    register = register_settings(params)
     today = params["today"]
     options = ScanOptions(root=folder, rules=rules, today=today.date() if today else date.today(), skus=skus,
                           seller_type=params["seller_type"], ocr=ocr, jobs=params["jobs"],
                           file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
                           engine=engine or "", lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings,
-                          cluster=cluster, shared_fs=params["shared_fs"])
+                          cluster=cluster, shared_fs=params["shared_fs"], register=register)
     from . import i18n
 
     i18n.set_lang(options.lang)   # the terminal, the details column and every report a person reads
@@ -309,6 +343,7 @@ def explain(code, rules_dir, lang) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary table.")
 @CLUSTER_OPTIONS[0]
 @CLUSTER_OPTIONS[1]
+@with_register_options
 def audit(clients: Path, **params) -> None:
     """Audit many clients at once: each subfolder of CLIENTS is one client's batch (its papers,
     skus.csv, KYC folder and an optional doccheck.toml). Writes OUT-DIR/summary.csv and
@@ -341,7 +376,8 @@ def audit(clients: Path, **params) -> None:
     settings = AuditSettings(clients_dir=clients, out_dir=out_dir, rules=rules, today=today.date() if today else date.today(),
                              lang=lang, seller_type=params["seller_type"], ocr=not params["no_ocr"], jobs=params["jobs"],
                              file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                             quiet=params["quiet"], cluster=cluster, cluster_engine=cluster_engine, shared_fs=params["shared_fs"])
+                             quiet=params["quiet"], cluster=cluster, cluster_engine=cluster_engine, shared_fs=params["shared_fs"],
+                             register=register_settings(params))
     try:
         found = find_clients(clients, rules)
     except OSError as exc:

@@ -34,6 +34,11 @@ NO_RU_MANUAL = ReasonCode("no_ru_manual", True, Scope.SKU)
 MANUAL_NOT_RUSSIAN = ReasonCode("manual_not_russian", True, Scope.FILE)
 KYC_INCOMPLETE = ReasonCode("kyc_incomplete", True, Scope.ACCOUNT)
 UNKNOWN_CATEGORY = ReasonCode("unknown_category", False, Scope.SKU)
+# The EAEU register (checker/register, only with --register eaeu) and whether the paper fits the product
+CERTIFICATE_NOT_IN_REGISTER = ReasonCode("certificate_not_in_register", True, Scope.FILE)   # Ozon: not_in_registry
+CERTIFICATE_REVOKED = ReasonCode("certificate_revoked", True, Scope.FILE)                   # Ozon: annulled, archive
+CERTIFICATE_MISMATCH = ReasonCode("certificate_mismatch", True, Scope.SKU)                  # Ozon: not_match_information
+CERTIFICATE_PRODUCT_MISMATCH = ReasonCode("certificate_product_mismatch", False, Scope.SKU)  # Ozon: not_match_information
 
 # Report order: the order of the public table.
 ALL_CODES: tuple[ReasonCode, ...] = (
@@ -49,6 +54,10 @@ ALL_CODES: tuple[ReasonCode, ...] = (
     MANUAL_NOT_RUSSIAN,
     KYC_INCOMPLETE,
     UNKNOWN_CATEGORY,
+    CERTIFICATE_NOT_IN_REGISTER,
+    CERTIFICATE_REVOKED,
+    CERTIFICATE_MISMATCH,
+    CERTIFICATE_PRODUCT_MISMATCH,
 )
 BY_NAME: dict[str, ReasonCode] = {c.code: c for c in ALL_CODES}
 ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}

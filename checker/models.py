@@ -163,6 +163,38 @@ class FileAnalysis:
 
 
 @dataclass
+class RegisterCheck:
+    """What the EAEU register said about one registration number (checker/register; --register eaeu).
+
+    state: "found" (the register has a record), "not_found" (it answered: no record) or
+    "not_checked" (it could not answer: `why` is a message id under register.why.*, `detail` its value).
+    Dates are the register's docStartDate / docValidityDate as local dates; fetched is a Unix time."""
+    number: str                     # official form, as sent
+    state: str
+    status_code: str = ""           # docStatusDetails/docStatusCode as given, e.g. "01"
+    in_force: bool | None = None    # per rules/register.yaml; None unless found
+    valid_from: date | None = None
+    valid_until: date | None = None
+    country: str = ""               # unifiedCountryCode/value
+    why: str = ""
+    detail: str = ""
+    fetched: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("valid_from", "valid_until"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RegisterCheck":
+        data = dict(data)
+        for key in ("valid_from", "valid_until"):
+            data[key] = date.fromisoformat(data[key]) if data.get(key) else None
+        return cls(**data)
+
+
+@dataclass
 class FileResult:
     path: str                       # relative to the scanned folder, '/' separated
     name: str
@@ -172,6 +204,7 @@ class FileResult:
     analysis: FileAnalysis = field(default_factory=FileAnalysis)
     findings: list[Finding] = field(default_factory=list)
     counted: bool = False           # counts toward the SKU's requirements
+    register: list[RegisterCheck] = field(default_factory=list)   # --register only: one per number looked up
 
     @property
     def codes(self) -> list[ReasonCode]:
@@ -237,6 +270,19 @@ class ScanStats:
 
 
 @dataclass
+class RegisterSummary:
+    """Per run, counted over distinct numbers: checked = found + not_found (the register answered)."""
+    numbers: int = 0
+    found: int = 0
+    not_found: int = 0
+    not_checked: int = 0
+
+    @property
+    def checked(self) -> int:
+        return self.found + self.not_found
+
+
+@dataclass
 class ScanResult:
     root: str
     today: date
@@ -247,3 +293,4 @@ class ScanResult:
     skipped: list[SkippedEntry] = field(default_factory=list)
     stats: ScanStats = field(default_factory=ScanStats)
     warnings: list[str] = field(default_factory=list)
+    register: RegisterSummary | None = None   # None: the register was not asked (no --register)

@@ -4,6 +4,7 @@ map to SKUs and KYC -> judge SKUs. Returns one ScanResult; writers turn it into 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,10 +18,14 @@ from .progress import Progress
 from .judge import analyse, analyse_text, analysis_key, judge_file
 from .kyc import evaluate_kyc_files
 from .mapping import KYC_FOLDER, SkuMapper
-from .models import ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Group, KycResult, ScanResult, ScanStats, SkuResult
+from .models import (ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Group, KycResult, RegisterSummary,
+                     ScanResult, ScanStats, SkuResult)
 from .rules import Rules
 from .skus import SkuList
 from .verdict import judge_sku
+
+if TYPE_CHECKING:   # the register's client (httpx) is imported only when --register is given
+    from .register.lookup import RegisterSettings
 
 
 @dataclass
@@ -40,6 +45,7 @@ class ScanOptions:
     progress: bool = False            # a progress bar on stderr
     cluster: object | None = None     # a connected distributed.Client (--scheduler): files are read there
     shared_fs: bool = False           # cluster workers see the files at the same paths: send paths, not bytes
+    register: "RegisterSettings | None" = None   # --register eaeu; None: no network request at all
     warnings: list[str] = field(default_factory=list)
 
 
@@ -131,6 +137,9 @@ def scan(options: ScanOptions) -> ScanResult:
         result.findings = judge_file(result, rules, options.today, options.lang)
         result.counted = result.group is Group.SKU and not result.blocked
         files.append(result)
+    register = None
+    if options.register is not None:
+        register = _ask_register(options, files, cache)
     if cache is not None:
         cache.put_analyses(fresh, analyser)
         options.warnings.extend(cache.warnings)
@@ -151,7 +160,23 @@ def scan(options: ScanOptions) -> ScanResult:
     ocr_pages = sum(len(facts_by_index[t.key].ocr_pages) for t in tasks if not outcomes[t.key].cache_hit)
     stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
     return ScanResult(str(options.root), options.today, options.seller_type, skus, files, kyc, skipped, stats,
-                      list(options.warnings))
+                      list(options.warnings), register)
+
+
+def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCache | None) -> RegisterSummary:
+    """--register: look the papers' numbers up (cache first), add the register's findings to each
+    file and say how many numbers were checked. Never raises for the register's sake."""
+    from .paper_checks import register_findings
+    from .register.lookup import check_numbers, numbers_to_check
+
+    rules = options.rules
+    numbers = numbers_to_check(files, rules.register)
+    checks = check_numbers(numbers, options.register, rules.register, cache)
+    for result in files:
+        result.findings, result.register = register_findings(result, checks, rules, options.today, options.lang)
+        result.counted = result.group is Group.SKU and not result.blocked
+    states = [c.state for c in checks.values()]
+    return RegisterSummary(len(checks), states.count("found"), states.count("not_found"), states.count("not_checked"))
 
 
 def _build_skus(options: ScanOptions, files: list[FileResult], rules: Rules) -> list[SkuResult]:

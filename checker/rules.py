@@ -10,12 +10,14 @@ from typing import Any
 
 from . import codes
 from .conformity import NumberRules
+from .fit import FitRules
 from .kyc import KycRules
 from .markers import MarkerRules
+from .register.statuses import RegisterRules
 from .rulefile import LineDict, RuleError, load_yaml, require
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
-              "numbers.yaml", "markers.yaml", "kyc.yaml")
+              "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml")
 
 
 def default_rules_dir() -> Path:
@@ -79,6 +81,8 @@ class Rules:
     regulation_titles: dict[str, dict[str, str]] = field(default_factory=dict)   # "ТР ТС 004/2011" -> language -> title
     messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
     digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
+    register: Any = None                      # register.statuses.RegisterRules of register.yaml
+    fit: Any = None                           # fit.FitRules of fit.yaml
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -269,4 +273,6 @@ def load_rules(directory: Path | None = None) -> Rules:
         regulation_titles=_load_regulation_titles(files["categories.yaml"]),
         messages=messages_for(directory),
         digest=digest.hexdigest(),
+        register=RegisterRules.from_data(files["register.yaml"]),
+        fit=FitRules.from_data(files["fit.yaml"]),
     )

@@ -7,6 +7,7 @@ from datetime import date
 from . import codes, i18n
 from .judge import PDF_MIME, manual_is_russian, render_detail
 from .models import FileResult, Finding, KycResult, SkuResult
+from .paper_checks import judge_fit
 from .rules import Rules
 
 
@@ -25,11 +26,14 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
     counted = [f for f in sku.files if f.counted]
     findings.extend(_judge_manual_language(counted, rules, lang))
     counted = [f for f in counted if f.counted]
+    fit = judge_fit(sku, category, counted, rules, label, lang)   # certificate_mismatch / _product_mismatch
+    findings.extend(fit.findings)
+    counted = [f for f in counted if id(f) not in fit.misfits]
     if category is None:
         add(codes.UNKNOWN_CATEGORY, category=label)
     elif category.restricted:
         # One cause, one code: an expired or malformed certificate already says why there is no valid one.
-        explained = any(f.analysis.role == "conformity" and f.blocked for f in sku.files)
+        explained = any(f.analysis.role == "conformity" and f.blocked for f in sku.files) or bool(fit.misfits)
         if not _valid_conformity(counted) and not explained:
             add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or i18n.t("value.regulations_default", lang))
         if category.high_risk:

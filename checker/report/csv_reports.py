@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..models import FileResult, Group, ScanResult
+from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import csv_text, write_atomic
 
@@ -12,7 +13,7 @@ SKU_COLUMNS = ["sku", "category", "category_rule", "chat_status", "reasons", "ce
                "manual", "files", "details"]
 FILE_COLUMNS = ["path", "sku", "role", "mime", "kind", "page_count", "pages_read", "text_pages", "ocr_pages",
                 "ocr_confidence", "language", "russian_share", "numbers", "valid_from", "valid_until",
-                "regulations", "markers", "codes", "notes"]
+                "regulations", "markers", "codes", "notes", "register"]
 KYC_COLUMNS = ["requirement", "met", "evidence", "note", "title"]
 
 
@@ -61,12 +62,13 @@ def file_row(f: FileResult) -> list[object]:
         analysis.valid_until.isoformat() if analysis.valid_until else "",
         "; ".join(analysis.regulations), "; ".join(analysis.markers),
         ";".join(c.code for c in f.codes), "; ".join(notes),
+        "; ".join(f"{c.number}: {register_note(f, c)}" for c in f.register),
     ]
 
 
 def write_files_csv(result: ScanResult, path: Path) -> None:
     rows = [file_row(f) for f in result.files]
-    rows += [[s.path, "skipped", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", s.reason] for s in result.skipped]
+    rows += [[s.path, "skipped"] + [""] * 16 + [s.reason, ""] for s in result.skipped]
     write_atomic(path, csv_text(FILE_COLUMNS, rows), encoding="utf-8-sig")
 
 

@@ -20,6 +20,7 @@ from .. import __version__, i18n
 from ..codes import BY_NAME, ChatStatus
 from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
+from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_valid_until
 from .json_report import clean, kyc_state
 from .output import write_atomic
@@ -137,6 +138,15 @@ class _Page:
         parts.append("</li>")
         return "".join(parts)
 
+    def register_line(self, result: ScanResult) -> str:
+        """--register: how many numbers the EAEU register was asked about, and with what outcome."""
+        reg = result.register
+        if reg is None:
+            return ""
+        line = self.t("term.register", numbers=reg.numbers, checked=reg.checked, found=reg.found,
+                      not_found=reg.not_found, not_checked=reg.not_checked)
+        return f'<p class="meta" id="register">{e(line)}</p>\n'
+
     def file_block(self, f: FileResult) -> str:
         facts, analysis = f.facts, f.analysis
         state = ""
@@ -206,6 +216,9 @@ class _Page:
             rows.append((self.t("html.fact.dates"), e("; ".join(dates))))
         if analysis.regulations:
             rows.append((self.t("html.fact.regulations"), e(", ".join(analysis.regulations))))
+        if f.register:   # --register: the EAEU register's answer per number
+            items = "".join(f"<li><code>{e(c.number)}</code> {e(register_note(f, c, self.lang))}</li>" for c in f.register)
+            rows.append((self.t("html.fact.register"), f'<ul class="plain">{items}</ul>'))
         if analysis.markers:
             rows.append((self.t("html.fact.markers"), e(", ".join(analysis.markers))))
         if analysis.masked_ids:
@@ -403,7 +416,7 @@ class _Page:
 <main>
 <section class="cards" aria-label="{e(self.t("html.aria.summary"))}">{cards}</section>
 <p class="verdict {'bad' if disabled else 'good'}">{e(verdict)}</p>
-{warnings}
+{self.register_line(result)}{warnings}
 <section id="skus">
 <h2>{e(self.t("html.skus.heading"))}</h2>
 <div class="controls">

@@ -20,10 +20,11 @@ from .. import __version__
 from ..codes import ChatStatus
 from ..models import FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
+from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import write_atomic
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"   # 1.1: register (summary and per file), four new reason codes
 SCHEMA_NAME = "doccheck-report.schema.json"
 
 
@@ -98,6 +99,8 @@ def file_dict(f: FileResult) -> dict[str, Any]:
             "markers": list(analysis.markers),
             "masked_ids": [clean(m) for m in analysis.masked_ids],
         },
+        # --register only (else empty): what the EAEU register said about each of the file's numbers
+        "register": [{**c.to_dict(), "number": clean(c.number), "text": clean(register_note(f, c))} for c in f.register],
     }
 
 
@@ -143,6 +146,10 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None) -> dic
             "files": len(result.files),
             "skipped": len(result.skipped),
             "kyc": kyc_state(result),
+            # null without --register; numbers are distinct numbers, checked = found + not_found
+            "register": None if result.register is None else {
+                "numbers": result.register.numbers, "checked": result.register.checked, "found": result.register.found,
+                "not_found": result.register.not_found, "not_checked": result.register.not_checked},
         },
         "skus": [sku_dict(s) for s in result.skus],
         "files": [file_dict(f) for f in result.files],

@@ -30,6 +30,10 @@ def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, co
     echo(i18n.t("term.summary", lang, skus=len(result.skus), ok=counts[ChatStatus.OK], at_risk=counts[ChatStatus.AT_RISK],
                 disabled=counts[ChatStatus.DISABLED], files=st.files, pages=st.pages_ocr, hits=st.cache_hits,
                 seconds=f"{st.seconds:.1f}"), color=colour)
+    if result.register is not None:
+        reg = result.register
+        echo(i18n.t("term.register", lang, numbers=reg.numbers, checked=reg.checked, found=reg.found,
+                    not_found=reg.not_found, not_checked=reg.not_checked), color=colour)
 
 
 def print_chat_settings(echo=click.echo, colour: bool | None = None, lang: str | None = None) -> None:

@@ -1,0 +1,122 @@
+"""Verdicts on a paper from outside its own text: what the EAEU register says about its number
+(--register eaeu) and whether it fits the SKU's category and product. Pure functions: they return
+findings and never change what earlier stages found.
+
+* ``register_findings`` - file level: certificate_not_in_register, certificate_revoked, and the
+  register's end date winning over the paper's (certificate_expired / certificate_expiring).
+* ``judge_fit`` - SKU level: certificate_mismatch (none of the paper's technical regulations is one
+  the category needs; rules/categories.yaml) and certificate_product_mismatch (rules/fit.yaml).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import codes, i18n
+from .fit import fits_product, product_description
+from .judge import render_detail
+from .models import FileResult, Finding, RegisterCheck, SkuResult
+from .rules import Category, Rules
+
+_QUOTE_CHARS = 160     # how much of a product description the details quote
+
+
+def register_text(check: RegisterCheck, lang: str | None = None) -> str:
+    """The register's answer as a reader sees it, e.g. "register: not checked (HTTP 503)"."""
+    if check.state == "not_checked":
+        why = i18n.t(f"register.why.{check.why}", lang, default=check.why, seconds=check.detail, detail=check.detail)
+        return i18n.t("register.not_checked", lang, why=why)
+    if check.state == "not_found":
+        return i18n.t("register.not_found", lang)
+    if check.in_force:
+        return i18n.t("register.in_force", lang, code=check.status_code)
+    return i18n.t("register.not_in_force", lang, code=check.status_code)
+
+
+def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rules: Rules, today: date,
+                      lang: str = "en") -> tuple[list[Finding], list[RegisterCheck]]:
+    """The file's findings with the register's verdicts added, and the checks of its numbers.
+
+    A number not in the register: certificate_not_in_register. Found but not in force:
+    certificate_revoked (status and code in the details). Found and in force with an end date
+    earlier than the paper's (or the paper has none): the register's date decides
+    certificate_expired / certificate_expiring, replacing the paper's, and the details say the two
+    disagree. A different start date is only a note on the register line."""
+    mine = [checks[n.official] for n in result.analysis.numbers if n.official in checks]
+    if not mine:
+        return list(result.findings), []
+    findings = list(result.findings)
+
+    def add(reason: codes.ReasonCode, extra: str = "", **values) -> None:
+        detail = render_detail(rules, reason, lang, file=result.path, **values)
+        findings.append(Finding(reason, f"{detail}; {extra}" if extra else detail))
+
+    for check in mine:
+        if check.state == "not_found":
+            add(codes.CERTIFICATE_NOT_IN_REGISTER, number=check.number)
+        elif check.state == "found" and not check.in_force:
+            add(codes.CERTIFICATE_REVOKED, number=check.number, status_code=check.status_code,
+                status=rules.register.status_name(check.status_code, lang) or i18n.t("register.status.unknown", lang))
+        elif check.state == "found" and check.valid_until is not None:
+            paper = result.analysis.valid_until
+            if paper is not None and check.valid_until >= paper:
+                continue
+            findings = [f for f in findings if f.code not in (codes.CERTIFICATE_EXPIRED, codes.CERTIFICATE_EXPIRING)]
+            extra = i18n.t("register.until_differs", lang, paper=paper.isoformat(), register=check.valid_until.isoformat()) if paper else ""
+            days = (check.valid_until - today).days
+            if days < 0:
+                add(codes.CERTIFICATE_EXPIRED, extra, number=check.number, valid_until=check.valid_until.isoformat())
+            elif days <= rules.limits.expiring_within_days:
+                add(codes.CERTIFICATE_EXPIRING, extra, number=check.number, valid_until=check.valid_until.isoformat(), days=days)
+    return findings, mine
+
+
+def register_note(result: FileResult, check: RegisterCheck, lang: str | None = None) -> str:
+    """The register line for one number, with the start-date note when paper and register differ."""
+    text = register_text(check, lang)
+    paper = result.analysis.valid_from
+    if check.state == "found" and check.valid_from and paper and check.valid_from != paper:
+        text += "; " + i18n.t("register.start_differs", lang, paper=paper.isoformat(), register=check.valid_from.isoformat())
+    return text
+
+
+@dataclass
+class Fit:
+    """judge_fit's answer: SKU findings, and the papers that must not count (wrong regulations)."""
+    findings: list[Finding] = field(default_factory=list)
+    misfits: set[int] = field(default_factory=set)     # id() of FileResults
+
+
+def judge_fit(sku: SkuResult, category: Category | None, counted: list[FileResult], rules: Rules,
+              label: str, lang: str = "en") -> Fit:
+    """certificate_mismatch when the SKU's counted conformity papers all name regulations and none of
+    them is one the category needs (a paper whose regulations cannot be read fits by default);
+    certificate_product_mismatch when no paper's product description fits the SKU list's brand/name."""
+    fit = Fit()
+    papers = [f for f in counted if f.analysis.role == "conformity" and any(n.well_formed for n in f.analysis.numbers)]
+    if not papers:
+        return fit
+    if category is not None and category.regulations:
+        needs = set(category.regulations)
+        wrong = [f for f in papers if f.analysis.regulations and not needs & set(f.analysis.regulations)]
+        if len(wrong) == len(papers):
+            sep = "、" if lang == "zh" else ", "
+            for f in wrong:
+                fit.findings.append(Finding(codes.CERTIFICATE_MISMATCH, render_detail(
+                    rules, codes.CERTIFICATE_MISMATCH, lang, file=f.path, covers=sep.join(f.analysis.regulations),
+                    category=label, needs=sep.join(category.regulations))))
+                fit.misfits.add(id(f))
+            return fit    # one cause, one code: papers for other goods are not also compared by product
+    brand, name = rules.fit.product_of(sku.row)
+    if not brand and not name:
+        return fit
+    described = [(f, d) for f in papers if (d := product_description(f.facts.text, rules.fit))]
+    verdicts = [(f, d, fits_product(d, brand, name, rules.fit)) for f, d in described]
+    if verdicts and not any(v for _, _, v in verdicts):
+        product = " / ".join(x for x in (name, brand) if x)
+        for f, d, _ in verdicts:
+            quote = d if len(d) <= _QUOTE_CHARS else d[:_QUOTE_CHARS].rstrip() + "…"
+            fit.findings.append(Finding(codes.CERTIFICATE_PRODUCT_MISMATCH, render_detail(
+                rules, codes.CERTIFICATE_PRODUCT_MISMATCH, lang, file=f.path, paper=quote, product=product)))
+    return fit

@@ -1,0 +1,58 @@
+"""rules/register.yaml: the register's status classifier as data, and which schemes it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..rulefile import LineDict, RuleError, require
+
+
+@dataclass(frozen=True)
+class RegisterStatus:
+    code: str
+    in_force: bool
+    names: dict[str, str]         # en/ru/zh
+    source: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class RegisterRules:
+    statuses: dict[str, RegisterStatus]
+    schemes: tuple[str, ...]      # rules/numbers.yaml schemes whose numbers are looked up
+
+    def in_force(self, code: str) -> bool:
+        """Only a code listed with in_force: true is in force; any other (listed or not) is not."""
+        status = self.statuses.get(code)
+        return bool(status and status.in_force)
+
+    def status_name(self, code: str, lang: str) -> str | None:
+        status = self.statuses.get(code)
+        return (status.names.get(lang) or status.names.get("en")) if status else None
+
+    @classmethod
+    def from_data(cls, data: LineDict) -> "RegisterRules":
+        """Checks and reads register.yaml; a RuleError names file and line."""
+        from ..conformity import SCHEMES
+        from ..i18n import check_translations
+
+        block = require(data, "status_codes", LineDict)
+        statuses: dict[str, RegisterStatus] = {}
+        for code, spec in block.items():
+            if not isinstance(code, str) or not code.strip():
+                raise RuleError(f"status code {code!r} must be quoted text, e.g. \"01\"", path=block.path, line=block.line_of(code))
+            if not isinstance(spec, LineDict):
+                raise RuleError(f"status code {code!r} must be a mapping", path=block.path, line=block.line_of(code))
+            names = check_translations(require(spec, "names", LineDict), f"register status {code!r} names")
+            source = require(spec, "source", str)
+            if not source.strip():
+                raise RuleError(f"status code {code!r}: 'source' must say where the code was found", path=spec.path, line=spec.line_of("source"))
+            statuses[code] = RegisterStatus(code, require(spec, "in_force", bool), names, source,
+                                            require(spec, "verified", bool))
+        if not any(s.in_force for s in statuses.values()):
+            raise RuleError("no status code is in_force: true; every register record would count as revoked", path=block.path, line=block.line)
+        schemes = require(data, "schemes", list)
+        for scheme in schemes:
+            if scheme not in SCHEMES:
+                raise RuleError(f"'schemes': {scheme!r} is not one of {', '.join(SCHEMES)}", path=data.path, line=data.line_of("schemes"))
+        return cls(statuses, tuple(schemes))
