@@ -58,7 +58,14 @@ _CJK_RANGE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*(?:月)?\s*(?:-|至
 _CJK = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)")
 _YYYY_MM = re.compile(r"(?<![\d.\-/])(\d{4})\s?[./\-]\s?(\d{1,2})(?![\d])(?![./\-]\d)")
 _MM_YYYY = re.compile(r"(?<![\d.\-/])(\d{1,2})\s?[./\-]\s?(\d{4})(?!\d)")
-_COMPACT = re.compile(r"(?<![\d.\-/])(20\d{2})(0[1-9]|1[0-2])(?!\d)")
+_COMPACT = re.compile(r"(?<![\d./])(20\d{2})(0[1-9]|1[0-2])(?!\d)")
+# From-to periods: 202301-202306, 2023.01-2023.06, 2023-01 – 2023-06, 01.2023-06.2023
+_SPAN = re.compile(r"(?<![\d./])(?:(20\d{2})[./\-]?(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])[./](20\d{2}))\s*(?:-|至|到|~|по|to)\s*"
+                   r"(?:(20\d{2})[./\-]?(0[1-9]|1[0-2])|(0?[1-9]|1[0-2])[./](20\d{2}))(?![\d./])", re.IGNORECASE)
+
+
+def _month_count(start: tuple[int, int], end: tuple[int, int]) -> int:
+    return (end[0] - start[0]) * 12 + end[1] - start[1] + 1
 
 
 def payment_periods(text: str, today: date) -> set[tuple[int, int]]:
@@ -92,7 +99,19 @@ def payment_periods(text: str, today: date) -> set[tuple[int, int]]:
         add(m.group(1), m.group(2))
     for m in _MM_YYYY.finditer(text):
         add(m.group(2), m.group(1))
-    if _PERIOD_LABEL.search(text):
+    labelled = bool(_PERIOD_LABEL.search(text))
+    for m in _SPAN.finditer(text):
+        g = m.groups()
+        start = (int(g[0] or g[3]), int(g[1] or g[2]))
+        end = (int(g[4] or g[7]), int(g[5] or g[6]))
+        compact = g[0] is not None and m.group().startswith(g[0] + g[1])
+        if (compact and not labelled) or not start <= end or _month_count(start, end) > 36:
+            continue
+        y, mo = start
+        while (y, mo) <= end:
+            add(y, mo)
+            y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+    if labelled:
         for m in _COMPACT.finditer(text):
             add(m.group(1), m.group(2))
     return {(y, mo) for y, mo in found if 2000 <= y and 1 <= mo <= 12 and (y, mo) <= (today.year, today.month)}
