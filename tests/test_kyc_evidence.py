@@ -279,6 +279,8 @@ def test_a_notary_certification_is_no_consular_legalisation(markers):
     ev = analyse_kyc_text(LICENCE_RU, 0.9, ["ru"], markers, today=TODAY)
     assert "consular_legalisation" not in ev.markers and "notarisation" in ev.markers
     assert "consular_legalisation" not in analyse_kyc_text(APOSTILLE, 0.0, ["en"], markers, today=TODAY).markers
+    consultant = "Консультант банка Петрова. Настоящим удостоверяется подлинность подписи клиента."
+    assert "consular_legalisation" not in analyse_kyc_text(consultant, 0.9, ["ru"], markers, today=TODAY).markers
 
 
 # --- notes in the reader's language; masking --------------------------------------------------

@@ -22,9 +22,19 @@ from .evidence import RUSSIAN_MIN_SHARE, KycEvidence, analyse_kyc_text
 from .facts import (PrintedFields, UsccCheck, payment_periods, printed_fields, read_date, uscc_check_char,
                     uscc_checks)
 from .loader import KycRules, Profile, Requirement
-from .notes import Note, Words, render_note
+from .notes import Note, Words, languages, render_note
+
+# Names the single-module checker/kyc.py had: months_mentioned() now reads payment periods only
+# (print and issue dates no longer count as months paid for).
+months_mentioned = payment_periods
+
+
+def language_list(langs) -> str:
+    """Language codes as English words: "Russian and English" (use notes.languages() for a note)."""
+    return languages(langs).render("en")
+
 
 __all__ = ["BankCheck", "KycEvidence", "KycRules", "Note", "PrintedFields", "Profile", "RUSSIAN_MIN_SHARE",
            "Requirement", "UsccCheck", "Words", "account_key_ok", "account_key_prefix", "analyse_kyc_text",
-           "evaluate_kyc", "evaluate_kyc_files", "find_bank_checks", "payment_periods", "printed_fields",
+           "evaluate_kyc", "evaluate_kyc_files", "find_bank_checks", "language_list", "months_mentioned", "payment_periods", "printed_fields",
            "read_date", "render_note", "uscc_check_char", "uscc_checks"]

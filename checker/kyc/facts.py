@@ -186,7 +186,7 @@ def printed_fields(text: str) -> PrintedFields:
     for w in _windows(_NAME_LABEL, text):
         for m in _LATIN_WORDS.finditer(w):
             words = [x for x in re.findall(r"[A-Z]+", m.group()) if x not in _LABEL_WORDS]
-            if words:
+            if len(words) >= 2:       # surname and given name; one word alone is too often an OCR fragment
                 names.add(_name_key(" ".join(words)))
                 break
     return PrintedFields(expiry, frozenset(births), frozenset(numbers), frozenset(names))
