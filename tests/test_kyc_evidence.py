@@ -307,3 +307,27 @@ def test_apostille_number_is_not_a_passport_number():
     text = "APOSTILLE\n8. 编号 / No. / за №: 26AP00318752\n护照号/Passport No. E12345678"
     assert personal_ids(text) == ["passport ******678"]
     assert "26AP00318752" in redact(text) and "E12345678" not in redact(text)
+
+
+def test_a_custom_requirement_without_translations_shows_its_own_note(markers, tmp_path):
+    from checker.kyc import KycRules, evaluate_kyc
+    path = tmp_path / "kyc.yaml"
+    path.write_text("profiles:\n  company:\n    title: Company\n    requirements:\n      - key: tax_paper\n"
+                    "        title: Tax registration\n        title_ru: Налоговая регистрация\n"
+                    "        note: no tax registration paper found\n        evidence: {marker: apostille}\n", encoding="utf-8")
+    rules = KycRules.load(path, markers)
+    [req] = evaluate_kyc([], {}, "company", TODAY, rules)
+    assert not req.met
+    assert render_note(req.note_msg, "ru") == render_note(req.note_msg, "en") == "no tax registration paper found"
+
+
+def test_uscc_condition_is_validated_on_load(markers, tmp_path):
+    from checker.kyc import KycRules
+    from checker.rulefile import RuleError
+    path = tmp_path / "kyc.yaml"
+    path.write_text("profiles:\n  company:\n    title: Company\n    requirements:\n      - key: licence\n"
+                    "        title: Licence\n        title_ru: Лицензия\n        note: none\n        evidence:\n"
+                    "          uscc: yes\n", encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        KycRules.load(path, markers)
+    assert str(err.value).startswith(f"{path}:10: ") and "'uscc' takes only the value 'valid'" in str(err.value)

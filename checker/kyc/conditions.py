@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
 
 from .evidence import KycEvidence
 from .facts import names_agree
@@ -340,7 +340,8 @@ class UsccCond(Cond):
         return Note.of("kyc.note.no_uscc")
 
 
-def walk(cond: Cond) -> Any:
+def walk(cond: Cond) -> Iterator[Cond]:
+    """The condition and every condition nested in it."""
     yield cond
     for child in getattr(cond, "children", ()):
         yield from walk(child)

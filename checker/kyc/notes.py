@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from .. import i18n
+from ..markers import LANGUAGES
 from ..privacy import redact
 
 Arg = Union[str, int, "Note", "Words"]
@@ -33,12 +34,10 @@ class Note:
         return cls(msg_id, tuple(args.items()), default)
 
     def render(self, lang: str) -> str:
+        """The message in `lang`, its arguments rendered first; the default when it has no message."""
         values = {name: _render(value, lang) for name, value in self.args}
-        if self.default is not None:
-            template = i18n.t(self.id, lang, default=None)
-            if template is None:
-                return self.default.format(**values) if values else self.default
-            return i18n.t(self.id, lang, **values) if values else template
+        if self.default is not None and self.id not in i18n.active():
+            return self.default.format(**values) if values else self.default
         return i18n.t(self.id, lang, **values)
 
     def __str__(self) -> str:
@@ -91,8 +90,7 @@ def language_name(lang: str) -> Note:
 
 
 def languages(langs: Any) -> Words:
-    from ..markers import LANGUAGES
-
+    """Language codes as a note: "Russian and English" in the reader's language."""
     order = {lang: i for i, lang in enumerate(LANGUAGES)}
     ordered = sorted(set(langs), key=lambda lang: order.get(lang, len(order)))
     if not ordered:
