@@ -9,9 +9,18 @@ OCR noise is undone where it is safe: spaces dropped, Cyrillic look-alikes made 
 S->5, B->8...) and digits in letter positions made letters; a lost or extra filler in the optional
 field is tolerated. The check digits then say whether the zone was read right.
 
+Printed fields support a zone, never replace it: a number character OCR could not read (the 'E' of
+E12345678 read as '£') is taken from a number printed on the page when the two agree on every
+legible character (two unreadable at most) and the printed one satisfies the zone's check digit.
+A line 2 found without its line 1 is a passport only when every check digit holds; when only
+TD3's personal-number and composite checks fail, it is read as an MRV-A visa line 2 (the optional
+data sits where a passport has its composite), issuer unknown.
+
 Nothing here keeps the document number or the MRZ lines: results carry a masked number only, and
 a holder key (a keyed hash of birth date and nationality, with a key that lives only as long as
-the process) so a visa can be matched to its passport without keeping who it is.
+the process) so a visa can be matched to its passport without keeping who it is; birth_key and
+number_key are such hashes of the birth date and the number, and the holder's name is kept in
+memory only (left out of repr and to_dict).
 """
 
 from __future__ import annotations
@@ -182,8 +191,8 @@ def _zone_name(line1: str | None) -> str:
 def _confusable(read: str, printed: str) -> bool:
     """The zone's number as read agrees with a printed number wherever it is legible: every
     differing character is a filler (OCR read an unknown glyph) or a known OCR confusion."""
-    if len(read) != len(printed):
-        return False
+    if len(read) != len(printed) or read.count("<") - printed.count("<") > 2:
+        return False          # more than two unreadable characters: the zone no longer says which number
     for r, p in zip(read, printed):
         if r == p or r == "<":
             continue
