@@ -65,6 +65,9 @@ class MrzZone:
     number_key: str = field(default="", repr=False, compare=False)
     name: str = field(default="", repr=False, compare=False)
     number_from_print: bool = False   # the number's unreadable characters were read off the printed page
+    # A visa's optional data often names the passport it was issued in (Russian visas: E12345678):
+    # a keyed hash of that passport number, "" when none is there.
+    passport_key: str = field(default="", repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -283,7 +286,15 @@ def _parse(line1: str | None, line2: str, printed: tuple[str, ...] = (), as_visa
         number_key=identity_key("number", number.rstrip("<")) if number_ok else "",
         name=_zone_name(line1),
         number_from_print=number_ok and number not in _number_variants(number_raw),
+        passport_key=_visa_passport_key(tail) if doc_letter == "V" or as_visa else "",
     )
+
+
+def _visa_passport_key(optional: str) -> str:
+    """The passport number a visa's optional data names (a letter or two, then digits, ending at
+    a filler), as a keyed hash."""
+    m = re.search(r"([A-Z]\d{8}|[A-Z]{2}\d{7})(?=<|$)", optional[:16])
+    return identity_key("number", m.group(1)) if m else ""
 
 
 def _line1_at(candidate: str) -> str | None:

@@ -339,3 +339,17 @@ def test_a_wholly_unreadable_zone_number_is_not_filled_in_from_the_print():
     blurred = line1 + "\n" + "<<<" + line2[3:]          # three characters of the number lost
     zones = find_zones(f"Passport No. {PASSPORT_NUMBER}\n{blurred}")
     assert zones and not zones[0].number_from_print and "number" in zones[0].failed
+
+
+def test_the_passport_number_in_a_visa_zone_is_matched(markers, kyc):
+    # a Russian visa's optional data names the passport: another number there refuses the visa
+    def zone(passport):
+        line1, line2 = mrv(VISA_NUMBER, "CHN", "850315", "250730").splitlines()
+        return line1 + "\n" + (line2[:28] + passport).ljust(44, "<")
+    same = "ВИЗА VISA\nКРАТНОСТЬ ОДНОКРАТНАЯ\n" + zone(PASSPORT_NUMBER)
+    reqs, _ = run({**COMPANY_SET, "KYC/RU_visa.jpg": same}, "company", markers, kyc)
+    assert reqs["visa_page"].met, reqs["visa_page"].note
+    other = "ВИЗА VISA\nКРАТНОСТЬ ОДНОКРАТНАЯ\n" + zone("E55512345")
+    reqs, _ = run({**COMPANY_SET, "KYC/RU_visa.jpg": other}, "company", markers, kyc)
+    assert not reqs["visa_page"].met
+    assert "(passport number differ)" in reqs["visa_page"].note

@@ -209,11 +209,11 @@ class Identity:
 
     @classmethod
     def of_visa(cls, ev: KycEvidence) -> "Identity":
-        """A visa page: its zone's birth date and name, the printed name, birth date and passport
-        number (a Russian visa prints the passport's number: ПАСПОРТ / PASSPORT)."""
+        """A visa page: its zone's birth date, name and the passport number its optional data
+        names; the printed name, birth date and passport number (ПАСПОРТ / PASSPORT)."""
         zones = [z for z in ev.mrz if z.doc_type == "visa"]
         return cls(frozenset({z.birth_key for z in zones if z.birth_key} | ev.printed.birth_keys),
-                   frozenset(ev.printed.number_keys),
+                   frozenset({z.passport_key for z in zones if z.passport_key} | ev.printed.number_keys),
                    frozenset({z.name for z in zones if z.name} | ev.printed.names))
 
     @classmethod
