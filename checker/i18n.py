@@ -221,6 +221,17 @@ def kyc_title(key: str, english: str, lang: str | None = None) -> str:
     return t(f"kyc.req.{key}", lang, default=english)
 
 
+def kyc_note(requirement, lang: str | None = None) -> str:
+    """A KYC requirement's note in `lang` (default: the run's language), personal ids masked: its
+    message ids rendered (checker.kyc.notes), else the note as given."""
+    note_msg = getattr(requirement, "note_msg", None)
+    if note_msg is None:
+        return requirement.note
+    from .kyc.notes import render_note
+
+    return render_note(note_msg, lang)
+
+
 # The account settings buyer chat also depends on: no paper shows them, so the seller ticks them in
 # the Seller Dashboard. The terminal summary and the HTML report show them as a checklist.
 CHAT_SETTINGS: tuple[str, ...] = ("footer.messages_allowed", "footer.new_order_chat", "footer.auto_response",

@@ -114,9 +114,13 @@ class Marker:
     title: str             # how notes name the paper: "business licence"
     sets: tuple[TermSet, ...]   # one set; conditional: (first, second)
     min: int = 1
+    unless: TermSet | None = None   # words of another paper: when any occurs, the marker does not match
+    source: str = ""                # where the wording comes from (documentation only)
 
     def match(self, text: Prepared) -> frozenset[str] | None:
         """The languages the marker matched in, or None when it did not match."""
+        if self.unless is not None and self.unless.matched(text):
+            return None
         if self.kind == "conditional":
             first, second = (s.matched(text) for s in self.sets)
             if not first or not second:
@@ -192,9 +196,10 @@ def find_markers(text: str, rules: MarkerRules) -> list[str]:
 
 # --- validation ------------------------------------------------------------------------------
 
-_MARKER_FIELDS = {"existence": {"kind", "title", "phrases", "patterns"},
-                  "occurrence": {"kind", "title", "phrases", "patterns", "min"},
-                  "conditional": {"kind", "title", "first", "second"}}
+_COMMON_FIELDS = {"kind", "title", "unless", "source"}
+_MARKER_FIELDS = {"existence": _COMMON_FIELDS | {"phrases", "patterns"},
+                  "occurrence": _COMMON_FIELDS | {"phrases", "patterns", "min"},
+                  "conditional": _COMMON_FIELDS | {"first", "second"}}
 
 
 def _line_of(mapping: Any, key: Any) -> int | None:
@@ -223,6 +228,19 @@ def _parse_marker(key: Any, spec: Any, block: Mapping) -> Marker:
     title = spec.get("title")
     if not isinstance(title, str) or not title.strip():
         raise _fail(f"marker {key!r}: 'title' must be a non-empty text", spec, "title" if "title" in spec else None)
+    source = spec.get("source", "")
+    if not isinstance(source, str) or ("source" in spec and not source.strip()):
+        raise _fail(f"marker {key!r}: 'source' must be a non-empty text naming where the wording comes from", spec, "source")
+    unless = None
+    if "unless" in spec:
+        sub = spec["unless"]
+        if not isinstance(sub, Mapping):
+            raise _fail(f"marker {key!r}: 'unless' needs phrases and/or patterns", spec, "unless")
+        extra = set(sub) - {"phrases", "patterns"}
+        if extra:
+            raise _fail(f"marker {key!r}: unknown field {sorted(map(str, extra))[0]!r} in 'unless'", sub, sorted(map(str, extra))[0])
+        unless = _parse_terms(key, sub, "unless.")
+    common = {"unless": unless, "source": source.strip()}
     if kind == "conditional":
         sets = []
         for part in ("first", "second"):
@@ -239,7 +257,7 @@ def _parse_marker(key: Any, spec: Any, block: Mapping) -> Marker:
         if shared:
             raise _fail(f"marker {key!r}: {sorted(shared)[0]!r} is in both 'first' and 'second', so one phrase would satisfy both",
                         spec, "second")
-        return Marker(key, kind, title.strip(), tuple(sets))
+        return Marker(key, kind, title.strip(), tuple(sets), **common)
     terms = _parse_terms(key, spec, "")
     minimum = 1
     if kind == "occurrence":
@@ -250,7 +268,7 @@ def _parse_marker(key: Any, spec: Any, block: Mapping) -> Marker:
         distinct = len({t.source for t in terms.terms})
         if minimum > distinct:
             raise _fail(f"marker {key!r}: min {minimum} is more than its {distinct} phrases and patterns", spec, "min")
-    return Marker(key, kind, title.strip(), (terms,), minimum)
+    return Marker(key, kind, title.strip(), (terms,), minimum, **common)
 
 
 def _parse_terms(key: str, spec: Mapping, where: str) -> TermSet:

@@ -240,7 +240,10 @@ class KycRequirement:
     title: str
     met: bool
     evidence: list[str] = field(default_factory=list)   # relative paths
-    note: str = ""
+    note: str = ""                  # the note in English, personal ids masked
+    # The note as message ids + arguments (checker.kyc.notes.Note): writers render it in the
+    # reader's language with i18n.kyc_note(). None when met.
+    note_msg: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -9,9 +9,18 @@ OCR noise is undone where it is safe: spaces dropped, Cyrillic look-alikes made 
 S->5, B->8...) and digits in letter positions made letters; a lost or extra filler in the optional
 field is tolerated. The check digits then say whether the zone was read right.
 
+Printed fields support a zone, never replace it: a number character OCR could not read (the 'E' of
+E12345678 read as '£') is taken from a number printed on the page when the two agree on every
+legible character (two unreadable at most) and the printed one satisfies the zone's check digit.
+A line 2 found without its line 1 is a passport only when every check digit holds; when only
+TD3's personal-number and composite checks fail, it is read as an MRV-A visa line 2 (the optional
+data sits where a passport has its composite), issuer unknown.
+
 Nothing here keeps the document number or the MRZ lines: results carry a masked number only, and
 a holder key (a keyed hash of birth date and nationality, with a key that lives only as long as
-the process) so a visa can be matched to its passport without keeping who it is.
+the process) so a visa can be matched to its passport without keeping who it is; birth_key and
+number_key are such hashes of the birth date and the number, and the holder's name is kept in
+memory only (left out of repr and to_dict).
 """
 
 from __future__ import annotations
@@ -50,6 +59,15 @@ class MrzZone:
     expiry: date | None            # None when the date is not a real date
     failed: tuple[str, ...] = ()   # the check digits that did not match ("number", "birth date"...)
     holder_key: str = field(default="", repr=False, compare=False)
+    # The holder's identity, for matching a visa to its passport; never printed, never stored:
+    # keyed hashes of the birth date (ISO) and the document number, the name as the zone spells it.
+    birth_key: str = field(default="", repr=False, compare=False)
+    number_key: str = field(default="", repr=False, compare=False)
+    name: str = field(default="", repr=False, compare=False)
+    number_from_print: bool = False   # the number's unreadable characters were read off the printed page
+    # A visa's optional data often names the passport it was issued in (Russian visas: E12345678):
+    # a keyed hash of that passport number, "" when none is there.
+    passport_key: str = field(default="", repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -156,7 +174,47 @@ def _holder_key(birth: str, nationality: str) -> str:
     return hmac.new(_HOLDER_SALT, f"{birth}|{nationality}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def _parse(line1: str | None, line2: str) -> MrzZone | None:
+def identity_key(kind: str, value: str) -> str:
+    """A keyed hash of one identity datum ("birth" + ISO date, "number" + document number): equal
+    values give equal keys within this process, and nothing outside it can reverse them."""
+    return hmac.new(_HOLDER_SALT, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _zone_name(line1: str | None) -> str:
+    """The holder's name from line 1 ("ZHANG<<WEI<<<<" -> "ZHANG WEI"), up to the filler run."""
+    if not line1:
+        return ""
+    name = re.split(r"<{3,}|K{3,}", line1[5:], maxsplit=1)[0]
+    # OCR reads a run of '<' as K: a name word does not end in KK
+    words = [re.sub(r"KK+$", "", w) for w in re.split(r"<+", name) if w.isalpha()]
+    words = [w for w in words if w]
+    return " ".join(words)
+
+
+def _confusable(read: str, printed: str) -> bool:
+    """The zone's number as read agrees with a printed number wherever it is legible: every
+    differing character is a filler (OCR read an unknown glyph) or a known OCR confusion."""
+    if len(read) != len(printed) or read.count("<") - printed.count("<") > 2:
+        return False          # more than two unreadable characters: the zone no longer says which number
+    for r, p in zip(read, printed):
+        if r == p or r == "<":
+            continue
+        if r.translate(_LETTER_TO_DIGIT) == p or p.translate(_LETTER_TO_DIGIT) == r:
+            continue
+        return False
+    return True
+
+
+_PRINTED_NUMBER = re.compile(r"(?<![0-9A-Za-z])([A-Z]{1,2}\d{7,8}|\d{9})(?![0-9A-Za-z])")
+
+
+def printed_numbers(text: str) -> list[str]:
+    """Document numbers printed on the page (E12345678, EA1234567, 123456789): the support a zone's
+    smudged number can be checked against."""
+    return list(dict.fromkeys(_PRINTED_NUMBER.findall(unicodedata.normalize("NFKC", text or ""))))
+
+
+def _parse(line1: str | None, line2: str, printed: tuple[str, ...] = (), as_visa: bool = False) -> MrzZone | None:
     m = _LINE2.match(line2)
     if not m:
         return None
@@ -168,7 +226,13 @@ def _parse(line1: str | None, line2: str) -> MrzZone | None:
     tail = line2[28:]
 
     numbers = _number_variants(number_raw)
-    if doc_letter == "V":
+    # A number whose check digit fails may be confirmed by the number printed on the page, when the
+    # two agree on every legible character and the printed one satisfies the zone's check digit.
+    supported = [p.ljust(9, "<") for p in printed
+                 if any(_confusable(n, p.ljust(9, "<")) for n in numbers) and _digit_ok(p.ljust(9, "<"), ncheck)]
+    if not any(_digit_ok(n, ncheck) for n in numbers):
+        numbers += [p for p in supported if p not in numbers]
+    if doc_letter == "V" or as_visa:
         fmt = "MRV-B" if line1 is not None and len(line1) <= 38 and len(line2) <= 38 else "MRV-A"
         number = next((n for n in numbers if _digit_ok(n, ncheck)), numbers[0])
         failed = []
@@ -201,10 +265,16 @@ def _parse(line1: str | None, line2: str) -> MrzZone | None:
         failed.append("expiry date")
     failed_sorted = tuple(f for f in ("number", "birth date", "expiry date", "personal number", "composite") if f in failed)
     if not line1 and failed_sorted:
+        if not as_visa and set(failed_sorted) <= {"personal number", "composite"}:
+            # Line 1 unread and the number, birth date and expiry hold but TD3's composite does not:
+            # an MRV-A visa's line 2 (optional data where a passport has its composite) fits better.
+            return _parse(None, line2, printed, as_visa=True)
         return None   # without line 1, only a zone whose every check digit holds is taken as a passport
     birth_ok = "birth date" not in failed_sorted and _date(birth) is not None
+    number_ok = "number" not in failed_sorted
+    birth_date = _date(birth, pivot=int(str(date.today().year)[2:]) + 1) if birth_ok else None
     return MrzZone(
-        doc_type="visa" if doc_letter == "V" else "passport",
+        doc_type="visa" if doc_letter == "V" or as_visa else "passport",
         format=fmt,
         issuer=issuer,
         nationality=nat.replace("<", ""),
@@ -212,7 +282,19 @@ def _parse(line1: str | None, line2: str) -> MrzZone | None:
         expiry=expiry_date,
         failed=failed_sorted,
         holder_key=_holder_key(birth, nat) if birth_ok else "",
+        birth_key=identity_key("birth", birth_date.isoformat()) if birth_date else "",
+        number_key=identity_key("number", number.rstrip("<")) if number_ok else "",
+        name=_zone_name(line1),
+        number_from_print=number_ok and number not in _number_variants(number_raw),
+        passport_key=_visa_passport_key(tail) if doc_letter == "V" or as_visa else "",
     )
+
+
+def _visa_passport_key(optional: str) -> str:
+    """The passport number a visa's optional data names (a letter or two, then digits, ending at
+    a filler), as a keyed hash."""
+    m = re.search(r"([A-Z]\d{8}|[A-Z]{2}\d{7})(?=<|$)", optional[:16])
+    return identity_key("number", m.group(1)) if m else ""
 
 
 def _line1_at(candidate: str) -> str | None:
@@ -229,6 +311,7 @@ def _line1_at(candidate: str) -> str | None:
 def find_zones(text: str) -> list[MrzZone]:
     """Every passport (TD3) and visa (MRV) zone in text, best reading first per zone, deduplicated."""
     lines = [normalise_line(raw) for raw in (text or "").splitlines()]
+    printed = tuple(printed_numbers(text))
     zones: list[MrzZone] = []
     for i, line in enumerate(lines):
         if len(line) < 28:
@@ -252,7 +335,7 @@ def find_zones(text: str) -> list[MrzZone]:
                         line1 = _line1_at(lines[back])
                         if line1:
                             break
-            zone = _parse(line1, line2)
+            zone = _parse(line1, line2, printed)
             if zone and zone not in zones:
                 zones.append(zone)
             break

@@ -38,7 +38,8 @@ _GROUPED_ACCOUNT = re.compile(
     r"(?<!\d)(?:\d{5}[ .\-]\d{3}[ .\-]\d[ .\-]\d{4}[ .\-]\d{7}"        # 40817 810 0 0999 1000123
     r"|\d{4}(?:[ \-]\d{4}){4}"                                         # 4081 7810 0999 1000 4312
     r"|\d{4}(?:[ \-]\d{4}){3})(?!\d)")                                 # card 4276 1234 5678 9012
-_CN_PASSPORT = re.compile(r"(?<![0-9])[EGDSP](?:\d{8}|[A-Z]\d{7})(?![0-9])")
+# Not inside a code that starts with digits: an apostille's own number (26AP00318752) is no passport.
+_CN_PASSPORT = re.compile(r"(?<![0-9])(?<![0-9][A-Za-z])(?<![0-9][A-Za-z]{2})[EGDSP](?:\d{8}|[A-Z]\d{7})(?![0-9])")
 _RU_PASSPORT = re.compile(r"(?<!\d)(?:\d{2} \d{2} ?№? ?\d{6}|\d{4} №? ?\d{6}|\d{2} №? ?\d{7})(?!\d)")
 _SNILS = re.compile(r"(?<!\d)\d{3}-\d{3}-\d{3}[ \-]\d{2}(?!\d)")
 _INN12 = re.compile(r"(?<!\d)\d{12}(?!\d)")

@@ -70,7 +70,7 @@ def test_chinese_and_russian_texts_are_in_their_scripts():
         if msg_id.startswith("type.") or msg_id in ("audit.col.kyc", "audit.col.skus"):
             continue
         assert cyrillic.search(texts["ru"]) or texts["ru"] == texts["en"], f"{msg_id}.ru"
-        words = re.sub(r"\{\w+\}|[\s:：]", "", texts["zh"])     # "{client}：{warning}" has no words to translate
+        words = re.sub(r"\{\w+\}|[\s:：、；]", "", texts["zh"])     # "{client}：{warning}" has no words to translate
         assert han.search(texts["zh"]) or not words, f"{msg_id}.zh is not Chinese"
     for code, spec in load_plain("reasons.yaml").items():
         for key in ("title", "why", "fix", "detail"):

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from checker.kyc import (KycRules, account_key_ok, analyse_kyc_text, evaluate_kyc, evaluate_kyc_files,
-                         find_bank_checks, months_mentioned)
+from checker.kyc import (KycRules, account_key_ok, analyse_kyc_text, evaluate_kyc, evaluate_kyc_files, payment_periods,
+                         find_bank_checks)
 from checker.markers import MarkerRules
 from checker.models import FileFacts, FileKind, FileResult, Group, PageText
 from checker.rulefile import RuleError
@@ -65,7 +65,7 @@ BAD_ACCOUNT = ACCOUNT[:8] + str((int(ACCOUNT[8]) + 1) % 10) + ACCOUNT[9:]
 LICENCE_RU = NOTARISED_TRANSLATION
 
 LICENCE_ZH = """营 业 执 照
-统一社会信用代码 91440300MA5G8ABC12
+统一社会信用代码 91440300MA5G8ABC1X
 名 称 深圳市华星电子有限公司
 法定代表人 张伟
 经营范围 电子产品的研发与销售
@@ -220,7 +220,8 @@ def test_stale_social_insurance_proof(markers, kyc):
     reqs, _ = run(files, "individual", markers, kyc)
     r = reqs["social_insurance"]
     assert not r.met
-    assert "KYC/RU_social_insurance_ru.pdf: the latest month it mentions is 2023-05" in r.note
+    assert ("KYC/RU_social_insurance_ru.pdf (read: social insurance proof, Russian translation): the latest month the payments are for "
+            "is 2023-05; they must cover the last 3 months") in r.note
 
 
 def test_bank_control_digit_mismatch(markers, kyc):
@@ -228,7 +229,8 @@ def test_bank_control_digit_mismatch(markers, kyc):
     reqs, evidence = run(files, "individual", markers, kyc)
     r = reqs["bank_account"]
     assert not r.met
-    assert r.note == f"KYC/RU_bank.pdf: bank account 4080…{BAD_ACCOUNT[-3:]}: control digit does not match BIK 044525974"
+    assert r.note == (f"KYC/RU_bank.pdf (read: bank account certificate): bank account 4080…{BAD_ACCOUNT[-3:]}: "
+                      "control digit does not match BIK 044525974")
     assert_private(reqs, evidence)
 
 
@@ -265,7 +267,7 @@ def test_expired_passport(markers, kyc):
     reqs, evidence = run({**COMPANY_SET, "KYC/RU_passport.jpg": expired}, "company", markers, kyc)
     r = reqs["passport"]
     assert not r.met
-    assert r.note == "KYC/RU_passport.jpg: the passport (number ******432) expired on 2024-05-20"
+    assert r.note == "KYC/RU_passport.jpg (read: passport): the passport (number ******432) expired on 2024-05-20"
     assert_private(reqs, evidence)
 
 
@@ -295,14 +297,16 @@ def test_chinese_licence_with_chinese_notary_but_no_translation(markers, kyc):
     reqs, _ = run({**COMPANY_SET, "KYC/RU_licence_translation.pdf": LICENCE_ZH}, "company", markers, kyc)
     r = reqs["business_licence"]
     assert not r.met
-    assert r.note == "KYC/RU_licence_translation.pdf: business licence only in Chinese; needs Russian"
+    assert r.note == ("KYC/RU_licence_translation.pdf (read: business licence, notary certification): "
+                      "business licence only in Chinese; needs Russian")
 
 
 def test_translation_without_notary(markers, kyc):
     bare = LICENCE_RU.split("Город Москва")[0]
     reqs, _ = run({**COMPANY_SET, "KYC/RU_licence_translation.pdf": bare}, "company", markers, kyc)
     assert not reqs["business_licence"].met
-    assert reqs["business_licence"].note == "KYC/RU_licence_translation.pdf: no notary certification"
+    assert reqs["business_licence"].note == ("KYC/RU_licence_translation.pdf (read: business licence, Russian translation): "
+                                             "no notary certification")
 
 
 def test_consular_legalisation_instead_of_apostille(markers, kyc):
@@ -378,9 +382,10 @@ def test_correspondent_account_is_not_the_clients():
 
 # --- months ----------------------------------------------------------------------------------
 
-def test_months_mentioned():
+def test_payment_periods_in_a_sentence_skip_full_dates():
+    # 01.02.2025 and 15.07.2025 are days (print, issue, payment dates), not the months paid for
     text = "Период: март 2025 – May 2025; 2025年04月; 01.02.2025; 2025-01; выдано 15.07.2025"
-    assert months_mentioned(text, TODAY) == {(2025, 3), (2025, 5), (2025, 4), (2025, 2), (2025, 1)}
+    assert payment_periods(text, TODAY) == {(2025, 3), (2025, 4), (2025, 5), (2025, 1)}
 
 
 # --- kyc.yaml validation -----------------------------------------------------------------------

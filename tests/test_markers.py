@@ -22,13 +22,13 @@ def markers() -> MarkerRules:
 # Cyrillic words, words broken apart and run together, ё, a hyphenated line break.
 NOISY_TRANSLATION = """ПEРEВОД с китайскoго языка на русскuй
 БИЗНЕС -ЛИЦЕНЗИЯ
-Еди ный код социальнoго кредита 91440300MA5G8ABC12
+Еди ный код социальнoго кредита 91440300MA5G8ABC1X
 Устав ный капитал: 1 000 000 юаней
 Я, Петров С.Н., HOTAPИYC города Москвы, свидетельствую подлин-
 ность подписи переводчика. Зарегистрировано в ре естре N° 77/123-н/77-2025-1-456"""
 
 CHINESE_LICENCE_OCR = """营 业 执 照
-统一社会信用代码 91440300MA5G8ABC12
+统一社会信用代码 91440300MA5G8ABC1X
 名 称 深圳市华星电子有限公司
 类 型 有限责任公司
 法定代表人 张伟
@@ -163,6 +163,10 @@ def _load(tmp_path, text):
      8, "needs 'second'"),
     (GOOD + "  labels:\n    kind: occurrence\n    min: 3\n    title: x\n    phrases: {en: [surname, given names]}\n",
      9, "min 3 is more than its 2"),
+    (GOOD.replace("    title: apostille\n", "    title: apostille\n    source: ''\n"), 5, "'source' must be a non-empty text"),
+    (GOOD.replace("    title: apostille\n", "    title: apostille\n    unless: [x]\n"), 5, "'unless' needs phrases"),
+    (GOOD.replace("    title: apostille\n", "    title: apostille\n    unless:\n      words: {en: [xyz]}\n"), 6,
+     "unknown field 'words' in 'unless'"),
 ])
 def test_broken_rule_file_names_file_and_line(tmp_path, broken, line, words):
     with pytest.raises(RuleError) as err:
@@ -190,3 +194,20 @@ def test_from_data_accepts_plain_dicts():
     assert find_markers("ВИЗА", rules) == []
     with pytest.raises(RuleError, match="unknown kind"):
         MarkerRules.from_data({"markers": {"visa": {"kind": "substitution", "title": "v", "phrases": {"ru": ["виза"]}}}})
+
+
+def test_unless_words_of_another_paper_rule_the_marker_out(tmp_path):
+    text = GOOD.replace("    title: apostille\n", "    title: apostille\n    source: Hague Convention of 5 October 1961, art. 4\n"
+                        "    unless:\n      phrases: {en: [table of contents]}\n")
+    rules, _ = _load(tmp_path, text)
+    assert rules.markers["apostille"].source.startswith("Hague Convention")
+    assert find_markers("APOSTILLE", rules) == ["apostille"]
+    assert find_markers("Table of contents: 1. Apostille", rules) == []
+
+
+def test_every_shipped_marker_names_the_source_of_its_wording():
+    from pathlib import Path
+    rules = MarkerRules.load(Path(__file__).resolve().parents[1] / "rules" / "markers.yaml")
+    assert "154-FZ" in rules.markers["consular_legalisation"].source
+    assert "GB 32100-2015" in rules.markers["business_licence"].source
+    assert all(marker.source for marker in rules.markers.values()), [k for k, m in rules.markers.items() if not m.source]

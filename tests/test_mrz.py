@@ -133,6 +133,21 @@ def test_line2_without_line1_counts_only_when_every_digit_holds():
     assert find_zones(f"some header\n{broken}") == []
 
 
+def test_visa_line2_without_line1_is_read_as_a_visa_of_unknown_issuer():
+    # a Russian visa's line 2 carries the passport number where a TD3 has its composite digit
+    [zone] = find_zones(f"visa sticker, line 1 cut off\n{VISA_LINE2}")
+    assert (zone.doc_type, zone.issuer, zone.valid) == ("visa", "", True)
+    assert zone.birth_key and zone.name == ""
+
+
+def test_zone_name_and_identity_keys_are_kept_only_in_memory():
+    [passport] = find_zones(f"{CN_LINE1}\n{CN_LINE2}")
+    [visa] = find_zones(f"{VISA_LINE1}\n{VISA_LINE2}")
+    assert passport.name == visa.name == "ZHANG WEI"
+    assert passport.birth_key == visa.birth_key and passport.number_key
+    assert "ZHANG" not in repr(passport) + str(passport.to_dict()) and passport.birth_key not in repr(passport)
+
+
 def test_plain_text_has_no_zone():
     text = ("SHENZHEN HUAXING ELECTRONICS CO LTD UNIFIED SOCIAL CREDIT CODE 91440300MA5G8ABC12\n"
             "BUSINESS LICENCE REGISTERED CAPITAL 1000000 CNY DATE OF ESTABLISHMENT 20180312\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import i18n
 from ..models import FileResult, Group, ScanResult
 from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
@@ -73,5 +74,5 @@ def write_files_csv(result: ScanResult, path: Path) -> None:
 
 
 def write_kyc_csv(result: ScanResult, path: Path) -> None:
-    rows = [[r.key, "yes" if r.met else "no", "; ".join(r.evidence), r.note, r.title] for r in result.kyc.requirements]
+    rows = [[r.key, "yes" if r.met else "no", "; ".join(r.evidence), i18n.kyc_note(r), r.title] for r in result.kyc.requirements]
     write_atomic(path, csv_text(KYC_COLUMNS, rows), encoding="utf-8-sig")

@@ -298,7 +298,7 @@ class _Page:
             if r.met and evidence:
                 cell = f'<code>{e(evidence)}</code>'
             if r.note:
-                cell += (" " if cell else "") + f'<span class="note">{e(r.note)}</span>'
+                cell += (" " if cell else "") + f'<span class="note">{e(i18n.kyc_note(r, self.lang))}</span>'
             title = i18n.kyc_title(r.key, r.title, self.lang)
             rows.append(f'<tr class="{"met" if r.met else "unmet"}"><td>{mark}</td><td>{e(title)}</td><td>{cell}</td></tr>')
         folders = ", ".join(kyc.folders)

@@ -60,7 +60,7 @@ def _print_details(result: ScanResult, echo, colour: bool | None, lang: str) -> 
         echo("\n" + i18n.t("term.kyc", lang, profile=profile, folders=", ".join(result.kyc.folders), state=state), color=colour)
         for req in result.kyc.requirements:
             mark = click.style("[x]", fg="green") if req.met else click.style("[ ]", fg="red")
-            tail = f"  ({', '.join(req.evidence)})" if req.met and req.evidence else (f"  {req.note}" if req.note else "")
+            tail = f"  ({', '.join(req.evidence)})" if req.met and req.evidence else (f"  {i18n.kyc_note(req, lang)}" if req.note else "")
             echo(f"  {mark} {i18n.kyc_title(req.key, req.title, lang)}{tail}", color=colour)
     else:
         echo("\n" + i18n.t("term.kyc.not_judged", lang), color=colour)

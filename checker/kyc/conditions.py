@@ -1,0 +1,347 @@
+"""The evidence conditions of rules/kyc.yaml, each tested against one file's evidence.
+
+Every condition either holds on what was read or fails with a note saying why. Nothing holds
+because something could not be read: an unreadable expiry date, payment period, holder identity
+or credit code is "not met: could not read X" (see docs/kyc.md, "Could not read").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from collections.abc import Callable, Iterator
+
+from .evidence import KycEvidence
+from .facts import names_agree
+from .notes import Note, Words, clauses, languages, paths
+
+MAX_NOTE_FILES = 3
+CHECK_NAMES = ("number", "birth date", "expiry date", "personal number", "composite")
+
+
+def _month_index(y: int, m: int) -> int:
+    return y * 12 + m - 1
+
+
+def doc_name(doc: str) -> Note:
+    return Note.of(f"kyc.doc.{doc}")
+
+
+@dataclass
+class _File:
+    path: str
+    name: str
+    ev: KycEvidence
+
+
+@dataclass
+class _Ctx:
+    today: date
+    title: Callable[[str], Note]                 # marker key -> its title
+    accepted: dict[str, list[_File]]             # requirement key -> files that met it so far
+
+
+class Cond:
+    """One evidence condition, tested against one file."""
+    line: int | None = None
+
+    def test(self, f: _File, ctx: _Ctx) -> bool:
+        raise NotImplementedError
+
+    def relevant(self, f: _File) -> bool:
+        """The file shows the paper this condition is about, even if the condition fails."""
+        return False
+
+    def explain(self, f: _File, ctx: _Ctx) -> Note | Words:
+        """Why the condition fails for this file, as a note."""
+        return self.missing(ctx)
+
+    def missing(self, ctx: _Ctx) -> Note | Words:
+        raise NotImplementedError
+
+    def marker_refs(self) -> list["MarkerCond"]:
+        return []
+
+
+@dataclass
+class AllCond(Cond):
+    children: tuple[Cond, ...]
+
+    def test(self, f, ctx):
+        return all(c.test(f, ctx) for c in self.children)
+
+    def relevant(self, f):
+        return self.children[0].relevant(f)     # the first condition names the paper
+
+    def explain(self, f, ctx):
+        return clauses([c.explain(f, ctx) for c in self.children if not c.test(f, ctx)])
+
+    def missing(self, ctx):
+        return clauses([c.missing(ctx) for c in self.children])
+
+    def marker_refs(self):
+        return [m for c in self.children for m in c.marker_refs()]
+
+
+@dataclass
+class AnyCond(Cond):
+    children: tuple[Cond, ...]
+
+    def test(self, f, ctx):
+        return any(c.test(f, ctx) for c in self.children)
+
+    def relevant(self, f):
+        return any(c.relevant(f) for c in self.children)
+
+    def explain(self, f, ctx):
+        for c in self.children:
+            if c.relevant(f):
+                return c.explain(f, ctx)
+        return self.children[0].explain(f, ctx)
+
+    def missing(self, ctx):
+        return self.children[0].missing(ctx)
+
+    def marker_refs(self):
+        return [m for c in self.children for m in c.marker_refs()]
+
+
+@dataclass
+class MarkerCond(Cond):
+    key: str
+    languages: tuple[str, ...] = ()
+
+    def test(self, f, ctx):
+        return self.key in f.ev.markers and set(self.languages) <= f.ev.markers[self.key]
+
+    def relevant(self, f):
+        return self.key in f.ev.markers
+
+    def explain(self, f, ctx):
+        if self.key in f.ev.markers:
+            return Note.of("kyc.note.marker_languages", marker=ctx.title(self.key),
+                           found=languages(f.ev.markers[self.key]), needed=languages(self.languages))
+        return self.missing(ctx)
+
+    def missing(self, ctx):
+        if self.languages:
+            return Note.of("kyc.note.no_marker_in", marker=ctx.title(self.key), languages=languages(self.languages))
+        return Note.of("kyc.note.no_marker", marker=ctx.title(self.key))
+
+    def marker_refs(self):
+        return [self]
+
+
+@dataclass
+class MrzCond(Cond):
+    """A zone of that document whose number, birth-date and expiry check digits hold (ICAO 9303
+    Part 3 §4.9), issued by `issuer` when given."""
+    doc: str
+    issuer: str | None = None
+
+    def _zones(self, f):
+        return [z for z in f.ev.mrz if z.doc_type == self.doc]
+
+    def test(self, f, ctx):
+        return any(z.core_valid and (self.issuer is None or z.issuer == self.issuer) for z in self._zones(f))
+
+    def relevant(self, f):
+        return bool(self._zones(f))
+
+    def explain(self, f, ctx):
+        zones = self._zones(f)
+        good = [z for z in zones if z.core_valid]
+        if good and self.issuer:
+            if not good[0].issuer:
+                return Note.of("kyc.note.mrz_issuer_unread", doc=doc_name(self.doc), wanted=self.issuer)
+            return Note.of("kyc.note.mrz_issuer", doc=doc_name(self.doc), issuer=good[0].issuer, wanted=self.issuer)
+        if zones:
+            z = zones[0]
+            checks = Words(tuple(Note.of("kyc.check." + c.replace(" ", "_")) for c in z.failed), "list")
+            return Note.of("kyc.note.mrz_check_digits", doc=doc_name(self.doc), number=z.number_masked, checks=checks)
+        return self.missing(ctx)
+
+    def missing(self, ctx):
+        if self.issuer:
+            return Note.of("kyc.note.no_mrz_issuer", doc=doc_name(self.doc), issuer=self.issuer)
+        return Note.of("kyc.note.no_mrz", doc=doc_name(self.doc))
+
+
+@dataclass
+class UnexpiredCond(Cond):
+    """Not expired on `today`: by the zone's expiry date (its check digit holding); without one,
+    by the printed expiry date (passport pages: Date of expiry / 有效期至). Neither read: not met."""
+    doc: str
+
+    def _judge(self, f: _File, ctx: _Ctx) -> Note | None:
+        zones = [z for z in f.ev.mrz if z.doc_type == self.doc and z.expiry_trusted]
+        expired = [z for z in zones if z.expired(ctx.today)]
+        if expired:
+            z = expired[0]
+            return Note.of("kyc.note.expired", doc=doc_name(self.doc), number=z.number_masked, date=z.expiry.isoformat())
+        if zones:
+            return None
+        printed = f.ev.printed.expiry if self.doc == "passport" else ()
+        past = [d for d in printed if d < ctx.today]
+        if past:
+            return Note.of("kyc.note.printed_expired", doc=doc_name(self.doc), date=past[0].isoformat())
+        if printed:
+            return None
+        return Note.of("kyc.note.expiry_unread", doc=doc_name(self.doc))
+
+    def test(self, f, ctx):
+        return self._judge(f, ctx) is None
+
+    def explain(self, f, ctx):
+        return self._judge(f, ctx) or self.missing(ctx)
+
+    def missing(self, ctx):
+        return Note.of("kyc.note.no_unexpired", doc=doc_name(self.doc))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A holder's readable identity data: keyed hashes of birth dates and passport numbers, and
+    Latin names (kept in memory only)."""
+    births: frozenset[str]
+    numbers: frozenset[str]
+    names: frozenset[str]
+
+    @classmethod
+    def of_visa(cls, ev: KycEvidence) -> "Identity":
+        """A visa page: its zone's birth date, name and the passport number its optional data
+        names; the printed name, birth date and passport number (ПАСПОРТ / PASSPORT)."""
+        zones = [z for z in ev.mrz if z.doc_type == "visa"]
+        return cls(frozenset({z.birth_key for z in zones if z.birth_key} | ev.printed.birth_keys),
+                   frozenset({z.passport_key for z in zones if z.passport_key} | ev.printed.number_keys),
+                   frozenset({z.name for z in zones if z.name} | ev.printed.names))
+
+    @classmethod
+    def of_passport(cls, ev: KycEvidence) -> "Identity":
+        zones = [z for z in ev.mrz if z.doc_type == "passport"]
+        return cls(frozenset({z.birth_key for z in zones if z.birth_key} | ev.printed.birth_keys),
+                   frozenset({z.number_key for z in zones if z.number_key} | ev.printed.number_keys),
+                   frozenset({z.name for z in zones if z.name} | ev.printed.names))
+
+    def compare(self, other: "Identity") -> tuple[list[str], list[str]]:
+        """(data both sides show and agree on, data both show and disagree on), as datum names."""
+        agree, differ = [], []
+        for datum, mine, theirs, same in (
+                ("name", self.names, other.names, lambda a, b: names_agree(a, b)),
+                ("birth_date", self.births, other.births, lambda a, b: a == b),
+                ("passport_number", self.numbers, other.numbers, lambda a, b: a == b)):
+            if mine and theirs:
+                (agree if any(same(a, b) for a in mine for b in theirs) else differ).append(datum)
+        return agree, differ
+
+
+@dataclass
+class SameHolderCond(Cond):
+    """The visa's holder is the passport's: every identity datum both papers show (name, birth
+    date, passport number; from zones and printed fields) agrees, and at least one can be compared."""
+    requirement: str
+
+    def _judge(self, f: _File, ctx: _Ctx) -> Note | None:
+        passports = ctx.accepted.get(self.requirement, [])
+        if not passports:
+            return Note.of("kyc.note.no_passport_to_match")
+        mine = Identity.of_visa(f.ev)
+        files = paths(g.path for g in passports[:MAX_NOTE_FILES])
+        compared = [mine.compare(Identity.of_passport(g.ev)) for g in passports]
+        if any(agree and not differ for agree, differ in compared):
+            return None
+        differ = next((d for _, d in compared if d), None)
+        if differ:
+            data = Words(tuple(Note.of(f"kyc.datum.{d}") for d in differ), "and")
+            return Note.of("kyc.note.other_holder", files=files, data=data)
+        return Note.of("kyc.note.holder_unread", files=files)
+
+    def test(self, f, ctx):
+        return self._judge(f, ctx) is None
+
+    def explain(self, f, ctx):
+        return self._judge(f, ctx) or self.missing(ctx)
+
+    def missing(self, ctx):
+        return Note.of("kyc.note.no_holder_visa")
+
+
+@dataclass
+class TextLanguageCond(Cond):
+    language: str
+
+    def test(self, f, ctx):
+        return self.language in f.ev.text_languages
+
+    def explain(self, f, ctx):
+        return Note.of("kyc.note.text_language", language=languages([self.language]))
+
+    def missing(self, ctx):
+        return Note.of("kyc.note.no_text_in", language=languages([self.language]))
+
+
+@dataclass
+class BankCond(Cond):
+    def test(self, f, ctx):
+        return any(b.ok for b in f.ev.bank)
+
+    def relevant(self, f):
+        return bool(f.ev.bank)
+
+    def explain(self, f, ctx):
+        bad = next((b for b in f.ev.bank if not b.ok), None)
+        if bad:
+            return Note.of("kyc.note.bank_problem", account=bad.account_masked, problem=bad.problem or "")
+        return Note.of("kyc.note.no_account_read")
+
+    def missing(self, ctx):
+        return Note.of("kyc.note.no_bank")
+
+
+@dataclass
+class RecentCond(Cond):
+    """The latest month the payments are for (checker.kyc.facts.payment_periods) is at most
+    `months` months before today's month. No period readable: not met."""
+    months: int
+
+    def test(self, f, ctx):
+        latest = f.ev.latest_month
+        return latest is not None and _month_index(*latest) >= _month_index(ctx.today.year, ctx.today.month) - self.months
+
+    def explain(self, f, ctx):
+        if f.ev.latest_month is None:
+            return Note.of("kyc.note.periods_unread")
+        y, m = f.ev.latest_month
+        return Note.of("kyc.note.stale", month=f"{y:04d}-{m:02d}", months=self.months)
+
+    def missing(self, ctx):
+        return Note.of("kyc.note.no_recent", months=self.months)
+
+
+@dataclass
+class UsccCond(Cond):
+    """A unified social credit code whose check character holds (GB 32100-2015)."""
+
+    def test(self, f, ctx):
+        return any(u.ok for u in f.ev.uscc)
+
+    def relevant(self, f):
+        return bool(f.ev.uscc)
+
+    def explain(self, f, ctx):
+        bad = next((u for u in f.ev.uscc if not u.ok), None)
+        if bad is None:
+            return Note.of("kyc.note.uscc_unread")
+        if not bad.expected:
+            return Note.of("kyc.note.uscc_invalid", code=bad.code)
+        return Note.of("kyc.note.uscc_wrong", code=bad.code, expected=bad.expected, found=bad.code[17])
+
+    def missing(self, ctx):
+        return Note.of("kyc.note.no_uscc")
+
+
+def walk(cond: Cond) -> Iterator[Cond]:
+    """The condition and every condition nested in it."""
+    yield cond
+    for child in getattr(cond, "children", ()):
+        yield from walk(child)

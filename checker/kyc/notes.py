@@ -1,0 +1,102 @@
+"""KYC notes as message ids and arguments, turned into words only by the writers.
+
+A Note is one message of rules/messages.yaml (`kyc.note.*`, `kyc.doc.*`, ...) with its arguments;
+an argument may itself be a Note (a document's name, a language's name) or a Words list (joined
+in the reader's language: "Russian and English", "русский и английский", "俄文和英文"). A note
+named by kyc.yaml (a requirement's own note, a marker's title) carries the yaml's English text as
+its default, used when messages.yaml has no translation for it (a custom rules folder).
+
+render() fills the message in the reader's language and masks every personal id in the result
+(privacy.redact), so no writer can show a full passport or account number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .. import i18n
+from ..markers import LANGUAGES
+from ..privacy import redact
+
+Arg = Union[str, int, "Note", "Words"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A message id, its arguments (name, value) and the English text to fall back on."""
+    id: str
+    args: tuple[tuple[str, Any], ...] = ()
+    default: str | None = None
+
+    @classmethod
+    def of(cls, msg_id: str, default: str | None = None, **args: Any) -> "Note":
+        return cls(msg_id, tuple(args.items()), default)
+
+    def render(self, lang: str) -> str:
+        """The message in `lang`, its arguments rendered first; the default when it has no message."""
+        values = {name: _render(value, lang) for name, value in self.args}
+        if self.default is not None and self.id not in i18n.active():
+            return self.default.format(**values) if values else self.default
+        return i18n.t(self.id, lang, **values)
+
+    def __str__(self) -> str:
+        return self.render(i18n.DEFAULT_LANG)
+
+
+@dataclass(frozen=True)
+class Words:
+    """Items joined in the reader's language: `how` is "and" (Russian and English), "list"
+    (a, b, c) or "clauses" (one; two)."""
+    items: tuple[Any, ...]
+    how: str = "list"
+
+    def render(self, lang: str) -> str:
+        parts = [_render(item, lang) for item in self.items]
+        if not parts:
+            return ""
+        if self.how == "and" and len(parts) > 1:
+            head = parts[0]
+            for part in parts[1:-1]:
+                head = i18n.t("kyc.join.list", lang, a=head, b=part)
+            return i18n.t("kyc.join.and", lang, a=head, b=parts[-1])
+        joined = parts[0]
+        for part in parts[1:]:
+            joined = i18n.t("kyc.join.clauses" if self.how == "clauses" else "kyc.join.list", lang, a=joined, b=part)
+        return joined
+
+
+def _render(value: Any, lang: str) -> str:
+    if isinstance(value, (Note, Words)):
+        return value.render(lang)
+    return str(value)
+
+
+def clauses(notes: list[Note]) -> Note | Words:
+    """Several explanations as one ("; "); one stays itself."""
+    unique = list(dict.fromkeys(notes))
+    return unique[0] if len(unique) == 1 else Words(tuple(unique), "clauses")
+
+
+def render_note(note: Note | Words | None, lang: str | None = None) -> str:
+    """The note in `lang` (default: the run's language), personal ids masked; "" for none."""
+    if note is None:
+        return ""
+    return redact(note.render(lang or i18n.current_lang()))
+
+
+def language_name(lang: str) -> Note:
+    return Note.of(f"language.{lang}")
+
+
+def languages(langs: Any) -> Words:
+    """Language codes as a note: "Russian and English" in the reader's language."""
+    order = {lang: i for i, lang in enumerate(LANGUAGES)}
+    ordered = sorted(set(langs), key=lambda lang: order.get(lang, len(order)))
+    if not ordered:
+        return Words((Note.of("kyc.word.no_language"),), "and")
+    return Words(tuple(language_name(lang) for lang in ordered), "and")
+
+
+def paths(items: Any) -> Words:
+    return Words(tuple(items), "list")
