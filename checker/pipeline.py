@@ -143,7 +143,7 @@ def scan(options: ScanOptions) -> ScanResult:
     ocr_pages = sum(len(facts_by_index[t.key].ocr_pages) for t in tasks if not outcomes[t.key].cache_hit)
     stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
     return ScanResult(str(options.root), options.today, options.seller_type, skus, files, kyc, skipped, stats,
-                      list(options.warnings))
+                      list(options.warnings), rules=rules)
 
 
 def _build_skus(options: ScanOptions, files: list[FileResult], rules: Rules) -> list[SkuResult]:

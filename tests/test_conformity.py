@@ -47,7 +47,8 @@ def only(text: str, rules: NumberRules):
     ("ТС BY/112 02.01. 002 00671", "ТС BY/112 02.01. 002 00671", "customs_union", "certificate", "BY"),
     ("RU С-CN.АЯ46.В.01234", "RU С-CN.АЯ46.В.01234", "ru_technical_regulation", "certificate", "RU"),
     ("RU Д-CN.АЯ46.В.01234/24", "RU Д-CN.АЯ46.В.01234/24", "ru_technical_regulation", "declaration", "RU"),
-    ("РОСС CN.АЯ46.Н12345", "РОСС CN.АЯ46.Н12345", "gost_r", "certificate", "RU"),
+    ("РОСС CN.АЯ46.В12345", "РОСС CN.АЯ46.В12345", "gost_r", "certificate", "RU"),
+    ("РОСС CN.АЯ46.Н12345", "РОСС CN.АЯ46.Н12345", "voluntary", "certificate", "RU"),
     ("РОСС RU.АИ86.Д00320", "РОСС RU.АИ86.Д00320", "gost_r", "declaration", "RU"),
     ("РОСС RU Д-CN.РА01.В.12345/24", "РОСС RU Д-CN.РА01.В.12345/24", "gost_r", "declaration", "RU"),
     ("РОСС RU С-RU.НВ34.В.00690/26", "РОСС RU С-RU.НВ34.В.00690/26", "gost_r", "certificate", "RU"),
@@ -157,7 +158,8 @@ def test_unrecognised_number_after_the_title_is_reported(rules):
 
 def test_number_after_the_title_without_prefix_is_read_in_its_layout(rules):
     n = only("ДЕКЛАРАЦИЯ О СООТВЕТСТВИИ N BY/112 11.01. ТР037 118.01 12594", rules)
-    assert (n.official, n.doc_type, n.well_formed) == ("ЕАЭС BY/112 11.01. ТР037 118.01 12594", "declaration", True)
+    # no ЕАЭС printed, none supplied: a Belarusian national number
+    assert (n.official, n.scheme, n.doc_type, n.well_formed) == ("BY/112 11.01. ТР037 118.01 12594", "national", "declaration", True)
     n = only("Регистрационный номер декларации о соответствии: RU Д-CN.РА01.В.1234/24", rules)
     assert (n.scheme, n.well_formed, n.problem) == ("ru_technical_regulation", False, "serial number '1234' does not have 5 digits")
 
@@ -411,15 +413,15 @@ def _line_of(text: str, needle: str, after: str = "") -> int:
 
 
 @pytest.mark.parametrize("old, new, needle, after, message", [
-    ("(?P<serial>{DIG}{1,8})\n      (?: {_} / {_} (?P<year>", "(?P<serial>{DIG}{1,8}\n      (?: {_} / {_} (?P<year>",
+    ("(?P<serial>{DIG}(?:[ ]?{DIG}){0,7})\n      (?: {_} / {_} (?P<year>", "(?P<serial>{DIG}(?:[ ]?{DIG}){0,7}\n      (?: {_} / {_} (?P<year>",
      "pattern:", "  ru:", "pattern does not compile"),
     ("срок \\s* действия \\s* (?:по|до)", "срок \\s* действия {SOON} (?:по|до)",
      "pattern: 'срок \\s* действия {SOON}", "", "unknown placeholder {SOON}"),
     ("country_codes: {СМ: CN,", "country_codes: {CM: CN,", "country_codes:", "", "must contain a Cyrillic letter"),
     ("      dot: {read: text, required: false}\n", "      dot: {read: text, required: false}\n      color: {read: text}\n",
      "color:", "", "field 'color' has no (?P<color>...) group"),
-    ("layouts: [ru, gost_old]", "layouts: [ru, gost_older]", "layouts: [ru, gost_older]", "", "no layout named 'gost_older'"),
-    ("  scheme: ru_technical_regulation", "  scheme: ru_national", "scheme: ru_national", "", "unknown scheme 'ru_national'"),
+    ("layouts: [ru, voluntary_system, gost_old]", "layouts: [ru, voluntary_system, gost_older]", "layouts: [ru, voluntary_system, gost_older]", "", "no layout named 'gost_older'"),
+    ("  - scheme: ru_technical_regulation", "  - scheme: ru_national", "scheme: ru_national", "", "unknown scheme 'ru_national'"),
 ])
 def test_broken_rules_raise_rule_error_naming_file_and_line(tmp_path, old, new, needle, after, message):
     original = RULES_PATH.read_text(encoding="utf-8")
