@@ -56,6 +56,8 @@ class ConformityNumber:
     position: int        # offset in the text (for pairing with dates)
     repairs: tuple[str, ...] = ()   # short English texts: what was changed on the way to the official form
     guessed: bool = False           # a repair that needed a guess (an N mark read as a letter)
+    absent: tuple[str, ...] = ()    # optional fields of its layout that are not there ("year")
+    core: int = -1                  # offset where the number proper starts (after prefix and N mark)
 
 
 @dataclass(frozen=True)
@@ -357,6 +359,10 @@ class _Compiler:
 
         evidence = require(d, "evidence", LineDict)
         min_confidence = require(evidence, "min_confidence", int)
+        year_expected = frozenset(self._strings(evidence, "year_expected"))
+        for scheme in year_expected:
+            if scheme not in SCHEMES:
+                raise self._error(evidence, "year_expected", f"'year_expected': unknown scheme {scheme!r}")
         if not 0 <= min_confidence <= 100:
             raise self._error(evidence, "min_confidence", "'min_confidence' must be 0-100")
         regs = require(d, "regulations", LineDict)
@@ -380,7 +386,7 @@ class _Compiler:
             title_exact=re.compile(title_source), title_any=re.compile(title_source, re.IGNORECASE),
             date_formats=tuple(formats), months=month_numbers, wordings=tuple(wordings),
             reg_pattern=reg_pattern, reg_unions=unions, reg_official=reg_official,
-            min_confidence=min_confidence,
+            min_confidence=min_confidence, year_expected=year_expected,
         )
 
     def _scheme(self, mapping: LineDict, key: str) -> str:
@@ -630,12 +636,15 @@ def _build(text: str, anchor: int, lm: re.Match, layout: _Layout, scheme: str, d
     values: dict[str, str] = {}
     problems: list[str] = []
     repairs: list[str] = []
+    absent: list[str] = []
     for f in layout.fields:
         raw = lm.group(f.name)
         if raw is None or not raw.strip():
             values[f.name] = ""
             if f.required:
                 problems.append(f.missing)
+            else:
+                absent.append(f.name)
             continue
         value = rules.read(raw, f.read)
         values[f.name] = value
@@ -669,7 +678,8 @@ def _build(text: str, anchor: int, lm: re.Match, layout: _Layout, scheme: str, d
     return ConformityNumber(
         official=official, raw=text[anchor:lm.end()], scheme=scheme, doc_type=doc_type,
         registered_in=layout.registered_in or values.get("state", ""), well_formed=not problems,
-        problem="; ".join(problems) if problems else None, position=anchor, repairs=tuple(repairs))
+        problem="; ".join(problems) if problems else None, position=anchor, repairs=tuple(repairs), absent=tuple(absent),
+        core=lm.start())
 
 
 def _same_letters(raw: str, value: str) -> bool:

@@ -80,14 +80,18 @@ def _with_evidence(n, facts: FileFacts, rules: Rules) -> DocumentNumber:
     A number read by OCR is unverified when it needed a guess, failed a structural check, or its
     lowest word confidence is under numbers.yaml evidence.min_confidence; from a text layer it is
     well formed or malformed."""
-    source, confidence = _span_evidence(facts, n.position, n.position + len(n.raw))
+    source, confidence = _span_evidence(facts, max(n.position, n.core), n.position + len(n.raw))
+    problem = n.problem
     if source != "ocr":
         status = "well_formed" if n.well_formed else "malformed"
     elif not n.well_formed or n.guessed or (confidence is not None and confidence < rules.numbers.min_confidence):
         status = "unverified"
+    elif "year" in n.absent and n.scheme in rules.numbers.year_expected:
+        status = "unverified"
+        problem = "no /year suffix: its end may be hidden"
     else:
         status = "well_formed"
-    return DocumentNumber(n.official, n.scheme, n.doc_type, status == "well_formed", n.problem, status=status,
+    return DocumentNumber(n.official, n.scheme, n.doc_type, status == "well_formed", problem, status=status,
                           source=source, confidence=confidence, repairs=list(n.repairs), registered_in=n.registered_in)
 
 
