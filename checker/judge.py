@@ -139,6 +139,9 @@ def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis) -> Fi
             analysis.role = "manual"   # a SKU's PDF that is not a conformity document
         else:
             analysis.role = "other"
+    if analysis.role == "manual" and by_number_only:
+        # a manual quoting its declaration's number is a manual, not a declaration
+        analysis.document_type, analysis.paper, analysis.type_evidence = None, None, ""
     return analysis
 
 
