@@ -181,3 +181,24 @@ def test_each_papers_type_and_evidence_is_in_the_json(invented):
     assert kinds["PB-GN"] == ("voluntary_certificate", "number:РОСС CN.АЯ58.Н06475")
     assert kinds["PB-RL"] == ("refused_letter", "title:ОТКАЗНОЕ ПИСЬМО")
     assert kinds["BAD-1"] == ("certificate_of_registration", "title:СВИДЕТЕЛЬСТВО О ГОСУДАРСТВЕННОЙ РЕГИСТРАЦИИ")
+
+
+# -- the rule files are checked on load ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name, old, new, match", [
+    ("categories.yaml", "    accepts: [registration_certificate]\n", "    accepts: [registration_certificate, refused_letter]\n",
+     r"categories.yaml:\d+: category 'medical_device': a refusal letter fits only a category that needs no mandatory confirmation"),
+    ("categories.yaml", "    accepts: [registration_certificate]\n", "    accepts: [medical_licence]\n",
+     r"categories.yaml:\d+: category 'medical_device': accepts 'medical_licence', not one of Ozon's types"),
+    ("categories.yaml", '    source: {text: "Federal Law 323-ФЗ', '    sauce: {text: "Federal Law 323-ФЗ',
+     r"categories.yaml:\d+: unknown field 'sauce' in category 'medical_device'"),
+    ("ozon.yaml", "  registration_certificate: MEDICAL_PRODUCT\n", "  registration_certificate: MEDICAL_DEVICE\n",
+     r"ozon.yaml:\d+: 'by_type': 'registration_certificate' -> 'MEDICAL_DEVICE' is not an allowed product_type"),
+    ("file_types.yaml", "      type: other\n      conformity: true\n      number_required: false\n      titles: [ПРОТОКОЛ",
+     "      type: test_report\n      conformity: true\n      number_required: false\n      titles: [ПРОТОКОЛ",
+     r"file_types.yaml:\d+: paper 'test_report': type 'test_report' is not one of"),
+])
+def test_broken_rules_are_refused_naming_file_and_line(tmp_path, name, old, new, match):
+    from test_i18n import _refused
+
+    _refused(tmp_path, name, old, new, match)
