@@ -127,6 +127,7 @@ def test_the_evidence_shows_in_every_report(scanned):
     html = (out / "r.html").read_text(encoding="utf-8")
     assert "? unverified: registering state &#x27;BO&#x27;" in html      # the reason a person must look
     assert "OCR confidence" in html
+    assert "Document type" in html and "title «СЕРТИФИКАТ СООТВЕТСТВИЯ»" in html   # the paper's type and its evidence
     with open(out / "o.csv", encoding="utf-8-sig", newline="") as handle:
         sheet = {r["offer_id"]: r for r in csv.DictReader(handle)}
     assert sheet["NMARK-1"]["number_check"] == "unverified"
