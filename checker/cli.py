@@ -250,6 +250,8 @@ def list_rules(category, rules_dir, lang) -> None:
         need = t("rules.need.high_risk") if cat.high_risk else t("rules.need.restricted") if cat.restricted else t("rules.need.none")
         regs = f"  [{', '.join(cat.regulations)}]" if cat.regulations else ""
         click.echo(f"  {cat.key:<30} {need}{regs}")
+        if cat.accepts:
+            click.echo(f"  {'':<30} {t('rules.accepts', types=', '.join(cat.accepts))}")
         click.echo(f"  {'':<30} {t('rules.aliases', aliases=', '.join(cat.aliases))}")
     click.echo("\n" + t("rules.heading.codes"))
     labels = {True: t("rules.blocks"), False: t("rules.at_risk")}
@@ -289,7 +291,13 @@ def _describe_category(rules, name: str, lang: str) -> None:
                 click.echo(f"  {reg}" + (f" — {title}" if title else ""))
         else:
             click.echo(t("cat.regulations.none"))
+        papers = rules.document_types.papers
+        click.echo(t("rules.accepts", types=""))
+        for kind in cat.accepts:
+            click.echo(f"  {kind}" + (f" — {papers[kind].name(lang)}" if kind in papers else ""))
         click.echo(t("cat.files"))
+    source = dict(cat.source)
+    click.echo(t("rules.source", text=source["text"], read=source["read"]) + (f" {source['url']}" if source.get("url") else ""))
     click.echo(t("cat.kyc"))
 
 

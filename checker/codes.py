@@ -39,6 +39,8 @@ CERTIFICATE_NOT_IN_REGISTER = ReasonCode("certificate_not_in_register", True, Sc
 CERTIFICATE_REVOKED = ReasonCode("certificate_revoked", True, Scope.FILE)                   # Ozon: annulled, archive
 CERTIFICATE_MISMATCH = ReasonCode("certificate_mismatch", True, Scope.SKU)                  # Ozon: not_match_information
 CERTIFICATE_PRODUCT_MISMATCH = ReasonCode("certificate_product_mismatch", False, Scope.SKU)  # Ozon: not_match_information
+WRONG_DOCUMENT_TYPE = ReasonCode("wrong_document_type", True, Scope.SKU)
+CERTIFICATE_NUMBER_UNVERIFIED = ReasonCode("certificate_number_unverified", False, Scope.FILE)
 
 # Report order: the order of the public table.
 ALL_CODES: tuple[ReasonCode, ...] = (
@@ -58,6 +60,8 @@ ALL_CODES: tuple[ReasonCode, ...] = (
     CERTIFICATE_REVOKED,
     CERTIFICATE_MISMATCH,
     CERTIFICATE_PRODUCT_MISMATCH,
+    WRONG_DOCUMENT_TYPE,
+    CERTIFICATE_NUMBER_UNVERIFIED,
 )
 BY_NAME: dict[str, ReasonCode] = {c.code: c for c in ALL_CODES}
 ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}

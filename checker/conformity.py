@@ -23,6 +23,7 @@ A number whose layout is not recognised at all (after a title) has scheme "eaeu"
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from typing import Any
 
 from .rulefile import LineDict, LineList, RuleError, load_yaml, require
 
-SCHEMES = ("eaeu", "customs_union", "ru_technical_regulation", "gost_r")
+SCHEMES = ("eaeu", "customs_union", "ru_technical_regulation", "gost_r", "national", "voluntary",
+           "state_registration", "medical_registration")
 DOC_TYPES = ("certificate", "declaration")
 READS = ("latin", "cyrillic", "digits", "body", "text")
 _WINDOW = 200          # no number with its stray gaps is longer; bounds every match attempt
@@ -52,6 +54,10 @@ class ConformityNumber:
     well_formed: bool
     problem: str | None  # short English text when not well formed
     position: int        # offset in the text (for pairing with dates)
+    repairs: tuple[str, ...] = ()   # short English texts: what was changed on the way to the official form
+    guessed: bool = False           # a repair that needed a guess (an N mark read as a letter)
+    absent: tuple[str, ...] = ()    # optional fields of its layout that are not there ("year")
+    core: int = -1                  # offset where the number proper starts (after prefix and N mark)
 
 
 @dataclass(frozen=True)
@@ -83,16 +89,21 @@ class _Layout:
     doc_type_map: dict[str, str]
     doc_type_default: str | None
     registered_in: str | None
+    scheme: str | None = None                 # the layout fixes the scheme (voluntary system, СГР)
+    scheme_field: str | None = None           # ...or a field's value picks it (GOST R series Н/С)
+    scheme_map: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class _Prefix:
+    name: str
     scheme: str
     spellings: tuple[str, ...]
     display: str
     mark: str
     quick: re.Pattern                     # any of the layouts, no groups: rejects most anchors in one call
     options: tuple[tuple[_Layout, str, str, str], ...]
+    era: tuple[str, str] | None = None    # (scheme with a /year, scheme without): the EAC mark
 
 
 @dataclass(frozen=True)
@@ -244,18 +255,26 @@ class _Compiler:
         lists = {"countries": countries}
 
         numero = self._regex(d, "numero")
+        numero_misread = self._regex(d, "numero_misread")
         layouts = self._layouts(require(d, "layouts", LineDict), lists)
         prefixes = self._prefixes(require(d, "prefixes", LineDict), layouts, numero)
-        bare = require(d, "bare", LineDict)
-        bare_scheme = self._scheme(bare, "scheme")
-        bare_states = frozenset(self._strings(bare, "states"))
-        bare_layouts = tuple(self._layout_ref(bare, "layouts", name, layouts) for name in self._strings(bare, "layouts"))
-        bare_anchor = self._expand(bare, "anchor", require(bare, "anchor", str))
-        bare_start = self._regex(bare, "starts_with")
+        bare_node = require(d, "bare", LineList)
         universe = set(cyr_chars + lat_chars + dig_chars + cyrillic.lower() + string.printable)
-        first_chars = {c for c in universe if bare_start.fullmatch(c)}
-        if not first_chars:
-            raise self._error(bare, "starts_with", "'starts_with' must be a character class of letters")
+        first_chars: set[str] = set()
+        bares = []
+        for bare in bare_node:
+            if not isinstance(bare, LineDict):
+                raise RuleError("'bare': each entry must be a mapping", path=bare_node.path, line=bare_node.line)
+            bare_scheme = self._scheme(bare, "scheme")
+            bare_states = frozenset(self._strings(bare, "states"))
+            bare_layouts = tuple(self._layout_ref(bare, "layouts", name, layouts) for name in self._strings(bare, "layouts"))
+            bare_anchor = self._expand(bare, "anchor", require(bare, "anchor", str))
+            bare_start = self._regex(bare, "starts_with")
+            starts = {c for c in universe if bare_start.fullmatch(c)}
+            if not starts:
+                raise self._error(bare, "starts_with", "'starts_with' must be a character class of letters")
+            first_chars |= starts
+            bares.append((bare_anchor, bare_states, tuple((lay, bare_scheme, "", "") for lay in bare_layouts)))
 
         titles_node = require(d, "titles", LineDict)
         titles = {kind: self._strings(titles_node, kind) for kind in DOC_TYPES}
@@ -294,8 +313,9 @@ class _Compiler:
             first_chars |= heads | {k for k, v in lat2cyr.items() if v in heads}
         for prefix in prefixes.values():
             alts = "|".join(fuzzy(s, False) for s in sorted(prefix.spellings, key=len, reverse=True))
-            anchor_parts.append(f"(?P<p_{prefix.scheme}>(?<![^\\W_])(?:{alts})(?![{letters}]))")
-        anchor_parts.append(f"(?P<bare>{bare_anchor})")
+            anchor_parts.append(f"(?P<p_{prefix.name}>(?<![^\\W_])(?:{alts})(?![{letters}]))")
+        for i, (bare_anchor, _, _) in enumerate(bares):
+            anchor_parts.append(f"(?P<bare_{i}>{bare_anchor})")
         for kind in DOC_TYPES:
             anchor_parts.append(f"(?P<t_{kind}>{'|'.join(fuzzy(t, False) for t in titles[kind])})")
             anchor_parts.append(f"(?P<l_{kind}>(?<![^\\W_])(?:{'|'.join(fuzzy(t, True) for t in labels[kind])}))")
@@ -303,11 +323,13 @@ class _Compiler:
             # the lookahead lets the scan skip characters no anchor starts with (most of any text)
             anchor = re.compile(f"(?={cls(''.join(sorted(first_chars)))})(?:" + "|".join(anchor_parts) + ")", re.VERBOSE)
         except re.error as exc:
-            raise self._error(bare, "anchor", f"'anchor': pattern does not compile: {exc}") from None
+            raise RuleError(f"'bare' anchors and prefixes do not compile together: {exc}", path=bare_node.path, line=bare_node.line) from None
         gap_re = self.expansions["_"]
         after_title_re = re.compile(f"{gap_re}(?:{numero.pattern}){gap_re}", re.VERBOSE)
         after_label_re = re.compile(f"{gap_re}:?{gap_re}(?:(?:{numero.pattern}){gap_re})?", re.VERBOSE)
         numero_re = re.compile(f"{gap_re}(?:{numero.pattern}){gap_re}", re.VERBOSE)
+        # the misread mark only where a state code and С/Д follow: "ЕАЭС М RU Д-…"
+        misread_re = re.compile(f"{gap_re}(?P<mark>{numero_misread.pattern})[ \t\u00a0]{{1,8}}(?={self.expansions['LAT']}{{2}}{gap_re}[СCДD]{gap_re}{self.expansions['DASH']})", re.VERBOSE)
 
         dates = require(d, "dates", LineDict)
         months = self._str_map(dates, "months")
@@ -335,6 +357,14 @@ class _Compiler:
                 raise self._error(item, "pattern", "'pattern': needs a from, until or registered group")
             wordings.append(_Wording(pattern, bool(require(item, "from_registration", bool, optional=True, default=False))))
 
+        evidence = require(d, "evidence", LineDict)
+        min_confidence = require(evidence, "min_confidence", int)
+        year_expected = frozenset(self._strings(evidence, "year_expected"))
+        for scheme in year_expected:
+            if scheme not in SCHEMES:
+                raise self._error(evidence, "year_expected", f"'year_expected': unknown scheme {scheme!r}")
+        if not 0 <= min_confidence <= 100:
+            raise self._error(evidence, "min_confidence", "'min_confidence' must be 0-100")
         regs = require(d, "regulations", LineDict)
         reg_pattern = self._regex(regs, "pattern", flags=re.IGNORECASE)
         if not {"union", "number", "year"} <= set(reg_pattern.groupindex):
@@ -343,19 +373,20 @@ class _Compiler:
         reg_official = require(regs, "official", str)
         self._check_template(regs, "official", reg_official, {"union", "number", "year"})
 
-        after_options = tuple((lay, scheme, prefixes[scheme].display if scheme in prefixes else "",
-                               prefixes[scheme].mark if scheme in prefixes else "") for lay, scheme in after_layouts)
+        after_options = tuple((lay, scheme, "", "") for lay, scheme in after_layouts)   # no prefix printed, none supplied
         title_source = "|".join(f"(?P<{k}>{'|'.join(_phrase(t) for t in titles[k])})" for k in DOC_TYPES)
         return NumberRules(
             to_latin=str.maketrans(cyr2lat), to_cyrillic=str.maketrans(lat2cyr), to_digits=str.maketrans(dig),
             country_fixes=fixes, fold_table=str.maketrans(lat2cyr),
-            anchor=anchor, numero=numero_re, ignore=ignore_any, prefixes=prefixes,
-            bare_states=bare_states, bare_options=tuple((lay, bare_scheme, "", "") for lay in bare_layouts),
+            anchor=anchor, numero=numero_re, numero_misread=misread_re, ignore=ignore_any, prefixes=prefixes,
+            bares=tuple((states, options) for _, states, options in bares),
+            displays={p.scheme: (p.display, p.mark) for p in prefixes.values() if p.display and p.name == p.scheme},
             after_title=after_title_re, after_label=after_label_re, after_options=after_options,
             token=token, min_digits=min_digits, unrecognised=unrecognised,
             title_exact=re.compile(title_source), title_any=re.compile(title_source, re.IGNORECASE),
             date_formats=tuple(formats), months=month_numbers, wordings=tuple(wordings),
             reg_pattern=reg_pattern, reg_unions=unions, reg_official=reg_official,
+            min_confidence=min_confidence, year_expected=year_expected,
         )
 
     def _scheme(self, mapping: LineDict, key: str) -> str:
@@ -429,20 +460,39 @@ class _Compiler:
             registered_in = require(spec, "registered_in", str, optional=True)
             if registered_in is None and "state" not in {f.name for f in fields}:
                 raise self._error(spec, "fields", f"layout {name!r} needs a state field or registered_in")
+            scheme = self._scheme(spec, "scheme") if "scheme" in spec else None
+            scheme_field, scheme_map = None, ()
+            if "scheme_by" in spec:
+                by = require(spec, "scheme_by", LineDict)
+                scheme_field = require(by, "field", str)
+                if scheme_field not in {f.name for f in fields}:
+                    raise self._error(by, "field", f"'field': {scheme_field!r} is not a field of layout {name!r}")
+                scheme_map = tuple(self._str_map(by, "map").items())
+                for _, value in scheme_map:
+                    if value not in SCHEMES:
+                        raise self._error(by, "map", f"'map': unknown scheme {value!r}")
             layouts[name] = _Layout(name, pattern, tuple(fields), official, doc_type, doc_field, doc_map,
-                                    doc_default, registered_in)
+                                    doc_default, registered_in, scheme, scheme_field, scheme_map)
         return layouts
 
     def _prefixes(self, node: LineDict, layouts: dict[str, _Layout], numero: re.Pattern) -> dict[str, _Prefix]:
         prefixes = {}
-        for scheme, spec in node.items():
-            if scheme not in SCHEMES:
-                raise self._error(node, scheme, f"unknown scheme {scheme!r} (expected one of {', '.join(SCHEMES)})")
+        for name, spec in node.items():
             if not isinstance(spec, LineDict):
-                raise self._error(node, scheme, f"prefix {scheme!r} must be a mapping")
+                raise self._error(node, name, f"prefix {name!r} must be a mapping")
+            if not re.fullmatch(r"[a-z_]+", str(name)):
+                raise self._error(node, name, f"prefix name {name!r} must be lower_snake_case")
+            scheme = self._scheme(spec, "scheme") if "scheme" in spec else name
+            era = None
+            if "era" in spec:
+                era_node = require(spec, "era", LineDict)
+                era = (self._scheme(era_node, "with_year"), self._scheme(era_node, "without_year"))
+                scheme = era[0]
+            elif scheme not in SCHEMES:
+                raise self._error(node, name, f"unknown scheme {scheme!r} (expected one of {', '.join(SCHEMES)}); give 'scheme'")
             spellings = tuple(self._strings(spec, "spellings"))
             refs = tuple(self._layout_ref(spec, "layouts", n, layouts) for n in self._strings(spec, "layouts"))
-            display = require(spec, "display", str)
+            display = require(spec, "display", str, optional=era is not None, default="")
             mark = require(spec, "mark", str, optional=True, default="")
             either = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', lay.pattern.pattern)})" for lay in refs)
             gap = self.expansions["_"]
@@ -450,8 +500,12 @@ class _Compiler:
                 quick = re.compile(f"(?:{gap}(?:{numero.pattern}))?(?:{either})", re.VERBOSE)
             except re.error as exc:   # a layout with a (?P=name) backreference cannot be merged
                 raise self._error(spec, "layouts", f"'layouts': cannot combine patterns: {exc}") from None
-            prefixes[scheme] = _Prefix(scheme, spellings, display, mark, quick,
-                                       tuple((lay, scheme, display, mark) for lay in refs))
+            prefixes[name] = _Prefix(name, scheme, spellings, display, mark, quick,
+                                     tuple((lay, scheme, display, mark) for lay in refs), era)
+        for prefix in prefixes.values():
+            for era_scheme in prefix.era or ():
+                if not any(p.scheme == era_scheme and p.name == era_scheme and p.display for p in prefixes.values()):
+                    raise self._error(node, prefix.name, f"'era': no prefix named {era_scheme!r} to take its display from")
         return prefixes
 
 
@@ -487,8 +541,9 @@ def find_numbers(text: str, rules: NumberRules) -> list[ConformityNumber]:
         kind = m.lastgroup or ""
         if kind.startswith("p_"):
             number = _after_prefix(text, m, rules.prefixes[kind[2:]], rules, title)
-        elif kind == "bare":
-            number = _best(text, m.start(), [m.start()], rules.bare_options, rules, title, states=rules.bare_states)
+        elif kind.startswith("bare_"):
+            states, options = rules.bares[int(kind[5:])]
+            number = _best(text, m.start(), [m.start()], options, rules, title, states=states)
         else:
             number = _after_title(text, m, kind[2:], kind.startswith("l_"), rules, title)
         if number is not None:
@@ -499,13 +554,35 @@ def find_numbers(text: str, rules: NumberRules) -> list[ConformityNumber]:
 
 def _after_prefix(text: str, m: re.Match, prefix: _Prefix, rules: NumberRules, title) -> ConformityNumber | None:
     end = m.end() + _WINDOW
-    if not prefix.quick.match(text, m.end(), end) or rules.ignore.match(text, m.end(), end):
+    misread = rules.numero_misread.match(text, m.end()) if prefix.mark else None
+    if not (prefix.quick.match(text, m.end(), end) or misread) or rules.ignore.match(text, m.end(), end):
         return None
     starts = [m.end()]                # the layout takes its own leading gap or dot
     numero = rules.numero.match(text, m.end())
     if numero and text[m.end():numero.end()].strip():
         starts.append(numero.end())   # "ЕАЭС N RU Д-…"; tried second, so "РОСС NL.…" keeps its N
-    return _best(text, m.start(), starts, prefix.options, rules, title)
+    repairs: dict[int, str] = {}
+    if misread:                       # "ЕАЭС М RU Д-…": the N mark as OCR read it, not a country
+        starts.append(misread.end())
+        repairs[misread.end()] = f"N mark read as '{misread.group('mark')}'"
+    if not prefix.era:
+        return _best(text, m.start(), starts, prefix.options, rules, title, guesses=repairs)
+    # The EAC mark is no register prefix: the number's own structure names its era.
+    number = None
+    for scheme in prefix.era:
+        display, mark = rules.displays[scheme]
+        options = tuple((lay, scheme, display, mark) for lay, _, _, _ in prefix.options)
+        number = _best(text, m.start(), starts, options, rules, title, guesses=repairs)
+        if number is None or _has_year(number) == (scheme == prefix.era[0]):
+            break
+    if number is not None:
+        number = dataclasses.replace(number, repairs=number.repairs + (f"{number.official.split()[0]} from the number's structure (EAC mark)",))
+    return number
+
+
+def _has_year(number: ConformityNumber) -> bool:
+    """A /YY year suffix (EAEU forms since the unified register) or a four-digit year field."""
+    return bool(re.search(r"/[0-9]{2}$|-[0-9]{4}$|ТР[0-9]{3}", number.official))
 
 
 def _after_title(text: str, m: re.Match, doc_type: str, is_label: bool, rules: NumberRules, title) -> ConformityNumber | None:
@@ -532,16 +609,20 @@ def _after_title(text: str, m: re.Match, doc_type: str, is_label: bool, rules: N
 
 
 def _best(text: str, anchor: int, starts: list[int], options, rules: NumberRules, title,
-          states: frozenset[str] | None = None) -> ConformityNumber | None:
-    """The first well-formed reading, else the first loose one."""
+          states: frozenset[str] | None = None, guesses: dict[int, str] | None = None) -> ConformityNumber | None:
+    """The first well-formed reading, else the first loose one. `guesses`: start offsets whose
+    reading needed a guess, with the repair's text."""
     first = None
     for start in starts:
         end = min(len(text), start + _WINDOW)
+        guess = (guesses or {}).get(start)
         for layout, scheme, display, mark in options:
             lm = layout.pattern.match(text, start, end)
             if lm is None:
                 continue
             number = _build(text, anchor, lm, layout, scheme, display, mark, rules, title)
+            if guess:
+                number = dataclasses.replace(number, repairs=(guess,) + number.repairs, guessed=True)
             if states is not None and number.registered_in not in states:
                 continue              # "XY С-…" in running text is not a number
             if number.well_formed:
@@ -554,22 +635,38 @@ def _build(text: str, anchor: int, lm: re.Match, layout: _Layout, scheme: str, d
            rules: NumberRules, title) -> ConformityNumber:
     values: dict[str, str] = {}
     problems: list[str] = []
+    repairs: list[str] = []
+    absent: list[str] = []
     for f in layout.fields:
         raw = lm.group(f.name)
         if raw is None or not raw.strip():
             values[f.name] = ""
             if f.required:
                 problems.append(f.missing)
+            else:
+                absent.append(f.name)
             continue
         value = rules.read(raw, f.read)
         values[f.name] = value
         if (f.match and not f.match.fullmatch(value)) or (f.one_of is not None and value not in f.one_of):
             problems.append(f.problem.format(value=value))
+        elif f.read != "text":
+            compact = re.sub(r"\s+", "", raw)
+            if compact != raw.strip():
+                repairs.append(f"{f.name} '{' '.join(raw.split())}' joined")
+            if compact != value and f.read in ("latin", "digits", "body", "cyrillic") and not _same_letters(compact, value):
+                repairs.append(f"{f.name} '{compact}' read as '{value}'")
+    if "\n" in text[anchor:lm.end()].strip():
+        repairs.append("joined across a line break")
     if "dot" in values:
         # Only early Customs Union numbers (no /year) run series into serial ("В01835"); elsewhere a
         # missing dot is OCR losing it.
         keep_dotless = not values["dot"] and values.get("series") and not values.get("year")
         values["dot"] = "" if keep_dotless else "."
+    if layout.scheme:
+        scheme = layout.scheme
+    elif layout.scheme_field:
+        scheme = dict(layout.scheme_map).get(values.get(layout.scheme_field, ""), scheme)
     doc_type = layout.doc_type
     if doc_type is None and layout.doc_type_field:
         doc_type = layout.doc_type_map.get(values.get(layout.doc_type_field, ""), layout.doc_type_default)
@@ -581,7 +678,16 @@ def _build(text: str, anchor: int, lm: re.Match, layout: _Layout, scheme: str, d
     return ConformityNumber(
         official=official, raw=text[anchor:lm.end()], scheme=scheme, doc_type=doc_type,
         registered_in=layout.registered_in or values.get("state", ""), well_formed=not problems,
-        problem="; ".join(problems) if problems else None, position=anchor)
+        problem="; ".join(problems) if problems else None, position=anchor, repairs=tuple(repairs), absent=tuple(absent),
+        core=lm.start())
+
+
+def _same_letters(raw: str, value: str) -> bool:
+    """Only case or a Latin/Cyrillic twin changed (typed "PA01" for "РА01"): not worth reporting."""
+    return raw.upper() == value or raw.upper().translate(_TWINS) == value.translate(_TWINS)
+
+
+_TWINS = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
 
 
 def _dedupe(found: list[ConformityNumber]) -> list[ConformityNumber]:

@@ -64,7 +64,22 @@ def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
         note = f"OCR failed: {result.error}"
     dpi = image.info.get("dpi")
     return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note,
-                    dpi=int(dpi[0]) if dpi else None)
+                    dpi=int(dpi[0]) if dpi else None, word_boxes=word_boxes(result.text, result.words))
+
+
+def word_boxes(text: str, words) -> list[int]:
+    """Each OCR word's [start, end) in the page text and its confidence, flat (PageText.word_boxes):
+    kept so that a number read by OCR can say how sure tesseract was of it. Words are found in
+    order, as tesseract's TSV gave them and the page text was joined from them."""
+    boxes: list[int] = []
+    pos = 0
+    for w in words:
+        start = text.find(w.text, pos)
+        if start < 0:
+            continue
+        pos = start + len(w.text)
+        boxes += [start, pos, max(0, round(w.conf))]
+    return boxes
 
 
 def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, store: Callable[[int, PageText], None]) -> None:

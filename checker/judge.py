@@ -63,12 +63,54 @@ def analyse_text(facts: FileFacts, rules: Rules) -> FileAnalysis:
                             russian=is_russian(guess, rules.limits.russian_min_share))
     if text:
         numbers = find_numbers(text, rules.numbers)
-        analysis.numbers = [DocumentNumber(n.official, n.scheme, n.doc_type, n.well_formed, n.problem) for n in numbers]
+        analysis.numbers = [_with_evidence(n, facts, rules) for n in numbers]
         analysis.title = document_title(text, rules.numbers)
+        kind = rules.document_types.classify(rules.numbers.fold(text), numbers)
+        if kind is not None:
+            analysis.document_type, analysis.paper, analysis.type_evidence = kind.type, kind.paper, kind.evidence
         validity = find_validity(text, rules.numbers)
         analysis.valid_from, analysis.valid_until, analysis.registered = validity.valid_from, validity.valid_until, validity.registered
         analysis.regulations = find_regulations(text, rules.numbers)
     return analysis
+
+
+def _with_evidence(n, facts: FileFacts, rules: Rules) -> DocumentNumber:
+    """The number as reported, with where it was read and how sure OCR was of it (PageText.word_boxes).
+
+    A number read by OCR is unverified when it needed a guess, failed a structural check, or its
+    lowest word confidence is under numbers.yaml evidence.min_confidence; from a text layer it is
+    well formed or malformed."""
+    source, confidence = _span_evidence(facts, max(n.position, n.core), n.position + len(n.raw))
+    problem = n.problem
+    if source != "ocr":
+        status = "well_formed" if n.well_formed else "malformed"
+    elif not n.well_formed or n.guessed or (confidence is not None and confidence < rules.numbers.min_confidence):
+        status = "unverified"
+    elif "year" in n.absent and n.scheme in rules.numbers.year_expected:
+        status = "unverified"
+        problem = "no /year suffix: its end may be hidden"
+    else:
+        status = "well_formed"
+    return DocumentNumber(n.official, n.scheme, n.doc_type, status == "well_formed", problem, status=status,
+                          source=source, confidence=confidence, repairs=list(n.repairs), registered_in=n.registered_in)
+
+
+def _span_evidence(facts: FileFacts, start: int, end: int) -> tuple[str, float | None]:
+    """("text" | "ocr", lowest OCR word confidence over [start, end) of facts.text, or None)."""
+    offset = 0
+    for page in facts.pages:
+        if not page.text:
+            continue
+        page_end = offset + len(page.text)
+        if start < page_end + 1:
+            if page.source != "ocr":
+                return "text", None
+            lo, hi = start - offset, end - offset
+            boxes = page.word_boxes
+            confs = [boxes[i + 2] for i in range(0, len(boxes) - 2, 3) if boxes[i] < hi and boxes[i + 1] > lo]
+            return "ocr", float(min(confs)) if confs else None
+        offset = page_end + 1          # the "\n" FileFacts.text joins pages with
+    return "text", None
 
 
 def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis) -> FileAnalysis:
@@ -76,9 +118,14 @@ def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis) -> Fi
     also depends on where it lies and what it is called."""
     analysis = dataclasses.replace(text_analysis)
     hint = name_hint(result.name, rules)
+    paper = rules.document_types.papers.get(analysis.paper or "")
+    by_number_only = analysis.type_evidence.startswith("number:")
     if result.group is Group.KYC:
         analysis.role = "kyc"
-    elif analysis.title or (analysis.numbers and hint != "manual"):
+    elif paper is not None and not paper.conformity:
+        analysis.role = "other"        # an invoice or a contract: there, but nobody offers it as a certificate
+    elif analysis.title or (paper is not None and not (by_number_only and hint == "manual")) \
+            or (analysis.numbers and hint != "manual"):
         # A manual often quotes its declaration's number; its name says it is the manual.
         analysis.role = "conformity"
     elif result.group is Group.UNMAPPED:
@@ -86,10 +133,15 @@ def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis) -> Fi
     else:
         if hint:
             analysis.role = hint
+            if hint == "conformity" and analysis.document_type is None:
+                analysis.type_evidence = "name:" + result.name
         elif result.facts.mime == PDF_MIME:
             analysis.role = "manual"   # a SKU's PDF that is not a conformity document
         else:
             analysis.role = "other"
+    if analysis.role == "manual" and by_number_only:
+        # a manual quoting its declaration's number is a manual, not a declaration
+        analysis.document_type, analysis.paper, analysis.type_evidence = None, None, ""
     return analysis
 
 
@@ -131,13 +183,36 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
     return findings
 
 
+def number_required(analysis: FileAnalysis, rules: Rules) -> bool:
+    """A paper judged on its registration number: one of a numbered kind, or one the content
+    could not tell (a file named "certificate" with no title and no number)."""
+    paper = rules.document_types.papers.get(analysis.paper or "")
+    return paper is None or paper.number_required
+
+
+def unverified_reason(number: DocumentNumber, lang: str) -> str:
+    """Why a number is unverified, in `lang`: the repair or problem, or the OCR confidence."""
+    if number.problem:
+        return i18n.reading_note(number.problem, lang)
+    guesses = [r for r in number.repairs if r.startswith("N mark")]
+    if guesses:
+        return i18n.reading_note(guesses[0], lang)
+    return i18n.t("value.ocr_confidence", lang, confidence=f"{number.confidence:.0f}")
+
+
 def _judge_conformity(result: FileResult, rules: Rules, today: date, lang: str) -> list[Finding]:
     analysis = result.analysis
     findings: list[Finding] = []
     if not result.facts.text.strip():
         return findings   # not read (OCR off, or nothing legible): no number to call malformed; it simply does not count
-    good = [n for n in analysis.numbers if n.well_formed]
+    if not number_required(analysis, rules):
+        return findings   # a test report, a refusal letter…: judged by its kind at the SKU, not by a number
+    good = [n for n in analysis.numbers if n.usable]
     number = good[0].official if good else ""
+    if good and good[0].status == "unverified":
+        findings.append(Finding(codes.CERTIFICATE_NUMBER_UNVERIFIED, render_detail(
+            rules, codes.CERTIFICATE_NUMBER_UNVERIFIED, lang, file=result.path, number=number,
+            why=unverified_reason(good[0], lang))))
     if not good:
         bad = next((n for n in analysis.numbers if not n.well_formed), None)
         shown = bad.official if bad else "—"

@@ -68,6 +68,9 @@ class PageText:
     ocr_langs: str = ""
     note: str = ""                  # e.g. "OCR timed out after 30 s"
     dpi: int | None = None          # OCR'd PDF pages: the resolution the page was read at (its scan's own)
+    # OCR'd pages: each word's [start, end) offset in `text` and tesseract's confidence (0-100),
+    # flat: [start, end, conf, start, end, conf, …]; the evidence behind a number read by OCR
+    word_boxes: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -122,12 +125,32 @@ class Finding:
 
 @dataclass
 class DocumentNumber:
-    """A conformity document number as the report shows it."""
+    """A conformity document number as the report shows it, with the evidence behind it.
+
+    status: "well_formed"; "unverified" (read by OCR and it needed a guess, failed a structural
+    check or was read at low confidence: a person must check it against the paper); "malformed".
+    source: "text" (the PDF's text layer) or "ocr". confidence: tesseract's lowest word confidence
+    over the number's span, 0-100 (None for a text layer). repairs: short English texts, what was
+    changed on the way to the official form."""
     official: str
     scheme: str
     doc_type: str
     well_formed: bool
     problem: str | None = None
+    status: str = ""
+    source: str = "text"
+    confidence: float | None = None
+    repairs: list[str] = field(default_factory=list)
+    registered_in: str = ""         # the state whose register holds it: RU, BY, KZ, KG, AM
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            self.status = "well_formed" if self.well_formed else "malformed"
+
+    @property
+    def usable(self) -> bool:
+        """Counts as the paper's number: well formed, or unverified (at risk, not blocking)."""
+        return self.status in ("well_formed", "unverified")
 
 
 @dataclass
@@ -145,6 +168,13 @@ class FileAnalysis:
     regulations: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)   # KYC evidence marker keys found
     role: str = "other"             # "conformity", "manual", "kyc", "other"
+    # What kind of paper it is (checker/doctypes.py): Ozon's type (certificate_of_conformity,
+    # declaration, certificate_of_registration, registration_certificate, refused_letter,
+    # safety_data_sheet) or voluntary_certificate / other; the paper key (test_report…); and the
+    # evidence that decided ("title:ПРОТОКОЛ ИСПЫТАНИЙ", "number:РЗН 2025/25937", "name:certificate").
+    document_type: str | None = None
+    paper: str | None = None
+    type_evidence: str = ""
     masked_ids: list[str] = field(default_factory=list)  # personal ids found, already masked
 
     def to_dict(self) -> dict[str, Any]:
@@ -297,3 +327,4 @@ class ScanResult:
     stats: ScanStats = field(default_factory=ScanStats)
     warnings: list[str] = field(default_factory=list)
     register: RegisterSummary | None = None   # None: the register was not asked (no --register)
+    rules: Any = field(default=None, repr=False)   # the Rules the scan used (writers name paper types and Ozon codes)

@@ -160,7 +160,7 @@ def scan(options: ScanOptions) -> ScanResult:
     ocr_pages = sum(len(facts_by_index[t.key].ocr_pages) for t in tasks if not outcomes[t.key].cache_hit)
     stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
     return ScanResult(str(options.root), options.today, options.seller_type, skus, files, kyc, skipped, stats,
-                      list(options.warnings), register)
+                      list(options.warnings), register, rules=rules)
 
 
 def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCache | None) -> RegisterSummary:

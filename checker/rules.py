@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,15 @@ from typing import Any
 from . import codes
 from .conformity import NumberRules
 from .fit import FitRules
+from .doctypes import OZON_TYPES, DocumentTypeRules
+from .ozon_codes import OzonCodes
 from .kyc import KycRules
 from .markers import MarkerRules
 from .register.statuses import RegisterRules
 from .rulefile import LineDict, RuleError, load_yaml, require
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
-              "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml")
+              "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml", "ozon.yaml")
 
 
 def default_rules_dir() -> Path:
@@ -37,6 +40,8 @@ class Category:
     regulations: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     names: tuple[tuple[str, str], ...] = ()   # (language, display name), optional
+    accepts: tuple[str, ...] = ()             # Ozon document types that satisfy it (restricted only)
+    source: tuple[tuple[str, str], ...] = ()  # (text|url|read, value): where the rule comes from
 
     def name(self, lang: str = "en") -> str:
         """The category's name in `lang` (categories.yaml `names`), else its English name, else its key."""
@@ -76,6 +81,8 @@ class Rules:
     limits: Limits
     reasons: dict[str, dict[str, ReasonText]]   # code -> language -> texts
     numbers: NumberRules
+    document_types: DocumentTypeRules
+    ozon: OzonCodes
     markers: MarkerRules
     kyc: KycRules
     regulation_titles: dict[str, dict[str, str]] = field(default_factory=dict)   # "ТР ТС 004/2011" -> language -> title
@@ -124,7 +131,7 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
                 raise RuleError(f"category {key!r} must be a mapping", path=block.path, line=block.line_of(key))
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
                 raise RuleError(f"category key {key!r} must be lower_snake_case", path=block.path, line=block.line_of(key))
-            unknown = set(spec) - {"high_risk", "regulations", "aliases", "names"}
+            unknown = set(spec) - {"high_risk", "regulations", "aliases", "names", "accepts", "source"}
             if unknown:
                 bad = sorted(unknown)[0]
                 raise RuleError(f"unknown field {bad!r} in category {key!r}", path=spec.path, line=spec.line_of(bad))
@@ -133,8 +140,17 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
                 raise RuleError(f"category {key!r}: high_risk only applies to restricted categories", path=spec.path, line=spec.line_of("high_risk"))
             if key in categories:
                 raise RuleError(f"category {key!r} is listed twice", path=block.path, line=block.line_of(key))
+            accepts = _strings(spec, "accepts", optional=not restricted)
+            for kind in accepts:
+                if kind not in OZON_TYPES:
+                    raise RuleError(f"category {key!r}: accepts {kind!r}, not one of Ozon's types ({', '.join(OZON_TYPES)})",
+                                    path=spec.path, line=spec.line_of("accepts"))
+            if restricted and "refused_letter" in accepts:
+                raise RuleError(f"category {key!r}: a refusal letter fits only a category that needs no mandatory confirmation",
+                                path=spec.path, line=spec.line_of("accepts"))
             categories[key] = Category(key, restricted, high_risk, _strings(spec, "regulations", optional=True),
-                                       _strings(spec, "aliases", optional=True), _category_names(spec, key))
+                                       _strings(spec, "aliases", optional=True), _category_names(spec, key),
+                                       accepts, _category_source(spec, key))
     seen: dict[str, str] = {}
     for cat in categories.values():
         for alias in (cat.key, *cat.aliases):
@@ -142,6 +158,20 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
             if other != cat.key:
                 raise RuleError(f"alias {alias!r} names both {other!r} and {cat.key!r}", path=data.path)
     return categories
+
+
+def _category_source(spec: LineDict, key: str) -> tuple[tuple[str, str], ...]:
+    """Required `source: {text, url (optional), read: YYYY-MM-DD}`: where the category's rule comes from."""
+    source = require(spec, "source", LineDict)
+    extra = sorted(set(source) - {"text", "url", "read"})
+    if extra:
+        raise RuleError(f"category {key!r}: source: unknown field {extra[0]!r}", path=source.path, line=source.line_of(extra[0]))
+    text = require(source, "text", str)
+    read = str(require(source, "read", (str, date)))
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", read):
+        raise RuleError(f"category {key!r}: source: read {read!r} is not a date (YYYY-MM-DD)", path=source.path, line=source.line_of("read"))
+    url = require(source, "url", str, optional=True, default="")
+    return tuple((k, v) for k, v in (("text", text), ("url", url), ("read", read)) if v)
 
 
 def _category_names(spec: LineDict, key: str) -> tuple[tuple[str, str], ...]:
@@ -254,6 +284,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         _strings(accepted, use)
         _strings(hints, use)
     markers = MarkerRules.from_data(files["markers.yaml"])
+    numbers = NumberRules.from_data(files["numbers.yaml"])
     categories = _load_categories(files["categories.yaml"])
     from .i18n import messages_for
 
@@ -267,7 +298,9 @@ def load_rules(directory: Path | None = None) -> Rules:
         type_names={str(k): str(v) for k, v in names.items()},
         limits=_load_limits(files["limits.yaml"]),
         reasons=_load_reasons(files["reasons.yaml"]),
-        numbers=NumberRules.from_data(files["numbers.yaml"]),
+        numbers=numbers,
+        document_types=DocumentTypeRules.from_data(types, numbers.fold_table),
+        ozon=OzonCodes.from_data(files["ozon.yaml"]),
         markers=markers,
         kyc=KycRules.from_data(files["kyc.yaml"], markers),
         regulation_titles=_load_regulation_titles(files["categories.yaml"]),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from . import codes, i18n
-from .judge import PDF_MIME, manual_is_russian, render_detail
+from .judge import PDF_MIME, manual_is_russian, number_required, render_detail
 from .models import FileResult, Finding, KycResult, SkuResult
 from .paper_checks import judge_fit
-from .rules import Rules
+from .rules import Category, Rules
 
 
 def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: str = "en") -> None:
@@ -34,8 +34,14 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
     elif category.restricted:
         # One cause, one code: an expired or malformed certificate already says why there is no valid one.
         explained = any(f.analysis.role == "conformity" and f.blocked for f in sku.files) or bool(fit.misfits)
-        if not _valid_conformity(counted) and not explained:
-            add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or i18n.t("value.regulations_default", lang))
+        if not _valid_conformity(counted, category, rules):
+            wrong = [f for f in counted if f.analysis.role == "conformity" and not _accepted(f, category, rules)
+                     and _type_known(f)]
+            for f in wrong:
+                add(codes.WRONG_DOCUMENT_TYPE, file=f.path, paper=paper_name(f, rules, lang), category=label,
+                    needs=accepted_names(category, rules, lang))
+            if not wrong and not explained:
+                add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or i18n.t("value.regulations_default", lang))
         if category.high_risk:
             explained = any(f.analysis.role == "manual" and f.blocked for f in sku.files)
             if not _manual_pdfs(counted) and not explained:
@@ -48,8 +54,54 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
     sku.status = codes.status_for([f.code for f in findings])
 
 
-def _valid_conformity(files: list[FileResult]) -> list[FileResult]:
-    return [f for f in files if f.analysis.role == "conformity" and any(n.well_formed for n in f.analysis.numbers)]
+def _valid_conformity(files: list[FileResult], category: Category | None = None, rules: Rules | None = None) -> list[FileResult]:
+    """Counted conformity papers with a usable number (or of a kind judged without one); with a
+    category, only papers of a type it accepts."""
+    return [f for f in files if f.analysis.role == "conformity"
+            and (any(n.usable for n in f.analysis.numbers) or (rules is not None and not number_required(f.analysis, rules)))
+            and (category is None or _accepted(f, category, rules))]
+
+
+def valid_papers(sku: SkuResult, rules: Rules) -> list[FileResult]:
+    """The SKU's counted papers that satisfy its category (any conformity paper with a usable
+    number when the category is unknown or needs none)."""
+    category = rules.categories.get(sku.category) if sku.category else None
+    counted = [f for f in sku.files if f.counted]
+    return _valid_conformity(counted, category if category and category.restricted else None, rules)
+
+
+def _type_known(f: FileResult) -> bool:
+    """The content said what the paper is (a title, a number's shape or wording), not only its name."""
+    return f.analysis.document_type is not None
+
+
+def _accepted(f: FileResult, category: Category, rules: Rules | None) -> bool:
+    """The paper is of a type the category accepts. A paper whose kind the content did not tell is
+    judged by its number as before (certificate_number_invalid says what is wrong); a national
+    (BY/KZ/KG/AM without ЕАЭС) number never satisfies: Ozon takes only documents valid in Russia."""
+    kind = f.analysis.document_type
+    if kind is None:
+        return True
+    if kind not in category.accepts:
+        return False
+    number = next((n for n in f.analysis.numbers if n.usable), None)
+    return number is None or number.scheme != "national"
+
+
+def paper_name(f: FileResult, rules: Rules, lang: str) -> str:
+    """What the paper is, for a sentence: "a test report", "a national declaration (BY)"."""
+    paper = rules.document_types.papers.get(f.analysis.paper or "")
+    name = paper.name(lang) if paper else (f.analysis.document_type or "")
+    number = next((n for n in f.analysis.numbers if n.usable), None)
+    if number is not None and number.scheme == "national":
+        name = i18n.t("doctype.national", lang, paper=name, state=number.official[:2])
+    return name
+
+
+def accepted_names(category: Category, rules: Rules, lang: str) -> str:
+    """The types a category accepts, named for a sentence ("a certificate of conformity or a declaration…")."""
+    names = [rules.document_types.papers[t].name(lang) for t in category.accepts if t in rules.document_types.papers]
+    return i18n.t("doctype.or", lang, first=", ".join(names[:-1]), last=names[-1]) if len(names) > 1 else "".join(names)
 
 
 def _manual_pdfs(files: list[FileResult]) -> list[FileResult]:
@@ -83,7 +135,7 @@ def sku_certificates(sku: SkuResult) -> list[str]:
     numbers: list[str] = []
     for f in sku.files:
         for n in f.analysis.numbers:
-            if n.well_formed and n.official not in numbers:
+            if n.usable and n.official not in numbers:
                 numbers.append(n.official)
     return numbers
 

@@ -108,7 +108,7 @@ def test_client_reports_in_the_clients_language(audited):
     assert ru["PB-1001"]["details"].startswith("Документы в порядке: документ о соответствии ЕАЭС RU С-CN.АЯ46.В.01234/23")
     en = {r["sku"]: r for r in read_report(out / "义乌 Lina" / "report.csv")}
     assert en["PB-8002"]["details"].startswith("The account's KYC set is incomplete: Passport of the legal representative")
-    sheet = {r["sku"]: r for r in read_report(out / "papers-only" / "ozon-sheet.csv")}
+    sheet = {r["offer_id"]: r for r in read_report(out / "papers-only" / "ozon-sheet.csv")}
     assert sheet["PB-1001"]["number"] == "ЕАЭС RU С-CN.АЯ46.В.01234/23"
     assert sheet["PB-1001"]["description"].startswith("Сертификат соответствия")
 

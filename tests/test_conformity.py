@@ -47,7 +47,8 @@ def only(text: str, rules: NumberRules):
     ("ТС BY/112 02.01. 002 00671", "ТС BY/112 02.01. 002 00671", "customs_union", "certificate", "BY"),
     ("RU С-CN.АЯ46.В.01234", "RU С-CN.АЯ46.В.01234", "ru_technical_regulation", "certificate", "RU"),
     ("RU Д-CN.АЯ46.В.01234/24", "RU Д-CN.АЯ46.В.01234/24", "ru_technical_regulation", "declaration", "RU"),
-    ("РОСС CN.АЯ46.Н12345", "РОСС CN.АЯ46.Н12345", "gost_r", "certificate", "RU"),
+    ("РОСС CN.АЯ46.В12345", "РОСС CN.АЯ46.В12345", "gost_r", "certificate", "RU"),
+    ("РОСС CN.АЯ46.Н12345", "РОСС CN.АЯ46.Н12345", "voluntary", "certificate", "RU"),
     ("РОСС RU.АИ86.Д00320", "РОСС RU.АИ86.Д00320", "gost_r", "declaration", "RU"),
     ("РОСС RU Д-CN.РА01.В.12345/24", "РОСС RU Д-CN.РА01.В.12345/24", "gost_r", "declaration", "RU"),
     ("РОСС RU С-RU.НВ34.В.00690/26", "РОСС RU С-RU.НВ34.В.00690/26", "gost_r", "certificate", "RU"),
@@ -157,7 +158,8 @@ def test_unrecognised_number_after_the_title_is_reported(rules):
 
 def test_number_after_the_title_without_prefix_is_read_in_its_layout(rules):
     n = only("ДЕКЛАРАЦИЯ О СООТВЕТСТВИИ N BY/112 11.01. ТР037 118.01 12594", rules)
-    assert (n.official, n.doc_type, n.well_formed) == ("ЕАЭС BY/112 11.01. ТР037 118.01 12594", "declaration", True)
+    # no ЕАЭС printed, none supplied: a Belarusian national number
+    assert (n.official, n.scheme, n.doc_type, n.well_formed) == ("BY/112 11.01. ТР037 118.01 12594", "national", "declaration", True)
     n = only("Регистрационный номер декларации о соответствии: RU Д-CN.РА01.В.1234/24", rules)
     assert (n.scheme, n.well_formed, n.problem) == ("ru_technical_regulation", False, "serial number '1234' does not have 5 digits")
 
@@ -411,15 +413,15 @@ def _line_of(text: str, needle: str, after: str = "") -> int:
 
 
 @pytest.mark.parametrize("old, new, needle, after, message", [
-    ("(?P<serial>{DIG}{1,8})\n      (?: {_} / {_} (?P<year>", "(?P<serial>{DIG}{1,8}\n      (?: {_} / {_} (?P<year>",
+    ("(?P<serial>{DIG}(?:[ ]?{DIG}){0,7})\n      (?: {_} / {_} (?P<year>", "(?P<serial>{DIG}(?:[ ]?{DIG}){0,7}\n      (?: {_} / {_} (?P<year>",
      "pattern:", "  ru:", "pattern does not compile"),
     ("срок \\s* действия \\s* (?:по|до)", "срок \\s* действия {SOON} (?:по|до)",
      "pattern: 'срок \\s* действия {SOON}", "", "unknown placeholder {SOON}"),
     ("country_codes: {СМ: CN,", "country_codes: {CM: CN,", "country_codes:", "", "must contain a Cyrillic letter"),
     ("      dot: {read: text, required: false}\n", "      dot: {read: text, required: false}\n      color: {read: text}\n",
      "color:", "", "field 'color' has no (?P<color>...) group"),
-    ("layouts: [ru, gost_old]", "layouts: [ru, gost_older]", "layouts: [ru, gost_older]", "", "no layout named 'gost_older'"),
-    ("  scheme: ru_technical_regulation", "  scheme: ru_national", "scheme: ru_national", "", "unknown scheme 'ru_national'"),
+    ("layouts: [ru, voluntary_system, gost_old]", "layouts: [ru, voluntary_system, gost_older]", "layouts: [ru, voluntary_system, gost_older]", "", "no layout named 'gost_older'"),
+    ("  - scheme: ru_technical_regulation", "  - scheme: ru_national", "scheme: ru_national", "", "unknown scheme 'ru_national'"),
 ])
 def test_broken_rules_raise_rule_error_naming_file_and_line(tmp_path, old, new, needle, after, message):
     original = RULES_PATH.read_text(encoding="utf-8")
@@ -431,3 +433,71 @@ def test_broken_rules_raise_rule_error_naming_file_and_line(tmp_path, old, new, 
         NumberRules.load(path)
     assert str(caught.value).startswith(f"{path}:{_line_of(broken, needle, after)}: ")
     assert message in str(caught.value)
+
+
+# -- real register shapes (issue 12), each with where it was seen -------------------------------------
+
+# (text as printed, official form, scheme, doc_type, registering state, source). Numbers of the
+# issue's list are quoted there from public register records; "GitHub" ones were found again in
+# public code (search of public repositories, 2026-11-30); the rest from the docstring of
+# checker/conformity.py.
+REGISTER_SHAPES = [
+    ("РЗН 2025/25937", "РЗН 2025/25937", "medical_registration", "certificate", "RU",
+     "Roszdravnadzor register form since 2012; issue 12 (invented serial of the real shape)"),
+    ("ФСЗ 2010/08840", "ФСЗ 2010/08840", "medical_registration", "certificate", "RU",
+     "GitHub: medical-shop sites list 'Набор оториноларингологический РУ № ФСЗ 2010/08840'"),
+    ("ФСР 2010/08183", "ФСР 2010/08183", "medical_registration", "certificate", "RU", "issue 12; GitHub has 'РУ № ФСР 2011/10719'"),
+    ("RU.77.01.34.001.Е.008072.06.11", "RU.77.01.34.001.Е.008072.06.11", "state_registration", "certificate", "RU",
+     "issue 12: СГР of the EEC unified register, Cyrillic Е before 2012"),
+    ("RU.77.99.11.003.R.004558.12.21", "RU.77.99.11.003.R.004558.12.21", "state_registration", "certificate", "RU", "issue 12"),
+    ("KZ.16.01.98.003.R.000098.03.23", "KZ.16.01.98.003.R.000098.03.23", "state_registration", "certificate", "KZ", "issue 12"),
+    ("BY.70.06.01.001.R.002680.11.24", "BY.70.06.01.001.R.002680.11.24", "state_registration", "certificate", "BY", "issue 12"),
+    ("KG.11.01.09.012.R.006517.10.25", "KG.11.01.09.012.R.006517.10.25", "state_registration", "certificate", "KG", "issue 12"),
+    ("AM.01.11.01.003.R.000577.10.24", "AM.01.11.01.003.R.000577.10.24", "state_registration", "certificate", "AM", "issue 12"),
+    ("РОСС CN.АЯ58.Н06475", "РОСС CN.АЯ58.Н06475", "voluntary", "certificate", "RU", "issue 12: GOST R series Н (voluntary)"),
+    ("РОСС RU.32001.04ИБФ1.ОСП28.85590", "РОСС RU.32001.04ИБФ1.ОСП28.85590", "voluntary", "certificate", "RU",
+     "issue 12: a voluntary certification system's register number"),
+    ("РОСС RU.33163.OC01.00631", "РОСС RU.33163.OC01.00631", "voluntary", "certificate", "RU", "issue 12 (dropped as 'no number' before)"),
+    ("РОСС CN.ФМ08 Д27703", "РОСС CN.ФМ08.Д27703", "gost_r", "declaration", "RU", "issue 12: a space printed instead of the dot"),
+    ("ЕАЭС Д BY/112 11.01. ТР005 085.01 00276", "ЕАЭС Д BY/112 11.01. ТР005 085.01 00276", "eaeu", "declaration", "BY",
+     "issue 12: Belarusian declaration with its Д letter"),
+    ("EAC RU C-CN.AB29.A.05694", "ТС RU С-CN.АВ29.А.05694", "customs_union", "certificate", "RU",
+     "issue 12: a Customs Union number after the EAC mark keeps its ТС form"),
+    ("ЕАЭС N RU Д-TR.РА01.А.44855/19", "ЕАЭС N RU Д-TR.РА01.А.44855/19", "eaeu", "declaration", "RU",
+     "GitHub: pub.fsa.gov.ru lookup scripts (module docstring)"),
+    ("ЕАЭС BY/112 02.01. ТР018 010.02 00276", "ЕАЭС BY/112 02.01. ТР018 010.02 00276", "eaeu", "certificate", "BY",
+     "GitHub: Bostich2/cert-parser EEC register fixture (module docstring)"),
+    ("ЕАЭС KG417/039.RU.02.06810", "ЕАЭС KG417/039.RU.02.06810", "eaeu", "certificate", "KG", "GitHub: swis.trade.kg parser tests"),
+    ("РОСС RU.АИ86.Д00320", "РОСС RU.АИ86.Д00320", "gost_r", "declaration", "RU", "GitHub: pharmacy invoice parser tests"),
+]
+
+
+@pytest.mark.parametrize("text, official, scheme, doc_type, state, source", REGISTER_SHAPES,
+                         ids=[r[0] for r in REGISTER_SHAPES])
+def test_real_register_shapes(rules, text, official, scheme, doc_type, state, source):
+    n = only(f"Документ № {text} выдан 01.02.2024.", rules)
+    assert (n.official, n.scheme, n.doc_type, n.registered_in, n.well_formed) == (official, scheme, doc_type, state, True), source
+
+
+@pytest.mark.parametrize("text, official", [
+    ("СЕРТИФИКАТ СООТВЕТСТВИЯ № BY/112 02.01. 033 00123", "BY/112 02.01. 033 00123"),
+    ("ДЕКЛАРАЦИЯ О СООТВЕТСТВИИ № KZ.7500361.07.03.00123", "KZ 7500361.07.03.00123"),
+])
+def test_a_national_number_gets_no_invented_prefix(rules, text, official):
+    n = only(text, rules)
+    assert (n.official, n.scheme) == (official, "national")
+    assert "ЕАЭС" not in n.official
+
+
+def test_an_ocr_number_split_across_a_blank_line_and_inside_a_digit_group_is_joined(rules):
+    """The junk-text-layer declaration as tesseract reads it from its image (issue 13)."""
+    n = only("ЕАЭС N RU\n\nД-СМ.РАОЗ.В.2 7514/25", rules)
+    assert (n.official, n.well_formed, n.guessed) == ("ЕАЭС N RU Д-CN.РА03.В.27514/25", True, False)
+    assert "joined across a line break" in n.repairs and "serial '2 7514' joined" in n.repairs
+
+
+@pytest.mark.parametrize("mark", ["М", "И", "Н", "M", "H"])
+def test_an_n_mark_read_as_a_letter_is_repaired_not_taken_for_a_country(rules, mark):
+    n = only(f"ЕАЭС {mark} RU Д-CN.РА11.В.13293/25", rules)
+    assert (n.official, n.scheme, n.guessed) == ("ЕАЭС N RU Д-CN.РА11.В.13293/25", "eaeu", True)
+    assert n.repairs[0] == f"N mark read as '{mark}'"

@@ -74,7 +74,9 @@ def test_rules_listing_in_every_language(run_cli, rules, lang, heading, need):
 
 def test_rules_listing_in_english_keeps_its_layout(run_cli):
     _, out, _ = run_cli("rules", "--lang", "en")
-    assert "  power_bank                     high-risk: certificate + Russian manual  [ТР ТС 004/2011, ТР ТС 020/2011, ТР ЕАЭС 037/2016]" in out
+    # a power bank works at 5-20 V DC: not ТР ТС 004/2011 (50-1000 V AC, 75-1500 V DC)
+    assert "  power_bank                     high-risk: certificate + Russian manual  [ТР ТС 020/2011, ТР ЕАЭС 037/2016]" in out
+    assert "                                 accepts: certificate_of_conformity, declaration" in out
     assert "  certificate_expiring         at risk      Conformity document expires soon" in out
     assert "  missing_ru_prefix            blocks chat  File name lacks the RU_ prefix" in out
 
@@ -112,6 +114,29 @@ def test_rules_category_unrestricted(run_cli):
 def test_rules_category_without_regulations_says_so(run_cli):
     _, out, _ = run_cli("rules", "medical_device", "--lang", "en")
     assert i18n.t("cat.regulations.none", "en") in out
+
+
+def test_rules_category_lists_accepted_types_and_its_source(run_cli):
+    _, out, _ = run_cli("rules", "medical_device", "--lang", "en")
+    assert "  registration_certificate — a medical device registration certificate (РУ)" in out
+    assert "declaration" not in out.split("accepts:")[1].split("Files:")[0]
+    assert "source: Federal Law 323-ФЗ" in out and "(read 2026-11-30)" in out
+    _, out, _ = run_cli("rules", "БАД", "--lang", "ru")
+    assert "  certificate_of_registration — свидетельство о государственной регистрации (СГР)" in out
+    _, out, _ = run_cli("rules", "pyrotechnics", "--lang", "en")
+    assert "ТР ТС 006/2011 — Safety of pyrotechnic products" in out
+
+
+def test_every_category_has_a_source_and_restricted_ones_accept_ozon_types():
+    from checker.doctypes import OZON_TYPES
+    from checker.rules import load_rules
+
+    for cat in load_rules().categories.values():
+        source = dict(cat.source)
+        assert source["text"] and source["read"], cat.key
+        assert set(cat.accepts) <= set(OZON_TYPES), cat.key
+        assert bool(cat.accepts) == cat.restricted or not cat.restricted, cat.key
+        assert "refused_letter" not in cat.accepts, cat.key
 
 
 @pytest.mark.parametrize("lang", LANGS)

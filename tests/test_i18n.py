@@ -88,10 +88,10 @@ def test_every_message_id_the_code_names_exists():
     missing = sorted(m for m in used if m not in messages)
     assert not missing, f"message ids used in checker/ but missing from messages.yaml: {missing}"
     # ids built at run time
-    from checker.report.ozon_sheet import ACCORDANCE_TYPES, DOCUMENT_TYPES
-
     rules = load_rules()
-    built = [f"ozon.doc.{v}" for v in DOCUMENT_TYPES.values()] + [f"ozon.acc.{v}" for v in ACCORDANCE_TYPES.values()]
+    ozon = rules.ozon
+    built = [f"ozon.doc.{v}" for v in ozon.certificate_type.values()]
+    built += [f"ozon.acc.{v}" for v in {*ozon.accordance_by_type.values(), *ozon.accordance_by_scheme.values(), ozon.accordance_default}]
     built += [f"explain.scope.{s.value}" for s in codes.Scope]
     built += [f"kyc.profile.{p}" for p in rules.kyc.profiles]
     built += [f"kyc.req.{r.key}" for p in rules.kyc.profiles.values() for r in p.requirements]

@@ -14,7 +14,7 @@ SKU_COLUMNS = ["sku", "category", "category_rule", "chat_status", "reasons", "ce
                "manual", "files", "details"]
 FILE_COLUMNS = ["path", "sku", "role", "mime", "kind", "page_count", "pages_read", "text_pages", "ocr_pages",
                 "ocr_confidence", "language", "russian_share", "numbers", "valid_from", "valid_until",
-                "regulations", "markers", "codes", "notes", "register"]
+                "regulations", "markers", "codes", "notes", "document_type", "type_evidence", "register"]
 KYC_COLUMNS = ["requirement", "met", "evidence", "note", "title"]
 
 
@@ -45,8 +45,7 @@ def file_row(f: FileResult) -> list[object]:
     confidences = [p.ocr_confidence for p in ocr if p.ocr_confidence is not None]
     numbers = []
     for n in analysis.numbers:
-        state = "well-formed" if n.well_formed else f"malformed: {n.problem}"
-        numbers.append(f"{n.official} ({n.doc_type}, {n.scheme}, {state})")
+        numbers.append(f"{n.official} ({n.doc_type}, {n.scheme}, {number_state(n)})")
     notes = list(facts.notes) + [f"page {p.number}: {p.note}" for p in facts.pages if p.note]
     if facts.problem:
         notes.insert(0, facts.problem)
@@ -63,13 +62,27 @@ def file_row(f: FileResult) -> list[object]:
         analysis.valid_until.isoformat() if analysis.valid_until else "",
         "; ".join(analysis.regulations), "; ".join(analysis.markers),
         ";".join(c.code for c in f.codes), "; ".join(notes),
+        analysis.document_type or "", analysis.type_evidence,
         "; ".join(f"{c.number}: {register_note(f, c)}" for c in f.register),
     ]
 
 
+def number_state(n) -> str:
+    """"well-formed", "malformed: …" or "unverified: …", with OCR's confidence and the repairs made."""
+    state = {"well_formed": "well-formed", "malformed": f"malformed: {n.problem}",
+             "unverified": f"unverified: {n.problem}" if n.problem else "unverified"}[n.status]
+    if n.source == "ocr":
+        state += f"; OCR confidence {n.confidence:.0f}" if n.confidence is not None else "; OCR"
+    if n.repairs:
+        state += "; repaired: " + ", ".join(n.repairs)
+    return state
+
+
 def write_files_csv(result: ScanResult, path: Path) -> None:
     rows = [file_row(f) for f in result.files]
-    rows += [[s.path, "skipped"] + [""] * 16 + [s.reason, ""] for s in result.skipped]
+    reason_at = FILE_COLUMNS.index("notes")
+    rows += [[s.path, "skipped"] + [""] * (reason_at - 2) + [s.reason] + [""] * (len(FILE_COLUMNS) - reason_at - 1)
+             for s in result.skipped]
     write_atomic(path, csv_text(FILE_COLUMNS, rows), encoding="utf-8-sig")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import __version__, i18n
 from ..codes import BY_NAME, ChatStatus
+from ..judge import unverified_reason
 from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
 from ..paper_checks import register_note
@@ -200,12 +201,26 @@ class _Page:
         if analysis.numbers:
             items = []
             for n in analysis.numbers:
-                mark = (f'<span class="good">{e(self.t("html.number.well_formed"))}</span>' if n.well_formed
-                        else f'<span class="bad">{e(self.t("html.number.malformed", problem=i18n.reading_note(n.problem or "", self.lang)))}</span>')
+                if n.status == "unverified":
+                    mark = f'<span class="warn">{e(self.t("html.number.unverified", why=unverified_reason(n, self.lang)))}</span>'
+                elif n.well_formed:
+                    mark = f'<span class="good">{e(self.t("html.number.well_formed"))}</span>'
+                else:
+                    mark = f'<span class="bad">{e(self.t("html.number.malformed", problem=i18n.reading_note(n.problem or "", self.lang)))}</span>'
                 kind = self.t("html.number.kind", scheme=self.t(f"html.scheme.{n.scheme}", default=n.scheme),
                               doc_type=self.t(f"html.doc_type.{n.doc_type}", default=n.doc_type))
-                items.append(f"<li><code>{e(n.official)}</code> <small>{e(kind)}</small> {mark}</li>")
+                source = self.t(f"number.source.{n.source}")
+                if n.confidence is not None:
+                    source += " · " + self.t("value.ocr_confidence", confidence=f"{n.confidence:.0f}")
+                items.append(f"<li><code>{e(n.official)}</code> <small>{e(kind)} · {e(source)}</small> {mark}</li>")
             rows.append((self.t("html.fact.numbers"), f'<ul class="plain">{"".join(items)}</ul>'))
+        if analysis.document_type:
+            paper = self.rules.document_types.papers.get(analysis.paper or "")
+            how, _, value = analysis.type_evidence.partition(":")
+            evidence = self.t(f"doctype.evidence.{how}", value=value) if how else ""
+            rows.append((self.t("html.fact.document_type"),
+                         e(paper.name(self.lang) if paper else analysis.document_type)
+                         + f" <small><code>{e(analysis.document_type)}</code> · {e(evidence)}</small>"))
         dates = []
         if analysis.valid_from or analysis.valid_until:
             dates.append(self.t("html.dates.valid", start=analysis.valid_from.isoformat() if analysis.valid_from else "?",
@@ -543,7 +558,7 @@ dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));
 dl.facts div{display:flex;gap:8px;min-width:0}
 dl.facts dt{flex:0 0 92px;color:var(--muted);font-size:13px}
 dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
-span.good,p.good{color:var(--ok)}span.bad,p.bad{color:var(--bad)}
+span.good,p.good{color:var(--ok)}span.bad,p.bad{color:var(--bad)}span.warn{color:var(--risk)}
 .kyc-state{font-weight:600}.kyc-state.complete{color:var(--ok)}.kyc-state.incomplete{color:var(--bad)}
 table.kyc td:first-child{width:2em;text-align:center}
 .check{font-weight:700;font-size:17px}

@@ -89,8 +89,13 @@ def file_dict(f: FileResult) -> dict[str, Any]:
             "language": analysis.language,
             "russian_share": round(analysis.russian_share, 4),
             "title": analysis.title,
+            "document_type": analysis.document_type,
+            "paper": analysis.paper,
+            "type_evidence": clean(analysis.type_evidence),
             "numbers": [{"official": clean(n.official), "scheme": n.scheme, "doc_type": n.doc_type,
-                         "well_formed": n.well_formed, "problem": clean(n.problem) if n.problem else None}
+                         "well_formed": n.well_formed, "problem": clean(n.problem) if n.problem else None,
+                         "status": n.status, "source": n.source, "confidence": n.confidence,
+                         "repairs": [clean(r) for r in n.repairs]}
                         for n in analysis.numbers],
             "valid_from": _date(analysis.valid_from),
             "valid_until": _date(analysis.valid_until),

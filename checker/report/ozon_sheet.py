@@ -1,10 +1,15 @@
-"""--ozon-sheet: what Ozon's certificate upload form asks for, per SKU and valid conformity document,
-already read off the papers: document type, accordance type, the number in its official Cyrillic
-form, issue and expiry dates, and the file to attach.
+"""--ozon-sheet: what Ozon's certificate form asks for, per SKU and paper that would pass, already
+read off the papers, in the codes of Ozon Seller API's POST /v2/product/certificate/create
+(rules/ozon.yaml, checker/ozon_codes.py): certificate_type, accordance_type, certificate_country,
+number (official Cyrillic form), name, issue_date, expired_date (a date, "infinite", or empty when
+not read), product_type, and the file to attach.
 
-Only documents that count are listed: a SKU's counted conformity file (named RU_…, readable, of a
-type Ozon takes) with a well-formed number that has not expired on the scan's date. Column names
-and codes are stable English; `description` says the same in the run's language (--lang).
+Only papers that would pass are listed: a SKU's counted conformity file (named RU_…, readable, of a
+type Ozon takes) of a type the SKU's category accepts, with a usable number, not expired on the
+scan's date. A number read by OCR that a person must check is marked in `number_check`
+("unverified"). Codes are Ozon's; `description` says the same in the run's language (--lang).
+Column `offer_id` is the seller's SKU (Ozon's offer_id); the API's `skus` are Ozon's own product
+ids, which an upload looks up, so the sheet does not carry them.
 """
 
 from __future__ import annotations
@@ -14,99 +19,114 @@ from datetime import date
 from pathlib import Path
 
 from .. import i18n
-from ..models import FileResult, ScanResult, SkuResult
+from ..judge import unverified_reason
+from ..models import DocumentNumber, FileResult, ScanResult, SkuResult
+from ..verdict import valid_papers
 from .output import csv_text, write_atomic
 
-OZON_COLUMNS = ["sku", "document_type", "accordance_type", "number", "issue_date", "expiry_date", "regulations",
-                "file", "description"]
-
-DOCUMENT_TYPES = {"certificate": "certificate_of_conformity", "declaration": "declaration_of_conformity"}
-# conformity.SCHEMES -> what the number says the document was issued under
-ACCORDANCE_TYPES = {
-    "eaeu": "eaeu_technical_regulation",                  # ЕАЭС …: EAEU (TR TS / TR EAEU) regulations
-    "customs_union": "customs_union",                     # ТС …: Customs Union forms issued before the EAEU ones
-    "gost_r": "gost_r",                                   # РОСС …: GOST R system
-    "ru_technical_regulation": "ru_technical_regulation",  # bare RU С-…/RU Д-…: Russian technical regulations
-}
+OZON_COLUMNS = ["offer_id", "certificate_type", "accordance_type", "certificate_country", "number", "name",
+                "issue_date", "expired_date", "product_type", "link_to_registry", "file", "number_check",
+                "regulations", "description"]
+INFINITE = "infinite"
 
 
 @dataclass(frozen=True)
 class OzonDocument:
-    sku: str
-    document_type: str
+    offer_id: str
+    certificate_type: str
     accordance_type: str
+    certificate_country: str
     number: str
+    name: str
     issue_date: date | None
-    expiry_date: date | None
+    expired_date: date | str | None      # a date, "infinite", or None when not read
+    product_type: str
     regulations: tuple[str, ...]
-    file: str            # relative to the scanned folder, '/' separated: the file to attach
-    title: str | None = None   # what the form's title says it is ("certificate"/"declaration"), when read
+    file: str                            # relative to the scanned folder, '/' separated: the file to attach
+    evidence: DocumentNumber | None = None   # the number as read (status, source, confidence, repairs)
+    title: str | None = None             # what the form's title says it is ("certificate"/"declaration"), when read
+    number_kind: str = ""                # the number's own С/Д type ("certificate"/"declaration")
 
     @property
     def title_disagrees(self) -> bool:
         """The number's type (С/Д, a Belarus type code) and the printed title name different documents."""
-        return bool(self.title) and DOCUMENT_TYPES.get(self.title or "") != self.document_type
+        return bool(self.title) and bool(self.number_kind) and self.title != self.number_kind
+
+    @property
+    def unverified(self) -> bool:
+        """The number was read by OCR and a person must check it against the paper."""
+        return self.evidence is not None and self.evidence.status == "unverified"
+
+    @property
+    def expired_text(self) -> str:
+        if isinstance(self.expired_date, date):
+            return self.expired_date.isoformat()
+        return self.expired_date or ""
 
     def description(self, lang: str | None = None) -> str:
         missing = i18n.t("ozon.no_date", lang)
+        expiry = (i18n.t("ozon.infinite", lang) if self.expired_date == INFINITE
+                  else self.expired_text or missing)
         text = i18n.t("ozon.row", lang,
-                      document_type=i18n.t(f"ozon.doc.{self.document_type}", lang, default=self.document_type),
+                      document_type=i18n.t(f"ozon.doc.{self.certificate_type}", lang, default=self.certificate_type),
                       accordance_type=i18n.t(f"ozon.acc.{self.accordance_type}", lang, default=self.accordance_type),
                       number=self.number,
                       issue_date=self.issue_date.isoformat() if self.issue_date else missing,
-                      expiry_date=self.expiry_date.isoformat() if self.expiry_date else missing,
-                      file=self.file)
+                      expiry_date=expiry, file=self.file)
         if self.title_disagrees:
             text += " · " + i18n.t("ozon.type_conflict", lang,
-                                   title=i18n.t(f"ozon.doc.{DOCUMENT_TYPES[self.title]}", lang),
-                                   number_type=i18n.t(f"ozon.doc.{self.document_type}", lang, default=self.document_type))
+                                   title=i18n.t(f"html.doc_type.{self.title}", lang),
+                                   number_type=i18n.t(f"html.doc_type.{self.number_kind}", lang))
+        if self.unverified:
+            text += " · " + i18n.t("ozon.unverified", lang, why=unverified_reason(self.evidence, lang or i18n.current_lang()))
         return text
 
 
-def _documents_of(sku: SkuResult, today: date) -> list[OzonDocument]:
+def _documents_of(sku: SkuResult, result: ScanResult) -> list[OzonDocument]:
     docs: list[OzonDocument] = []
     seen: set[str] = set()
-    for f in sku.files:
-        doc = _document(sku.sku, f, today)
+    for f in valid_papers(sku, result.rules):
+        doc = _document(sku.sku, f, result)
         if doc is not None and doc.number not in seen:   # the same document twice: upload it once
             seen.add(doc.number)
             docs.append(doc)
     return docs
 
 
-def _document(sku: str, f: FileResult, today: date) -> OzonDocument | None:
-    """The document type comes from the number (its С/Д letter, a Belarus type code): that is what
-    the register, and so Ozon's check, knows; a printed title that says otherwise is flagged."""
-    analysis = f.analysis
-    if not f.counted or f.blocked or analysis.role != "conformity":
+def _document(sku: str, f: FileResult, result: ScanResult) -> OzonDocument | None:
+    """The document type is the paper's (checker/doctypes.py); its codes come from rules/ozon.yaml."""
+    analysis, rules = f.analysis, result.rules
+    if f.blocked or analysis.valid_until is not None and analysis.valid_until < result.today:
         return None
-    good = [n for n in analysis.numbers if n.well_formed]
-    if not good:
+    number = next((n for n in analysis.numbers if n.usable), None)
+    kind = analysis.document_type or (rules.document_types.papers[
+        rules.document_types.paper_of_number(number.scheme, number.doc_type)].type if number else None)
+    if kind is None:
         return None
-    if analysis.valid_until is not None and analysis.valid_until < today:
+    official = number.official if number else ""
+    codes = rules.ozon.for_paper(kind, number.scheme if number else "", official, number.registered_in if number else "")
+    if codes is None:
         return None
-    number = good[0]    # the document's own number (as the judge reads it); later ones are quoted
+    expired: date | str | None = analysis.valid_until
+    if expired is None and kind in rules.ozon.infinite_unless_dated:
+        expired = INFINITE
     return OzonDocument(
-        sku=sku,
-        document_type=DOCUMENT_TYPES.get(number.doc_type, number.doc_type),
-        accordance_type=ACCORDANCE_TYPES.get(number.scheme, number.scheme),
-        number=number.official,
-        issue_date=analysis.valid_from or analysis.registered,
-        expiry_date=analysis.valid_until,
-        regulations=tuple(analysis.regulations),
-        file=f.path,
-        title=analysis.title,
-    )
+        offer_id=sku, certificate_type=codes["certificate_type"], accordance_type=codes["accordance_type"],
+        certificate_country=codes["certificate_country"], number=official, name=codes["name"],
+        issue_date=analysis.valid_from or analysis.registered, expired_date=expired,
+        product_type=codes["product_type"], regulations=tuple(analysis.regulations), file=f.path,
+        evidence=number, title=analysis.title, number_kind=number.doc_type if number else "")
 
 
 def ozon_documents(result: ScanResult) -> list[OzonDocument]:
-    """Every SKU's valid conformity documents, in SKU order then file order."""
-    return [doc for sku in result.skus for doc in _documents_of(sku, result.today)]
+    """Every SKU's papers that would pass, in SKU order then file order."""
+    return [doc for sku in result.skus for doc in _documents_of(sku, result)]
 
 
 def write_ozon_sheet(result: ScanResult, path: Path, lang: str | None = None) -> None:
-    rows = [[d.sku, d.document_type, d.accordance_type, d.number,
-             d.issue_date.isoformat() if d.issue_date else "", d.expiry_date.isoformat() if d.expiry_date else "",
-             "; ".join(d.regulations), d.file, d.description(lang)] for d in ozon_documents(result)]
+    rows = [[d.offer_id, d.certificate_type, d.accordance_type, d.certificate_country, d.number, d.name,
+             d.issue_date.isoformat() if d.issue_date else "", d.expired_text, d.product_type, "",
+             d.file, "unverified" if d.unverified else "", "; ".join(d.regulations), d.description(lang)]
+            for d in ozon_documents(result)]
     # UTF-8 with BOM so that Excel opens the Cyrillic numbers correctly.
     write_atomic(path, csv_text(OZON_COLUMNS, rows), encoding="utf-8-sig")
