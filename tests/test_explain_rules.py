@@ -116,7 +116,7 @@ def test_rules_category_without_regulations_says_so(run_cli):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_rules_unknown_category_suggests_close_names(run_cli, lang):
-    status, out, err = run_cli("rules", "smart watch", "--lang", lang)
+    status, out, err = run_cli("rules", "watches", "--lang", lang)
     assert status == 2 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert "smartwatch" in err.casefold() or "Smartwatch" in err

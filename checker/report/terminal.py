@@ -49,6 +49,8 @@ def _print_details(result: ScanResult, echo, colour: bool | None, lang: str) -> 
                             bold=sku.status is ChatStatus.DISABLED)
         codes = ", ".join(c.code for c in sku.codes) or "-"
         echo(f"  {label} {sku.sku:<{width}}  {codes}", color=colour)
+        for note in sku.notes:     # a category read as another, "did you mean …?", a copy set aside
+            echo(" " * (label_width + width + 5) + click.style(i18n.sentence(note, lang), dim=True), color=colour)
     if result.kyc.judged:
         state = (click.style(i18n.t("term.kyc.complete", lang), fg="green") if result.kyc.complete
                  else click.style(i18n.t("term.kyc.incomplete", lang), fg="red", bold=True))
@@ -58,6 +60,8 @@ def _print_details(result: ScanResult, echo, colour: bool | None, lang: str) -> 
             mark = click.style("[x]", fg="green") if req.met else click.style("[ ]", fg="red")
             tail = f"  ({', '.join(req.evidence)})" if req.met and req.evidence else (f"  {req.note}" if req.note else "")
             echo(f"  {mark} {i18n.kyc_title(req.key, req.title, lang)}{tail}", color=colour)
+    elif result.kyc.not_read:
+        echo("\n" + click.style(i18n.t("term.kyc.not_read", lang, count=len(result.kyc.not_read)), fg="yellow"), color=colour)
     else:
         echo("\n" + i18n.t("term.kyc.not_judged", lang), color=colour)
     if result.skipped:
