@@ -79,10 +79,26 @@ class SkuList:
     sheet: str = ""                 # the worksheet read, for a workbook
 
 
+def _header_key(cell: str) -> str:
+    return " ".join(fold_name(cell).strip().lstrip("\ufeff").rstrip("*").split())
+
+
 def header_field(cell: str) -> str | None:
     """The field a column header names ("sku", "category", "name", "brand"), or None."""
-    key = " ".join(fold_name(cell).strip().lstrip("\ufeff").rstrip("*").split())
-    return _FIELD_OF.get(key)
+    return _FIELD_OF.get(_header_key(cell))
+
+
+def _field_columns(header: list[str]) -> dict[str, int | None]:
+    """field -> index of its column. When two columns name one field (Ozon's template has both
+    "Категория" and "Тип"), the alias listed first in HEADER_ALIASES wins, then the leftmost."""
+    best: dict[str, tuple[int, int]] = {}
+    for index, cell in enumerate(header):
+        key = _header_key(cell)
+        field_name = _FIELD_OF.get(key)
+        if field_name is not None:
+            rank = (HEADER_ALIASES[field_name].index(key), index)
+            best[field_name] = min(best.get(field_name, rank), rank)
+    return {name: best[name][1] if name in best else None for name in HEADER_ALIASES}
 
 
 # --- what the file is ---------------------------------------------------------------------------
@@ -274,8 +290,7 @@ def _build_rows(rows: Iterable[tuple[int, list[str]]], source: str, encoding: st
     rows = iter(rows)
     header = _find_header(rows, source)
     columns = tuple(c.strip().lstrip("\ufeff") or f"column_{i + 1}" for i, c in enumerate(header))
-    fields = [header_field(c) for c in header]
-    at = {name: fields.index(name) if name in fields else None for name in HEADER_ALIASES}
+    at = _field_columns(header)
     result = SkuList([], list(columns), encoding, delimiter, has_category=at["category"] is not None)
     if at["category"] is None:
         result.warnings.append(i18n.t("skus.warn.no_category_inferred" if at["name"] is not None else "skus.warn.no_category",

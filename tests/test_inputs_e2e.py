@@ -119,8 +119,13 @@ def test_no_ocr_leaves_kyc_not_judged_and_skus_judged_on_their_papers(run_cli, t
     shutil.copytree(SAMPLES / "company" / "KYC", root / "KYC")
     shutil.copytree(SAMPLES / "company" / "PB-1001", root / "PB-1001")
     (tmp_path / "skus.csv").write_text("sku,category\nPB-1001,power_bank\n", encoding="utf-8")
-    code, stdout, rows, _, document = scan_twice(run_cli, tmp_path, root, tmp_path / "skus.csv", "--no-ocr")
+    code, stdout, rows, _, document = scan_twice(run_cli, tmp_path, root, tmp_path / "skus.csv", "--no-ocr",
+                                                 "--html", tmp_path / "r.html")
     assert code == 0 and rows["PB-1001"]["chat_status"] == "ok" and "kyc_incomplete" not in rows["PB-1001"]["reasons"]
     assert "KYC: not judged (scans not read with --no-ocr" in stdout
+    assert "the KYC scans were not read" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    code, stdout, _ = run_cli("scan", root, "--skus", tmp_path / "skus.csv", "--today", TODAY, "--no-ocr", "-q", "--lang", "ru",
+                              "--cache-dir", tmp_path / "cache", "--out", tmp_path / "q.csv")
+    assert "KYC: не проверялся (сканы не распознаны" in stdout      # the summary says so, even with -q
     assert document["summary"]["kyc"] == "not_judged" and document["kyc"]["judged"] is False
     assert document["kyc"]["not_read"] and all(p.startswith("KYC/") for p in document["kyc"]["not_read"])

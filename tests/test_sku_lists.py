@@ -156,3 +156,8 @@ def test_large_list_streams_from_disk(tmp_path):
     result = read_sku_csv(path)
     assert len(result.rows) == 200_000 and result.rows[-1].name == "Книга 199999" and result.delimiter == ";"
     assert result.rows[0].columns is result.rows[-1].columns     # one column list, not one per row
+
+
+def test_category_column_preferred_over_product_type():
+    result = parse_sku_csv("Артикул;Тип;Категория\nPB-1;Внешний аккумулятор;Электроника/Внешние аккумуляторы\n".encode())
+    assert result.rows[0].category == "Электроника/Внешние аккумуляторы"

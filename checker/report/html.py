@@ -280,14 +280,13 @@ class _Page:
     def kyc_section(self) -> str:
         kyc = self.result.kyc
         heading = e(self.t("html.kyc.heading"))
-        if not kyc.judged and kyc.not_read:
-            return (f'<section id="kyc"><h2>{heading}</h2><p class="notice">'
-                    f'{e(self.t("html.kyc.not_read", count=len(kyc.not_read)))}</p></section>')
-        if not kyc.judged:
+        if not kyc.judged and not kyc.not_read:
             return (f'<section id="kyc"><h2>{heading}</h2><p class="notice">'
                     f'{self.h("html.kyc.not_judged", folder="<code>KYC</code>")}</p></section>')
         state = kyc_state(self.result)
-        head = self.t("html.kyc.complete" if state == "complete" else "html.kyc.incomplete")
+        # --no-ocr: what the read papers show, under a notice that the scans were not read (not judged)
+        head = (self.t("html.kyc.not_read", count=len(kyc.not_read)) if state == "not_judged"
+                else self.t("html.kyc.complete" if state == "complete" else "html.kyc.incomplete"))
         rows = []
         for r in kyc.requirements:
             mark = '<span class="check good">✓</span>' if r.met else '<span class="check bad">✗</span>'

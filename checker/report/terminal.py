@@ -23,6 +23,8 @@ def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, co
     lang = lang or i18n.current_lang()
     if detailed:
         _print_details(result, echo, colour, lang)
+    elif result.kyc.not_read:     # even with -q: why no SKU is held back by KYC
+        echo(i18n.t("term.kyc.not_read", lang, count=len(result.kyc.not_read)), color=colour)
     for warning in result.warnings:
         echo(click.style(i18n.t("term.warning", lang) + ": ", fg="yellow") + warning, err=True, color=colour)
     counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
