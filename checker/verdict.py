@@ -17,7 +17,7 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
         findings.extend(f.findings)
     category = rules.categories.get(sku.category) if sku.category else None
     # The category as the seller knows it: an Ozon name rather than a rule key such as power_bank.
-    label = (category.name(lang) if category and sku.category_input == category.key
+    label = (category.name(lang) if category and sku.category_input in ("", category.key)   # "": inferred
              else sku.category_input or sku.category or i18n.t("value.unknown_category", lang))
 
     def add(code: codes.ReasonCode, **values) -> None:

@@ -99,6 +99,7 @@ def test_ozon_xlsx_without_category_column_infers_it(run_cli, tmp_path):
     assert rows["PB-3001"]["chat_status"] == "ok" and rows["PB-3001"]["category_rule"] == "power_bank"
     assert rows["PB-3001"]["category_source"] == "inferred" and "taken from the product name" in rows["PB-3001"]["details"]
     assert rows["40012345"]["category_rule"] == "smartwatch" and rows["40012345"]["chat_status"] == "disabled"
+    assert "Smartwatches" in rows["40012345"]["details"]          # named as Ozon does, not by its rule key
     assert rows["KT-7"]["category_source"] == "" and "unknown_category" in rows["KT-7"]["reasons"]
     sku = next(s for s in document["skus"] if s["sku"] == "PB-3001")
     assert (sku["brand"], sku["category_source"], sku["category_match"]) == ("TESTBRAND", "inferred", "inferred")
