@@ -98,7 +98,8 @@ def scan_options(func):
     from .report import WRITERS, param_name
 
     options = [
-        click.option("--skus", "skus_csv", type=click.Path(dir_okay=False, path_type=Path), help="CSV with at least 'sku' and 'category' columns."),
+        click.option("--skus", "skus_csv", type=click.Path(path_type=Path), help="SKU list: CSV/text (UTF-8, cp1251, UTF-16) or .xlsx with a SKU column (sku, артикул, offer_id, 货号…); see docs/inputs.md."),
+        click.option("--skus-sheet", "skus_sheet", metavar="NAME", help="The worksheet of an .xlsx SKU list to read (default: the first)."),
         *[click.option(w.option, param_name(w), type=click.Path(dir_okay=False, path_type=Path),
                        default=Path(w.default) if w.default else None, show_default=bool(w.default), help=w.help) for w in WRITERS],
         click.option("--seller-type", type=click.Choice(["company", "individual"]), default="company", show_default=True, help="KYC profile."),
@@ -160,11 +161,14 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         if is_inside(cache_dir, folder):
             raise InputError(f"cache folder {cache_dir} is inside the scanned folder {folder}; doccheck never writes there")
     rules = _load_rules(params["rules_dir"])
+    from . import i18n
+
+    i18n.set_lang(params["lang"] or default_lang())   # the SKU list's messages are read in it too
     skus = None
     warnings: list[str] = []
     if params["skus_csv"] is not None:
         try:
-            skus = read_sku_csv(params["skus_csv"])
+            skus = read_sku_csv(params["skus_csv"], params.get("skus_sheet"))
         except SkuFileError as exc:
             raise InputError(str(exc)) from None
         warnings.extend(skus.warnings)
@@ -263,18 +267,13 @@ def list_rules(category, rules_dir, lang) -> None:
 
 
 def _describe_category(rules, name: str, lang: str) -> None:
-    import difflib
-
     from . import i18n
 
     t = i18n.t
-    cat = rules.category_for(name)
+    match = rules.match_category(name)   # as a SKU list's category is read: folded, path, close match
+    cat = match.category
     if cat is None:
-        folded: dict[str, str] = {}
-        for c in rules.categories.values():
-            for n in (c.key, *c.aliases):
-                folded.setdefault(n.casefold(), n)
-        close = [folded[n] for n in difflib.get_close_matches(name.casefold(), list(folded), n=3, cutoff=0.6)]
+        close = [f"{rules.categories[key].name(lang)} ({key})" for key in match.suggestions]
         hint = f"; {t('cat.did_you_mean', names=', '.join(close))}" if close else ""
         raise InputError(t("cat.unknown", name=name) + hint)
     click.echo(f"{cat.name(lang)} ({t('cat.key', key=cat.key)})")

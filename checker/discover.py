@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .models import SkippedEntry
-from .names import display_path
+from .names import display_path, fold_name
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,12 @@ def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """The debris globs as one case-folded regex: one match per entry instead of one per glob."""
     if not patterns:
         return None
-    return re.compile("|".join(fnmatch.translate(p.casefold()) for p in patterns))
+    return re.compile("|".join(fnmatch.translate(fold_name(p)) for p in patterns))
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     matcher = _matcher(patterns)
-    return matcher is not None and matcher.match(name.casefold()) is not None
+    return matcher is not None and matcher.match(fold_name(name)) is not None
 
 
 def _inside(path: str, root: str) -> bool:

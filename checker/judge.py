@@ -13,6 +13,7 @@ from pathlib import Path
 from . import codes, i18n
 from .conformity import document_title, find_numbers, find_regulations, find_validity
 from .language import detect_language, is_russian
+from .names import fold_name
 from .models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group
 from .rules import Rules
 
@@ -30,8 +31,8 @@ def render_detail(rules: Rules, code: codes.ReasonCode, lang: str = "en", **valu
 
 def name_hint(name: str, rules: Rules) -> str | None:
     """What the file name says the seller meant it to be: a hint, the content decides first."""
-    words = set(re.split(r"[\W_]+", name.casefold()))
-    folded = name.casefold()
+    folded = fold_name(name)   # a name as macOS writes it (NFD) is the same name
+    words = set(re.split(r"[\W_]+", folded))
     for use in ("conformity", "manual"):
         for hint in rules.use_hints.get(use, ()):
             if hint in words or (not hint.isascii() and hint in folded):
@@ -163,7 +164,8 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
         findings.append(Finding(code, render_detail(rules, code, lang, file=result.path, **values)))
 
     if not name.startswith(RU_PREFIX):
-        stripped = re.sub(r"^ru[_\-\s]*", "", name, flags=re.IGNORECASE)
+        # A copy alone counts; the name to suggest is the original's ("Copy of RU_manual.pdf" -> RU_manual.pdf).
+        stripped = re.sub(r"^ru[_\-\s]*", "", result.copy_name or name, flags=re.IGNORECASE)
         add(codes.MISSING_RU_PREFIX, suggestion=RU_PREFIX + stripped)
     claims_pdf = name.casefold().endswith(".pdf")
     if claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:

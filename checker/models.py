@@ -235,6 +235,9 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     counted: bool = False           # counts toward the SKU's requirements
     register: list[RegisterCheck] = field(default_factory=list)   # --register only: one per number looked up
+    copy_tool: str = ""             # the name carries a copy marker of this tool (rules/copies.yaml)
+    copy_name: str = ""             # the name without the copy marker
+    copy_of: str | None = None      # path of the original beside it: this copy is set aside, not counted
 
     @property
     def codes(self) -> list[ReasonCode]:
@@ -254,6 +257,13 @@ class SkuResult:
     files: list[FileResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     status: ChatStatus = ChatStatus.OK
+    name: str = ""                  # the product's name from the SKU list ("Наименование товара"), "" when none
+    brand: str = ""                 # the product's brand from the SKU list ("Бренд"), "" when none
+    category_source: str = ""       # "column" (the list's category column), "inferred" (from `name`), "" (none)
+    category_match: str = ""        # how it was read: "name", "path", "close", "inferred", "" (see rules.CategoryMatch)
+    category_score: float | None = None   # rapidfuzz ratio of a "close" match
+    category_suggestions: tuple[str, ...] = ()   # nearest category keys when unknown ("did you mean …?")
+    notes: list[str] = field(default_factory=list)   # what was read unlike it is written (category read as, copies set aside)
 
     @property
     def codes(self) -> list[ReasonCode]:
@@ -282,6 +292,7 @@ class KycResult:
     profile: str
     folders: list[str] = field(default_factory=list)
     requirements: list[KycRequirement] = field(default_factory=list)
+    not_read: list[str] = field(default_factory=list)   # KYC files left unread (--no-ocr): judged False, "scans not read"
 
     @property
     def complete(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
@@ -16,3 +17,13 @@ def display_name(name: str) -> str:
 
 def display_path(parts: tuple[str, ...] | list[str]) -> str:
     return "/".join(display_name(p) for p in parts)
+
+
+def nfc(text: str) -> str:
+    """A name as text, not bytes: macOS and some sync clients store Й, Ё decomposed (NFD)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold_name(text: str) -> str:
+    """How names are compared where case does not matter: NFC, then case-folded."""
+    return nfc(text).casefold()

@@ -17,11 +17,12 @@ from .privacy import redact
 from .progress import Progress
 from .judge import analyse, analyse_text, analysis_key, judge_file
 from .kyc import evaluate_kyc_files
-from .mapping import KYC_FOLDER, SkuMapper
+from .copies import find_copies
+from .mapping import SkuMapper, is_kyc_folder
 from .models import (ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Group, KycResult, RegisterSummary,
                      ScanResult, ScanStats, SkuResult)
 from .rules import Rules
-from .skus import SkuList
+from .skus import SkuList, SkuRow
 from .verdict import judge_sku
 
 if TYPE_CHECKING:   # the register's client (httpx) is imported only when --register is given
@@ -76,10 +77,13 @@ def scan(options: ScanOptions) -> ScanResult:
     rules = options.rules
     found, skipped = discover(options.root, rules.debris_files, rules.debris_dirs)
     for entry in skipped:
-        if any(part.casefold() == KYC_FOLDER for part in entry.path.split("/")[:-1]):
+        if any(is_kyc_folder(part) for part in entry.path.split("/")[:-1]):
             entry.path = redact(entry.path)
     mapper = SkuMapper([r.sku for r in options.skus.rows] if options.skus else None)
     placed = [(f, *mapper.assign(f.parts)) for f in found]
+    # Copies by sync tools and people: among a SKU's files only (KYC names are personal, and masked).
+    sku_indexes = [i for i, (_, group, _) in enumerate(placed) if group is Group.SKU]
+    copies = {sku_indexes[k]: copy for k, copy in find_copies((placed[i][0].parts for i in sku_indexes), rules.copies).items()}
 
     engine = _engine_id(options)
     cache = FactCache(options.cache_dir) if options.cache_dir else None
@@ -133,9 +137,15 @@ def scan(options: ScanOptions) -> ScanResult:
             text_analysis = analyse_text(facts, rules)
             fresh.append((facts, text_analysis))
         result = FileResult(path=path, name=name, group=group, sku=sku, facts=facts)
+        copy = copies.get(i)
+        if copy is not None:
+            original = sku_indexes[copy.original] if copy.original is not None else None
+            result.copy_tool, result.copy_name = copy.tool, copy.original_name
+            result.copy_of = placed[original][0].relpath if original is not None else None
         result.analysis = analyse(result, rules, text_analysis)
-        result.findings = judge_file(result, rules, options.today, options.lang)
-        result.counted = result.group is Group.SKU and not result.blocked
+        # A copy beside its original is set aside: listed, not judged, not counted.
+        result.findings = [] if result.copy_of else judge_file(result, rules, options.today, options.lang)
+        result.counted = result.group is Group.SKU and not result.blocked and not result.copy_of
         files.append(result)
     register = None
     if options.register is not None:
@@ -148,8 +158,12 @@ def scan(options: ScanOptions) -> ScanResult:
     kyc_files = [f for f in files if f.group is Group.KYC]
     kyc_folders = sorted({f.path.rsplit("/", 1)[0] for f in kyc_files})
     if kyc_files:
-        kyc = KycResult(True, options.seller_type, kyc_folders,
-                        evaluate_kyc_files(kyc_files, options.seller_type, options.today, rules))
+        requirements = evaluate_kyc_files(kyc_files, options.seller_type, options.today, rules)
+        kyc = KycResult(True, options.seller_type, kyc_folders, requirements)
+        not_read = [f.path for f in kyc_files if f.facts.unread_pages and not f.facts.problem]
+        if not options.ocr and not_read and not kyc.complete:
+            # --no-ocr: scans left unread prove nothing either way; KYC is not judged, not incomplete.
+            kyc = KycResult(False, options.seller_type, kyc_folders, requirements, not_read)
     else:
         kyc = KycResult(False, options.seller_type)
 
@@ -183,11 +197,26 @@ def _build_skus(options: ScanOptions, files: list[FileResult], rules: Rules) -> 
     skus: dict[str, SkuResult] = {}
     if options.skus:
         for row in options.skus.rows:
-            category = rules.category_for(row.category) if row.category else None
-            skus[row.sku] = SkuResult(row.sku, row.category, category.key if category else None, row.row)
+            skus[row.sku] = sku_from_row(row, rules)
     for f in files:
         if f.group is Group.SKU and f.sku is not None:
             if f.sku not in skus:
                 skus[f.sku] = SkuResult(f.sku)
             skus[f.sku].files.append(f)
     return list(skus.values())
+
+
+def sku_from_row(row: SkuRow, rules: Rules) -> SkuResult:
+    """A SKU list row as the SKU to judge: its category read as sellers write it, or, with no
+    category given, inferred from the product's name (category_source "inferred")."""
+    if row.category:
+        match, source = rules.match_category(row.category), "column"
+    elif row.name:
+        match = rules.infer_category(row.name)
+        source = "inferred" if match.category else ""
+    else:
+        match, source = rules.match_category(""), ""
+    return SkuResult(row.sku, row.category, match.category.key if match.category else None, row.row,
+                     name=row.name, brand=row.brand, category_source=source, category_match=match.how,
+                     category_score=match.score if match.how == "close" else None,
+                     category_suggestions=match.suggestions)

@@ -17,10 +17,12 @@ from .ozon_codes import OzonCodes
 from .kyc import KycRules
 from .markers import MarkerRules
 from .register.statuses import RegisterRules
+from .copies import CopyRules
+from .names import fold_name
 from .rulefile import LineDict, RuleError, load_yaml, require
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
-              "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml", "ozon.yaml")
+              "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml", "ozon.yaml", "copies.yaml")
 
 
 def default_rules_dir() -> Path:
@@ -47,6 +49,31 @@ class Category:
         """The category's name in `lang` (categories.yaml `names`), else its English name, else its key."""
         names = dict(self.names)
         return names.get(lang) or names.get("en") or self.key
+
+
+@dataclass(frozen=True)
+class CategoryMatching:
+    """categories.yaml `matching`: how close (rapidfuzz ratio, 0-100, of the folded names) a
+    category as written must come to a known one to be read as it, and to be suggested."""
+    accept: float = 88.0
+    suggest: float = 60.0
+    suggestions: int = 3
+
+
+@dataclass(frozen=True)
+class CategoryMatch:
+    """How a category as the seller wrote it was read.
+
+    how: "name"     - a rule key or alias, after folding case, separators and plural endings;
+         "path"     - a segment of an Ozon category path ("Электроника/Внешние аккумуляторы");
+         "close"    - the nearest name by spelling, at or above `matching.accept` ("Powr banks");
+         "inferred" - from the start of the product's name ("Внешний аккумулятор TESTBRAND …");
+         ""         - not read (category is None); `suggestions` then names the nearest keys.
+    score: the rapidfuzz ratio for "close" (100 otherwise)."""
+    category: Category | None
+    how: str = ""
+    score: float = 100.0
+    suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,21 +113,87 @@ class Rules:
     markers: MarkerRules
     kyc: KycRules
     regulation_titles: dict[str, dict[str, str]] = field(default_factory=dict)   # "ТР ТС 004/2011" -> language -> title
+    copies: CopyRules = field(default_factory=CopyRules)
+    category_matching: CategoryMatching = field(default_factory=CategoryMatching)
     messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
     digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
     register: Any = None                      # register.statuses.RegisterRules of register.yaml
     fit: Any = None                           # fit.FitRules of fit.yaml
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
+    _stem_index: dict[str, str] = field(default_factory=dict, repr=False)
+    _match_memo: dict[str, CategoryMatch] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        ambiguous: set[str] = set()
         for cat in self.categories.values():
             for name in (cat.key, *cat.aliases):
                 self._alias_index[_fold(name)] = cat.key
+                stem = _stem_key(name)
+                if self._stem_index.setdefault(stem, cat.key) != cat.key:
+                    ambiguous.add(stem)
+        for stem in ambiguous:          # two categories' names that differ only in an ending: neither wins
+            del self._stem_index[stem]
 
     def category_for(self, name: str) -> Category | None:
-        """A rule key or an English/Russian/Chinese Ozon category name, case-insensitively."""
-        key = self._alias_index.get(_fold(name))
-        return self.categories.get(key) if key else None
+        """A rule key or an English/Russian/Chinese Ozon category name as sellers write it (see match_category)."""
+        return self.match_category(name).category
+
+    def _by_name(self, text: str) -> Category | None:
+        key = self._alias_index.get(_fold(text)) or self._stem_index.get(_stem_key(text))
+        return self.categories[key] if key else None
+
+    def match_category(self, text: str) -> CategoryMatch:
+        """A category as a seller writes it -> the rule's category, and how it was read.
+
+        In order: the whole text as a key or alias after folding case, separators (space _ - / >)
+        and plural endings ("home_appliance", "Power bank"); each segment of an Ozon category
+        path, the last first ("Электроника/Внешние аккумуляторы"); the nearest name by spelling
+        (rapidfuzz ratio) at or above categories.yaml `matching.accept` ("Powr banks"). Below
+        it the category is unknown and `suggestions` names the nearest ones (`matching.suggest`)."""
+        memo = self._match_memo.get(text)
+        if memo is None:
+            memo = self._match_memo[text] = self._match(text)
+        return memo
+
+    def _match(self, text: str) -> CategoryMatch:
+        if not text.strip():
+            return CategoryMatch(None)
+        category = self._by_name(text)
+        if category is not None:
+            return CategoryMatch(category, "name")
+        segments = [s for s in _PATH_SEPARATORS.split(text) if s.strip()]
+        if len(segments) > 1:
+            for segment in reversed(segments):
+                category = self._by_name(segment)
+                if category is not None:
+                    return CategoryMatch(category, "path")
+        nearest = self._nearest(segments[-1] if segments else text)
+        settings = self.category_matching
+        if nearest and nearest[0][1] >= settings.accept:
+            return CategoryMatch(self.categories[nearest[0][0]], "close", round(nearest[0][1], 1))
+        suggested = tuple(key for key, score in nearest if score >= settings.suggest)[:settings.suggestions]
+        return CategoryMatch(None, "", 0.0, suggested)
+
+    def _nearest(self, text: str) -> list[tuple[str, float]]:
+        """(category key, best ratio over its names), best first."""
+        from rapidfuzz import fuzz, process
+
+        best: dict[str, float] = {}
+        query = _stem_key(text)
+        for stem, score, _ in process.extract(query, list(self._stem_index), scorer=fuzz.ratio, limit=None):
+            key = self._stem_index[stem]
+            best[key] = max(best.get(key, 0.0), score)
+        return sorted(best.items(), key=lambda item: (-item[1], item[0]))
+
+    def infer_category(self, product_name: str) -> CategoryMatch:
+        """The category an Ozon product name starts with ("Внешний аккумулятор TESTBRAND 10000 мАч"
+        -> power_bank): its first four, three, two or one words as a category name, how="inferred"."""
+        words = _fold(product_name).split()
+        for n in range(min(4, len(words)), 0, -1):
+            category = self._by_name(" ".join(words[:n]))
+            if category is not None:
+                return CategoryMatch(category, "inferred")
+        return CategoryMatch(None)
 
     def reason_text(self, code: codes.ReasonCode | str, lang: str = "en") -> ReasonText:
         texts = self.reasons[str(code)]
@@ -110,8 +203,37 @@ class Rules:
         return self.type_names.get(mime, mime)
 
 
+_PATH_SEPARATORS = re.compile(r"\s*(?:/|>|\\|\||→|»)\s*")
+_RU_ENDINGS = ("ями", "ами", "ого", "ему", "ыми", "ими", "ые", "ие", "ый", "ий", "ой", "ая", "яя", "ое", "ее",
+               "ых", "их", "ов", "ев", "ей", "ам", "ям", "ах", "ях", "ы", "и", "а", "я", "о", "е", "ь", "й", "у", "ю")
+
+
 def _fold(name: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", name.replace("ё", "е").replace("Ё", "Е")).strip().casefold()
+    """NFC, ё as е, case folded, separators (space _ - / > etc.) as one space."""
+    name = fold_name(name).replace("ё", "е")
+    return re.sub(r"[\s_\-/>\\|→»]+", " ", name).strip()
+
+
+def _stem(word: str) -> str:
+    """A word without its plural or case ending, so "Power bank" meets "Power banks" and "Внешний
+    аккумулятор" meets "Внешние аккумуляторы". Crude on purpose: both sides go through it."""
+    if word.isascii() and word.isalpha():
+        if len(word) > 4 and word.endswith("ies"):
+            return word[:-3] + "y"
+        if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
+            return word[:-2]
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            return word[:-1]
+        return word
+    if len(word) > 4 and re.fullmatch(r"[а-я]+", word):
+        for ending in _RU_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                return word[:-len(ending)]
+    return word
+
+
+def _stem_key(name: str) -> str:
+    return " ".join(_stem(w) for w in _fold(name).split())
 
 
 def _strings(mapping: LineDict, key: str, *, optional: bool = False) -> tuple[str, ...]:
@@ -185,6 +307,20 @@ def _category_names(spec: LineDict, key: str) -> tuple[tuple[str, str], ...]:
     if extra:
         raise RuleError(f"category {key!r}: names: unknown language {extra[0]!r}", path=names.path, line=names.line_of(extra[0]))
     return tuple(check_translations(names, f"category {key!r} names").items())
+
+
+def _load_category_matching(data: LineDict) -> CategoryMatching:
+    """Optional `matching: {accept, suggest, suggestions}` in categories.yaml."""
+    block = require(data, "matching", LineDict, optional=True, default=None)
+    if block is None:
+        return CategoryMatching()
+    unknown = sorted(set(block) - {"accept", "suggest", "suggestions"})
+    if unknown:
+        raise RuleError(f"matching: unknown field {unknown[0]!r}", path=block.path, line=block.line_of(unknown[0]))
+    accept, suggest = _number(block, "accept", float, 50, 100), _number(block, "suggest", float, 0, 100)
+    if suggest > accept:
+        raise RuleError(f"matching: suggest ({suggest:g}) must not be above accept ({accept:g})", path=block.path, line=block.line_of("suggest"))
+    return CategoryMatching(accept, suggest, _number(block, "suggestions", int, 0, 20))
 
 
 def _load_regulation_titles(data: LineDict) -> dict[str, dict[str, str]]:
@@ -304,6 +440,8 @@ def load_rules(directory: Path | None = None) -> Rules:
         markers=markers,
         kyc=KycRules.from_data(files["kyc.yaml"], markers),
         regulation_titles=_load_regulation_titles(files["categories.yaml"]),
+        copies=CopyRules.from_data(files["copies.yaml"]),
+        category_matching=_load_category_matching(files["categories.yaml"]),
         messages=messages_for(directory),
         digest=digest.hexdigest(),
         register=RegisterRules.from_data(files["register.yaml"]),

@@ -1,125 +1,332 @@
-"""The user's SKU list: a CSV from Excel or a marketplace export, in UTF-8 (BOM or not) or
-Windows-1251, comma- or semicolon-delimited. Every column is kept for the report."""
+"""The user's SKU list, as the tools sellers use write it.
+
+Read: CSV or text in UTF-8 (BOM or not), Windows-1251 or UTF-16 with a BOM (Excel's "Unicode
+text"), comma-, semicolon- or tab-delimited; and Excel workbooks (.xlsx, .xlsm) through openpyxl in
+read-only mode, the first sheet or the one named with `--skus-sheet`. The header row is the first
+row holding a SKU column (Ozon's templates put title rows above it), found by the aliases in
+HEADER_ALIASES, case-insensitively. Every column is kept for the report.
+
+Rows are streamed: a CSV is decoded chunk by chunk and a workbook row by row, and each row keeps
+only its cells (a tuple) beside the list's one column list.
+
+A file that is none of these (an .xls from old Excel, a .numbers or .ods file, UTF-16 without a
+BOM, a PDF) is refused with one line saying what it looks like: SkuFileError, exit 2 in the CLI.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import gc
 import io
+import itertools
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
+
+from . import i18n
+from .names import fold_name
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
+HEADER_SEARCH_ROWS = 50          # title rows above the header that are looked through
+_SAMPLE = 64 * 1024
+_CHUNK = 1024 * 1024
+
+# Column header -> the field it fills. Compared after NFC, case-folding, trimming and dropping a
+# trailing '*' (Ozon marks required columns with one). Ozon's own names first: offer_id is the
+# Seller API's field for the seller's article, "Артикул" the export's column.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "sku": ("sku", "артикул", "offer_id", "货号", "商品编码", "article", "vendor code"),
+    "category": ("category", "категория", "тип", "type", "类目", "品类"),
+    "name": ("name", "наименование товара", "название", "商品名称"),
+    "brand": ("brand", "бренд", "品牌"),
+}
+_FIELD_OF = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 
 class SkuFileError(Exception):
-    """The SKU CSV cannot be used; the message is one line for the user."""
+    """The SKU list cannot be used; the message is one line for the user, in the run's language."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SkuRow:
+    """One product of the list. `cells` are the row's values in `columns` order (as written,
+    trimmed); `line` is the file's line (CSV) or sheet row (xlsx) it came from."""
     sku: str
     category: str
-    row: dict[str, str]
+    cells: tuple[str, ...]
+    columns: tuple[str, ...]
     line: int
+    name: str = ""                  # the product's name (Ozon: "Наименование товара"), "" when no column
+    brand: str = ""
+
+    @property
+    def row(self) -> dict[str, str]:
+        """The user's row, every column: header -> value."""
+        return dict(zip(self.columns, self.cells))
 
 
 @dataclass
 class SkuList:
     rows: list[SkuRow]
     columns: list[str]
-    encoding: str
-    delimiter: str
+    encoding: str                   # "utf-8", "utf-8-sig", "cp1251", "utf-16", or "xlsx"
+    delimiter: str                  # "" for a workbook
     warnings: list[str] = field(default_factory=list)
+    has_category: bool = True       # False: categories are to be inferred from product names
+    sheet: str = ""                 # the worksheet read, for a workbook
 
 
-def decode_csv_bytes(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+def _header_key(cell: str) -> str:
+    return " ".join(fold_name(cell).strip().lstrip("\ufeff").rstrip("*").split())
+
+
+def header_field(cell: str) -> str | None:
+    """The field a column header names ("sku", "category", "name", "brand"), or None."""
+    return _FIELD_OF.get(_header_key(cell))
+
+
+def _field_columns(header: list[str]) -> dict[str, int | None]:
+    """field -> index of its column. When two columns name one field (Ozon's template has both
+    "Категория" and "Тип"), the alias listed first in HEADER_ALIASES wins, then the leftmost."""
+    best: dict[str, tuple[int, int]] = {}
+    for index, cell in enumerate(header):
+        key = _header_key(cell)
+        field_name = _FIELD_OF.get(key)
+        if field_name is not None:
+            rank = (HEADER_ALIASES[field_name].index(key), index)
+            best[field_name] = min(best.get(field_name, rank), rank)
+    return {name: best[name][1] if name in best else None for name in HEADER_ALIASES}
+
+
+# --- what the file is ---------------------------------------------------------------------------
+
+def _looks_like(head: bytes, suffix: str, source: str) -> str | None:
+    """'xlsx' for a workbook to read, None for text to decode; raises SkuFileError naming what a
+    file we cannot read looks like."""
+    def refuse(msg_id: str) -> SkuFileError:
+        return SkuFileError(i18n.t(msg_id, source=source))
+
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise refuse("skus.err.xls")
+    if head.startswith(b"%PDF"):
+        raise refuse("skus.err.pdf")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return None
+    if b"\x00" in head[:4096]:
+        sample = head[:4096]
+        odd, even = sample[1::2].count(0), sample[0::2].count(0)
+        if max(odd, even) > len(sample) // 4:     # every other byte zero: UTF-16 text with its BOM lost
+            raise refuse("skus.err.utf16_no_bom")
+        raise refuse("skus.err.binary")
+    if suffix == ".numbers":
+        raise refuse("skus.err.numbers")
+    return None
+
+
+def _zip_kind(path_or_data: Path | bytes, source: str) -> None:
+    """A zip that is not an Excel workbook: say which spreadsheet it is."""
     try:
-        return data.decode("utf-8"), "utf-8"
+        with zipfile.ZipFile(path_or_data if isinstance(path_or_data, Path) else io.BytesIO(path_or_data)) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        raise SkuFileError(i18n.t("skus.err.zip", source=source)) from None
+    if "xl/workbook.xml" in names:
+        return
+    if "opendocument.spreadsheet" in mimetype:
+        raise SkuFileError(i18n.t("skus.err.ods", source=source))
+    if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
+        raise SkuFileError(i18n.t("skus.err.numbers", source=source))
+    raise SkuFileError(i18n.t("skus.err.zip", source=source))
+
+
+def _encoding(handle: BinaryIO, head: bytes) -> str:
+    """utf-16 (BOM), utf-8-sig, utf-8 when the whole file decodes as UTF-8, else cp1251 (a Russian
+    Excel export: cp1251 maps every byte but one, so it is the right last resort). Reads the file
+    once in chunks; nothing is kept."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    handle.seek(0)
+    try:
+        while chunk := handle.read(_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        # A Russian Excel export. cp1251 maps every byte but one, so it is the right last resort.
-        return data.decode("cp1251", errors="replace"), "cp1251"
+        return "cp1251"
+    return "utf-8"
 
 
-def _header_cells(text: str, delimiter: str) -> list[str]:
+# --- reading --------------------------------------------------------------------------------------
+
+def read_sku_csv(path: Path, sheet: str | None = None) -> SkuList:
+    """The SKU list at `path`: CSV/text or an Excel workbook (see the module's docstring).
+
+    `sheet`: the worksheet of a workbook (default: the first). Raises SkuFileError (one line)."""
+    source = str(path)
     try:
-        return next(csv.reader(io.StringIO(text[:64 * 1024], newline=""), delimiter=delimiter))
-    except (StopIteration, csv.Error):
-        return []
+        if path.is_dir():
+            msg = "skus.err.numbers" if path.suffix.casefold() == ".numbers" else "skus.err.folder"
+            raise SkuFileError(i18n.t(msg, source=source))
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise SkuFileError(i18n.t("skus.err.too_large", source=source, mb=MAX_CSV_BYTES // 2**20))
+        with open(path, "rb") as handle:
+            return _read(handle, path.suffix.casefold(), source, sheet, path)
+    except FileNotFoundError:
+        raise SkuFileError(i18n.t("skus.err.not_found", source=source)) from None
+    except OSError as exc:
+        raise SkuFileError(i18n.t("skus.err.unreadable", source=source, problem=exc.strerror or str(exc))) from None
 
 
-def _delimiter(text: str) -> str:
-    """The sniffed delimiter when its header holds a 'sku' column, else whichever delimiter does.
+def parse_sku_csv(data: bytes, source: str = "SKU list", sheet: str | None = None) -> SkuList:
+    """The same as read_sku_csv, from bytes in memory."""
+    return _read(io.BytesIO(data), "", source, sheet, None)
+
+
+def _read(handle: BinaryIO, suffix: str, source: str, sheet: str | None, path: Path | None) -> SkuList:
+    head = handle.read(_SAMPLE)
+    if _looks_like(head, suffix, source) == "zip":
+        handle.seek(0)
+        _zip_kind(path if path is not None else handle.read(), source)
+        handle.seek(0)
+        return _read_workbook(handle, source, sheet)
+    if sheet:
+        raise SkuFileError(i18n.t("skus.err.sheet_not_workbook", source=source, sheet=sheet))
+    encoding = _encoding(handle, head)
+    handle.seek(0)
+    text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
+    try:
+        sample = text.read(_SAMPLE)
+        if not sample.strip():
+            raise SkuFileError(i18n.t("skus.err.empty", source=source))
+        delimiter = _delimiter(sample)
+        text.seek(0)
+        reader = csv.reader(text, delimiter=delimiter)
+        rows = ((reader.line_num, cells) for cells in reader)
+        try:
+            return _build(rows, source, encoding, delimiter)
+        except csv.Error as exc:
+            raise SkuFileError(i18n.t("skus.err.malformed", source=source, line=reader.line_num, problem=str(exc))) from None
+    finally:
+        text.detach()
+
+
+def _delimiter(sample: str) -> str:
+    """The delimiter whose split of the first rows yields a SKU column header; else the sniffed one.
 
     Only the delimiter is sniffed: the quoting rules stay Excel's, as csv.Sniffer's guesses at
     quote characters are unreliable on small samples."""
     candidates = [",", ";", "\t"]
     try:
-        sniffed = csv.Sniffer().sniff(text[:64 * 1024], delimiters=",;\t").delimiter
-        candidates.insert(0, sniffed)
+        candidates.insert(0, csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter)
     except csv.Error:
         pass
     for delimiter in candidates:
-        if "sku" in (c.strip().lstrip("\ufeff").casefold() for c in _header_cells(text, delimiter)):
-            return delimiter
+        try:
+            head = itertools.islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), HEADER_SEARCH_ROWS)
+            if any(header_field(c) == "sku" for cells in head for c in cells):
+                return delimiter
+        except csv.Error:
+            continue
     return candidates[0]
 
 
-def read_sku_csv(path: Path) -> SkuList:
+def _read_workbook(handle: BinaryIO, source: str, sheet: str | None) -> SkuList:
+    import openpyxl   # only a workbook needs it
+
     try:
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise SkuFileError(f"{path}: the SKU list is larger than {MAX_CSV_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SkuFileError(f"{path}: SKU list not found") from None
-    except IsADirectoryError:
-        raise SkuFileError(f"{path}: is a folder, expected a CSV file") from None
-    except OSError as exc:
-        raise SkuFileError(f"{path}: cannot read the SKU list ({exc.strerror})") from None
-    return parse_sku_csv(data, str(path))
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:   # openpyxl raises many kinds for a broken workbook: one line for all
+        raise SkuFileError(i18n.t("skus.err.workbook", source=source, problem=f"{type(exc).__name__}: {exc}".splitlines()[0])) from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise SkuFileError(i18n.t("skus.err.no_sheet", source=source, sheet=sheet, sheets=", ".join(book.sheetnames)))
+            worksheet = book[sheet]
+        else:
+            worksheet = book.worksheets[0]
+        rows = ((n, [_cell_text(v) for v in values]) for n, values in enumerate(worksheet.iter_rows(values_only=True), 1))
+        result = _build(rows, source, "xlsx", "")
+        result.sheet = worksheet.title
+        return result
+    finally:
+        book.close()
 
 
-def parse_sku_csv(data: bytes, source: str = "SKU list") -> SkuList:
-    text, encoding = decode_csv_bytes(data)
-    if b"\x00" in data[:4096]:
-        raise SkuFileError(f"{source}: looks like a binary file (an .xlsx?); save it as CSV")
-    if not text.strip():
-        raise SkuFileError(f"{source}: the SKU list is empty")
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _cell_text(value: object) -> str:
+    """A workbook cell as the seller sees it: 12345 not 12345.0, a date as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(value)
+
+
+def _build(rows: Iterable[tuple[int, list[str]]], source: str, encoding: str, delimiter: str) -> SkuList:
+    """Find the header among the first rows, then keep each product row once.
+
+    The cyclic garbage collector is paused while rows are added: they hold no cycles, and its
+    passes over a growing list of millions of young objects cost more than the parsing."""
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise SkuFileError(f"{source}: cannot read the CSV header ({exc})") from None
-    columns = [h.strip().lstrip("\ufeff") for h in header]
-    folded = [c.casefold() for c in columns]
-    if "sku" not in folded:
-        raise SkuFileError(f"{source}: no 'sku' column in the header (found: {', '.join(columns) or 'nothing'})")
-    sku_at = folded.index("sku")
-    category_at = folded.index("category") if "category" in folded else None
-    result = SkuList([], columns, encoding, delimiter)
-    if category_at is None:
-        result.warnings.append(f"{source}: no 'category' column; every SKU's category is unknown")
-    seen: dict[str, SkuRow] = {}
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            cells = cells + [""] * (len(columns) - len(cells))
-            row = {columns[i] or f"column_{i + 1}": cells[i].strip() for i in range(len(columns))}
-            sku = cells[sku_at].strip()
-            if not sku:
-                result.warnings.append(f"{source}: line {line}: row without a SKU skipped")
-                continue
-            category = cells[category_at].strip() if category_at is not None else ""
-            if sku in seen:
-                first = seen[sku]
-                result.warnings.append(f"{source}: line {line}: SKU {sku} listed again (first on line {first.line}); the first row is used")
-                continue
-            seen[sku] = SkuRow(sku, category, row, line)
-            result.rows.append(seen[sku])
-    except csv.Error as exc:
-        raise SkuFileError(f"{source}: line {reader.line_num}: malformed CSV ({exc})") from None
+        return _build_rows(rows, source, encoding, delimiter)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_rows(rows: Iterable[tuple[int, list[str]]], source: str, encoding: str, delimiter: str) -> SkuList:
+    rows = iter(rows)
+    header = _find_header(rows, source)
+    columns = tuple(c.strip().lstrip("\ufeff") or f"column_{i + 1}" for i, c in enumerate(header))
+    at = _field_columns(header)
+    result = SkuList([], list(columns), encoding, delimiter, has_category=at["category"] is not None)
+    if at["category"] is None:
+        result.warnings.append(i18n.t("skus.warn.no_category_inferred" if at["name"] is not None else "skus.warn.no_category",
+                                      source=source))
+    width = len(columns)
+    sku_at, category_at, name_at, brand_at = (at[name] for name in ("sku", "category", "name", "brand"))
+    seen: dict[str, int] = {}
+    rows_out = result.rows
+    for line, cells in rows:        # the hot loop of a 1,000,000-row list: no per-row closures or dicts
+        if len(cells) != width:
+            cells = cells[:width] + [""] * (width - len(cells))
+        cells = tuple([c.strip() for c in cells])
+        sku = cells[sku_at]
+        if not sku:
+            if any(cells):
+                result.warnings.append(i18n.t("skus.warn.no_sku", source=source, line=line))
+            continue
+        key = sku.casefold() if sku.isascii() else fold_name(sku)
+        first = seen.setdefault(key, line)
+        if first != line:
+            result.warnings.append(i18n.t("skus.warn.duplicate", source=source, line=line, sku=sku, first=first))
+            continue
+        rows_out.append(SkuRow(sku, cells[category_at] if category_at is not None else "", cells, columns, line,
+                               cells[name_at] if name_at is not None else "", cells[brand_at] if brand_at is not None else ""))
     return result
+
+
+def _find_header(rows: Iterator[tuple[int, list[str]]], source: str) -> list[str]:
+    """The first of the first HEADER_SEARCH_ROWS rows that names a SKU column (rows before it are titles)."""
+    looked: list[str] = []
+    for _line, cells in itertools.islice(rows, HEADER_SEARCH_ROWS):
+        if any(header_field(c) == "sku" for c in cells):
+            return cells
+        if not looked and any(c.strip() for c in cells):
+            looked = [c.strip().lstrip("\ufeff") for c in cells if c.strip()]
+    if not looked:
+        raise SkuFileError(i18n.t("skus.err.empty", source=source))
+    raise SkuFileError(i18n.t("skus.err.no_sku_column", source=source, aliases=", ".join(HEADER_ALIASES["sku"]),
+                              found=", ".join(looked)))

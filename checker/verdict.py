@@ -13,11 +13,12 @@ from .rules import Category, Rules
 
 def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: str = "en") -> None:
     findings: list[Finding] = []
-    for f in sku.files:
+    papers = own_papers(sku)
+    for f in papers:
         findings.extend(f.findings)
     category = rules.categories.get(sku.category) if sku.category else None
     # The category as the seller knows it: an Ozon name rather than a rule key such as power_bank.
-    label = (category.name(lang) if category and sku.category_input == category.key
+    label = (category.name(lang) if category and sku.category_input in ("", category.key)   # "": inferred
              else sku.category_input or sku.category or i18n.t("value.unknown_category", lang))
 
     def add(code: codes.ReasonCode, **values) -> None:
@@ -33,7 +34,7 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
         add(codes.UNKNOWN_CATEGORY, category=label)
     elif category.restricted:
         # One cause, one code: an expired or malformed certificate already says why there is no valid one.
-        explained = any(f.analysis.role == "conformity" and f.blocked for f in sku.files) or bool(fit.misfits)
+        explained = any(f.analysis.role == "conformity" and f.blocked for f in papers) or bool(fit.misfits)
         if not _valid_conformity(counted, category, rules):
             wrong = [f for f in counted if f.analysis.role == "conformity" and not _accepted(f, category, rules)
                      and _type_known(f)]
@@ -43,7 +44,7 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
             if not wrong and not explained:
                 add(codes.NO_CERTIFICATE, category=label, regulations=", ".join(category.regulations) or i18n.t("value.regulations_default", lang))
         if category.high_risk:
-            explained = any(f.analysis.role == "manual" and f.blocked for f in sku.files)
+            explained = any(f.analysis.role == "manual" and f.blocked for f in papers)
             if not _manual_pdfs(counted) and not explained:
                 add(codes.NO_RU_MANUAL, category=label)
     if kyc.judged and not kyc.complete:
@@ -51,6 +52,7 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: s
         add(codes.KYC_INCOMPLETE, missing=missing)
     findings.sort(key=lambda f: codes.ORDER[f.code.code])
     sku.findings = findings
+    sku.notes = sku_notes(sku, rules, lang)
     sku.status = codes.status_for([f.code for f in findings])
 
 
@@ -102,6 +104,35 @@ def accepted_names(category: Category, rules: Rules, lang: str) -> str:
     """The types a category accepts, named for a sentence ("a certificate of conformity or a declaration…")."""
     names = [rules.document_types.papers[t].name(lang) for t in category.accepts if t in rules.document_types.papers]
     return i18n.t("doctype.or", lang, first=", ".join(names[:-1]), last=names[-1]) if len(names) > 1 else "".join(names)
+def own_papers(sku: SkuResult) -> list[FileResult]:
+    """The SKU's files without the copies set aside beside their originals (rules/copies.yaml)."""
+    return [f for f in sku.files if not f.copy_of]
+
+
+def did_you_mean(sku: SkuResult, rules: Rules, lang: str) -> str:
+    """"did you mean Power banks?" for an unknown category, naming the nearest ones in `lang`."""
+    names = [rules.categories[key].name(lang) for key in sku.category_suggestions if key in rules.categories]
+    return i18n.t("details.did_you_mean", lang, categories=(" / " if lang != "zh" else "／").join(names))
+
+
+def sku_notes(sku: SkuResult, rules: Rules, lang: str) -> list[str]:
+    """What was read differently from how it is written, so nobody wonders: the nearest categories
+    to an unknown one, a category read as the nearest one or taken from the product name, copies
+    set aside beside their originals. Sentences in `lang`."""
+    notes = []
+    if sku.category is None and sku.category_suggestions:
+        notes.append(did_you_mean(sku, rules, lang))
+    category = rules.categories.get(sku.category) if sku.category else None
+    shown = category.name(lang) if category else (sku.category or "")
+    if sku.category_match == "close":
+        notes.append(i18n.t("details.category_read_as", lang, written=sku.category_input, category=shown))
+    elif sku.category_source == "inferred":
+        notes.append(i18n.t("details.category_inferred", lang, category=shown, name=sku.name))
+    for f in sku.files:
+        if f.copy_of:
+            notes.append(i18n.t("details.copy_set_aside", lang, file=f.path, tool=f.copy_tool, original=f.copy_of))
+    return notes
+
 
 
 def _manual_pdfs(files: list[FileResult]) -> list[FileResult]:
@@ -133,7 +164,7 @@ def _language_name(code: str, lang: str = "en") -> str:
 
 def sku_certificates(sku: SkuResult) -> list[str]:
     numbers: list[str] = []
-    for f in sku.files:
+    for f in own_papers(sku):
         for n in f.analysis.numbers:
             if n.usable and n.official not in numbers:
                 numbers.append(n.official)
@@ -146,14 +177,21 @@ def sku_valid_until(sku: SkuResult) -> date | None:
 
 
 def sku_manuals(sku: SkuResult) -> list[FileResult]:
-    return [f for f in sku.files if f.analysis.role == "manual"]
+    return [f for f in own_papers(sku) if f.analysis.role == "manual"]
 
 
 def sku_details(sku: SkuResult, lang: str | None = None) -> str:
-    """One or a few sentences a seller understands: what is wrong and with which file, or what is in order.
+    """One or a few sentences a seller understands: what is wrong and with which file, or what is
+    in order; then what was read differently from how it is written (sku_notes).
 
     In `lang`, by default the run's language (i18n.current_lang(), set from --lang)."""
     lang = lang or i18n.current_lang()
+    main = _main_details(sku, lang)
+    notes = [i18n.sentence(n, lang) for n in sku.notes]
+    return (("" if lang == "zh" else " ").join([main, *notes])) if notes else main
+
+
+def _main_details(sku: SkuResult, lang: str) -> str:
     if sku.findings:
         seen: list[str] = []
         for f in sku.findings:

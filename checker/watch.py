@@ -412,7 +412,8 @@ class Watcher:
 
             self.skus_sig = signature(str(self.skus_csv))
             try:
-                skus = read_sku_csv(self.skus_csv)
+                sheet = self.base.skus.sheet if self.base.skus is not None else ""
+                skus = read_sku_csv(self.skus_csv, sheet or None)
                 self.base = replace(self.base, skus=skus)
                 self.base_warnings = list(skus.warnings)
             except (SkuFileError, OSError) as exc:
@@ -487,13 +488,13 @@ class Watcher:
     def shown(self, path: str) -> str:
         """A path as the reports show it: relative, printable, and a KYC file's name with any
         passport or ID number in it masked."""
-        from .mapping import KYC_FOLDER
+        from .mapping import is_kyc_folder
         from .names import display_path
         from .privacy import redact
 
         parts = Path(os.path.relpath(path, self.root)).parts
         text = display_path(parts)
-        return redact(text) if any(p.casefold() == KYC_FOLDER for p in parts[:-1]) else text
+        return redact(text) if any(is_kyc_folder(p) for p in parts[:-1]) else text
 
     def _status(self, result: ScanResult, changed_paths: list[str], reasons: list[str], previous, after, held) -> None:
         # A folder deleted or renamed stands for everything under it.

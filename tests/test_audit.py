@@ -37,7 +37,7 @@ def clients(tmp_path_factory):
     shutil.copytree(SAMPLES / "company", root / "papers-only", ignore=shutil.ignore_patterns("KYC"))
     (root / "papers-only" / "doccheck.toml").write_text(NO_OCR + 'skus = "skus_utf8.csv"\nlang = "ru"\n', encoding="utf-8")
     (root / "broken").mkdir()
-    (root / "broken" / "skus.csv").write_text("article,category\nX-1,Toys\n", encoding="utf-8")
+    (root / "broken" / "skus.csv").write_text("item,category\nX-1,Toys\n", encoding="utf-8")
     (root / "broken" / "doccheck.toml").write_text(NO_OCR, encoding="utf-8")
     (root / "typo").mkdir()
     (root / "typo" / "doccheck.toml").write_text("no_ocr = true\nseler_type = 'company'\n", encoding="utf-8")
@@ -69,8 +69,9 @@ def test_summary_rows(audited):
     assert list(rows) == ["broken", "papers-only", "Shenzhen VOLTEX", "typo", "义乌 Lina"]
     got = {name: (r["status"], r["skus"], r["ok"], r["at_risk"], r["disabled"], r["kyc_complete"]) for name, r in rows.items()}
     assert got["papers-only"] == ("audited", "26", "8", "2", "16", "not_judged")
-    assert got["Shenzhen VOLTEX"] == ("audited", "26", "0", "0", "26", "no")   # KYC scans are not read without OCR
-    assert got["义乌 Lina"] == ("audited", "2", "0", "0", "2", "no")
+    # KYC scans are not read without OCR: KYC is not judged (not incomplete), SKUs judged on their own papers
+    assert got["Shenzhen VOLTEX"] == ("audited", "26", "8", "2", "16", "not_judged")
+    assert got["义乌 Lina"] == ("audited", "2", "2", "0", "0", "not_judged")
     assert rows["义乌 Lina"]["seller_type"] == "individual"
     assert got["broken"][0] == got["typo"][0] == "error"
     assert "no 'sku' column" in rows["broken"]["error"]
@@ -85,7 +86,7 @@ def test_terminal_table_and_footer(audited):
     assert lines[0].split() == ["client", "SKUs", "ok", "at", "risk", "disabled", "KYC", "files", "time,", "s"]
     assert any(l.startswith("papers-only") and l.split()[1:6] == ["26", "8", "2", "16", "no"] for l in lines)
     assert any(l.startswith("broken") and "error: " in l for l in lines)
-    assert "clients: 5, could not be audited: 2 · 54 SKUs: 8 ok, 2 at risk, 44 disabled" in stdout
+    assert "clients: 5, could not be audited: 2 · 54 SKUs: 18 ok, 4 at risk, 32 disabled" in stdout
     assert stdout.count("Messages from buyers allowed") == 1          # the footer, once, at the end
     assert stdout.rstrip().endswith("Working hours set, in Moscow time")
     assert "[1/5] auditing broken" in stderr and "Traceback" not in stdout + stderr
@@ -103,11 +104,11 @@ def test_client_reports_in_the_clients_language(audited):
     _, _, _, out = audited
     zh = {r["sku"]: r for r in read_report(out / "Shenzhen VOLTEX" / "report.csv")}
     assert "已于 2025-05-14 过期" in zh["PB-1002"]["details"]
-    assert zh["PB-1002"]["reasons"] == "certificate_expired;kyc_incomplete"      # codes stay codes
+    assert zh["PB-1002"]["reasons"] == "certificate_expired"      # codes stay codes
     ru = {r["sku"]: r for r in read_report(out / "papers-only" / "report.csv")}
     assert ru["PB-1001"]["details"].startswith("Документы в порядке: документ о соответствии ЕАЭС RU С-CN.АЯ46.В.01234/23")
     en = {r["sku"]: r for r in read_report(out / "义乌 Lina" / "report.csv")}
-    assert en["PB-8002"]["details"].startswith("The account's KYC set is incomplete: Passport of the legal representative")
+    assert en["PB-8002"]["details"].startswith("Papers in order: conformity document ЕАЭС RU С-CN.АЯ46.В.07015/26")
     sheet = {r["offer_id"]: r for r in read_report(out / "papers-only" / "ozon-sheet.csv")}
     assert sheet["PB-1001"]["number"] == "ЕАЭС RU С-CN.АЯ46.В.01234/23"
     assert sheet["PB-1001"]["description"].startswith("Сертификат соответствия")

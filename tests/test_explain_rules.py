@@ -141,7 +141,7 @@ def test_every_category_has_a_source_and_restricted_ones_accept_ozon_types():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_rules_unknown_category_suggests_close_names(run_cli, lang):
-    status, out, err = run_cli("rules", "smart watch", "--lang", lang)
+    status, out, err = run_cli("rules", "watches", "--lang", lang)
     assert status == 2 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert "smartwatch" in err.casefold() or "Smartwatch" in err

@@ -209,7 +209,7 @@ def test_bad_usage_is_one_line_and_exit_2(args, message, run_cli, tmp_path, monk
 
 def test_csv_without_sku_column_is_exit_2(tmp_path, run_cli):
     (tmp_path / "batch").mkdir()
-    (tmp_path / "skus.csv").write_text("article;category\nA;Books\n", encoding="cp1251")
+    (tmp_path / "skus.csv").write_text("item;category\nA;Books\n", encoding="cp1251")
     code, _, err = run_cli("scan", tmp_path / "batch", "--skus", tmp_path / "skus.csv", "--out", tmp_path / "r.csv")
     assert code == 2 and "no 'sku' column" in err
 

@@ -120,11 +120,11 @@ def test_page_has_summary_reasons_files_and_kyc(company, tmp_path):
     assert html.escape("ЕАЭС RU С-CN.АЯ46.В.01234/23") in page and "2023-03-12 → 2028-03-11" in page
     # no KYC folder here: said so, not silently left out
     assert "KYC not judged" in page
-    # with the KYC folder, the checklist (OCR off: the scans are unread, so it is incomplete)
+    # with the KYC folder, the checklist (OCR off: the scans are unread, so KYC is not judged, not incomplete)
     full = tmp_path / "with-kyc"
     run_scan(SAMPLES / "company", full, "--skus", str(SAMPLES / "company" / "skus.csv"))
     page = (full / "r.html").read_text(encoding="utf-8")
-    assert "KYC checklist" in page and "KYC not judged" not in page
+    assert "KYC checklist" in page and "the KYC scans were not read" in page and "KYC incomplete" not in page
     assert page.count('<tr class="unmet">') + page.count('<tr class="met">') == 4
     assert "Passport of the legal representative" in page
 

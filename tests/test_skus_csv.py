@@ -26,7 +26,7 @@ def test_utf8_bom_comma_with_stray_spaces_duplicates_and_empty_rows():
 
 def test_missing_sku_column_is_a_clear_error():
     with pytest.raises(SkuFileError, match="no 'sku' column"):
-        parse_sku_csv(b"article,category\nA,Books\n")
+        parse_sku_csv(b"item,category\nA,Books\n")
 
 
 def test_large_list_reads():

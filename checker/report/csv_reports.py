@@ -7,14 +7,15 @@ from pathlib import Path
 from .. import i18n
 from ..models import FileResult, Group, ScanResult
 from ..paper_checks import register_note
+from ..skus import header_field
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import csv_text, write_atomic
 
 SKU_COLUMNS = ["sku", "category", "category_rule", "chat_status", "reasons", "certificates", "valid_until",
-               "manual", "files", "details"]
+               "manual", "files", "details", "category_source"]
 FILE_COLUMNS = ["path", "sku", "role", "mime", "kind", "page_count", "pages_read", "text_pages", "ocr_pages",
                 "ocr_confidence", "language", "russian_share", "numbers", "valid_from", "valid_until",
-                "regulations", "markers", "codes", "notes", "document_type", "type_evidence", "register"]
+                "regulations", "markers", "codes", "notes", "document_type", "type_evidence", "register", "copy_of"]
 KYC_COLUMNS = ["requirement", "met", "evidence", "note", "title"]
 
 
@@ -22,7 +23,7 @@ def write_sku_csv(result: ScanResult, path: Path) -> None:
     user_columns: list[str] = []
     for sku in result.skus:
         for column in sku.row:
-            if column.casefold() not in ("sku", "category") and column not in user_columns:
+            if header_field(column) not in ("sku", "category") and column not in user_columns:
                 user_columns.append(column)
     header = SKU_COLUMNS + [c if c not in SKU_COLUMNS else f"input_{c}" for c in user_columns]
     rows = []
@@ -33,7 +34,7 @@ def write_sku_csv(result: ScanResult, path: Path) -> None:
             sku.sku, sku.category_input, sku.category or "", sku.status.value,
             ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
             until.isoformat() if until else "", "; ".join(manuals),
-            "; ".join(f.path for f in sku.files), sku_details(sku),
+            "; ".join(f.path for f in sku.files), sku_details(sku), sku.category_source,
         ] + [sku.row.get(c, "") for c in user_columns])
     # UTF-8 with BOM so that Excel opens Cyrillic and Chinese correctly.
     write_atomic(path, csv_text(header, rows), encoding="utf-8-sig")
@@ -49,6 +50,9 @@ def file_row(f: FileResult) -> list[object]:
     notes = list(facts.notes) + [f"page {p.number}: {p.note}" for p in facts.pages if p.note]
     if facts.problem:
         notes.insert(0, facts.problem)
+    if f.copy_tool:
+        notes.append(i18n.t("files.copy_of", tool=f.copy_tool, original=f.copy_of) if f.copy_of
+                     else i18n.t("files.copy_alone", tool=f.copy_tool, original=f.copy_name))
     ocr_desc = "; ".join(f"p{p.number} {p.ocr_langs or '-'} rot {p.rotation} conf {p.ocr_confidence}"
                          + (f" {p.dpi} dpi" if p.dpi else "") for p in ocr)
     return [
@@ -63,7 +67,7 @@ def file_row(f: FileResult) -> list[object]:
         "; ".join(analysis.regulations), "; ".join(analysis.markers),
         ";".join(c.code for c in f.codes), "; ".join(notes),
         analysis.document_type or "", analysis.type_evidence,
-        "; ".join(f"{c.number}: {register_note(f, c)}" for c in f.register),
+        "; ".join(f"{c.number}: {register_note(f, c)}" for c in f.register), f.copy_of or "",
     ]
 
 

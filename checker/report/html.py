@@ -23,6 +23,7 @@ from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
 from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_valid_until
+from ..skus import header_field
 from .json_report import clean, kyc_state
 from .output import write_atomic
 
@@ -157,7 +158,9 @@ class _Page:
                 text = self.reason_text(x.code.code)
                 titles.append((x.code.blocking, text.title if text else x.code.code))
             state = "".join(f'<span class="tag {"bad" if blocking else "warn"}">{e(title)}</span>' for blocking, title in titles)
-            if f.blocked:
+            if f.copy_of:
+                state += f'<span class="tag">{e(self.t("html.tag.copy_of", tool=f.copy_tool, original=f.copy_of))}</span>'
+            elif f.blocked:
                 state += f'<span class="tag bad">{e(self.t("html.tag.not_counted"))}</span>'
             elif f.counted:
                 state += f'<span class="tag good">{e(self.t("html.tag.counted"))}</span>'
@@ -256,8 +259,11 @@ class _Page:
         category = sku.category_input or sku.category or ""
         rule = (f'<br><small>{e(self.t("html.sku.rule", category=sku.category))}</small>'
                 if sku.category and sku.category != sku.category_input else "")
+        if sku.category_match in ("close", "inferred") or (sku.category is None and sku.category_suggestions):
+            # read as another, taken from the product name, or "did you mean …?": the first note says which
+            rule += f'<br><small class="muted">{e(sku.notes[0]) if sku.notes else ""}</small>'
         if not category:
-            category_html = f'<span class="muted">{e(self.t("value.unknown_category"))}</span>'
+            category_html = f'<span class="muted">{e(self.t("value.unknown_category"))}</span>' + rule
         else:
             category_html = e(category) + rule
         titles = []
@@ -273,7 +279,7 @@ class _Page:
             papers.append(self.t("html.sku.valid_until", date=until.isoformat()))
         search = " ".join([sku.sku, sku.category_input, sku.category or "", *sku.row.values(),
                            *(f.name for f in sku.files), *certs])
-        name = next((v for k, v in sku.row.items() if k.casefold() in ("name", "title", "название", "наименование")), "")
+        name = sku.name or next((v for k, v in sku.row.items() if k.casefold() in ("name", "title", "название", "наименование")), "")
         name_html = f'<br><small class="muted">{e(name)}</small>' if name else ""
         summary = (f'<tr class="summary" tabindex="0" aria-expanded="false" aria-controls="sku-{index}-more">'
                    f'<td class="sku-id"><span class="caret" aria-hidden="true"></span>{e(sku.sku)}{name_html}</td>'
@@ -283,9 +289,11 @@ class _Page:
         if sku.findings:
             advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings)) + "</ul>"
         # With findings, the reasons below say it all (sku_details joins their sentences).
-        details = "" if sku.findings else f'<p class="sku-details">{e(sku_details(sku, self.lang))}</p>'
+        notes = ("" if self.lang == "zh" else " ").join(i18n.sentence(n, self.lang) for n in sku.notes)
+        details = (f'<p class="sku-details">{e(notes)}</p>' if notes else "") if sku.findings else \
+            f'<p class="sku-details">{e(sku_details(sku, self.lang))}</p>'
         extra = ""
-        shown_columns = [(k, v) for k, v in sku.row.items() if k.casefold() not in ("sku", "category") and v and v != name]
+        shown_columns = [(k, v) for k, v in sku.row.items() if header_field(k) not in ("sku", "category") and v and v != name]
         if shown_columns:
             extra = '<p class="row-data">' + " · ".join(f"<span>{e(k)}: {e(v)}</span>" for k, v in shown_columns) + "</p>"
         files = "".join(self.file_block(f) for f in sku.files)
@@ -300,11 +308,13 @@ class _Page:
     def kyc_section(self) -> str:
         kyc = self.result.kyc
         heading = e(self.t("html.kyc.heading"))
-        if not kyc.judged:
+        if not kyc.judged and not kyc.not_read:
             return (f'<section id="kyc"><h2>{heading}</h2><p class="notice">'
                     f'{self.h("html.kyc.not_judged", folder="<code>KYC</code>")}</p></section>')
         state = kyc_state(self.result)
-        head = self.t("html.kyc.complete" if state == "complete" else "html.kyc.incomplete")
+        # --no-ocr: what the read papers show, under a notice that the scans were not read (not judged)
+        head = (self.t("html.kyc.not_read", count=len(kyc.not_read)) if state == "not_judged"
+                else self.t("html.kyc.complete" if state == "complete" else "html.kyc.incomplete"))
         rows = []
         for r in kyc.requirements:
             mark = '<span class="check good">✓</span>' if r.met else '<span class="check bad">✗</span>'

@@ -24,7 +24,8 @@ from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import write_atomic
 
-FORMAT_VERSION = "1.1"   # 1.1: register (summary and per file), four new reason codes
+FORMAT_VERSION = "1.1"   # 1.1: register (summary and per file), new reason codes, document types, number evidence,
+                         # sku name/brand/category_*/notes, file copy, kyc not_read (all optional additions)
 SCHEMA_NAME = "doccheck-report.schema.json"
 
 
@@ -67,6 +68,8 @@ def file_dict(f: FileResult) -> dict[str, Any]:
         "counted": f.counted,
         "codes": [c.code for c in f.codes],
         "findings": [_finding(x) for x in f.findings],
+        "copy": ({"tool": f.copy_tool, "original_name": clean(f.copy_name), "of": clean(f.copy_of) if f.copy_of else None}
+                 if f.copy_tool else None),
         "facts": {
             "sha256": facts.sha256,
             "size": facts.size,
@@ -123,6 +126,13 @@ def sku_dict(s: SkuResult) -> dict[str, Any]:
         "files": [clean(f.path) for f in s.files],
         "details": clean(sku_details(s)),
         "row": {clean(k): clean(v) for k, v in s.row.items()},
+        "name": clean(s.name),
+        "brand": clean(s.brand),
+        "category_source": s.category_source,
+        "category_match": s.category_match,
+        "category_score": s.category_score,
+        "category_suggestions": list(s.category_suggestions),
+        "notes": [clean(n) for n in s.notes],
     }
 
 
@@ -166,6 +176,7 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None) -> dic
             "requirements": [{"key": r.key, "title": clean(r.title), "met": r.met,
                               "evidence": [clean(e) for e in r.evidence], "note": clean(r.note)}
                              for r in kyc.requirements],
+            "not_read": [clean(p) for p in kyc.not_read],
         },
         "skipped": [{"path": clean(s.path), "reason": clean(s.reason)} for s in result.skipped],
         "stats": {"files": result.stats.files, "pages_ocr": result.stats.pages_ocr,

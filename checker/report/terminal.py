@@ -23,6 +23,8 @@ def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, co
     lang = lang or i18n.current_lang()
     if detailed:
         _print_details(result, echo, colour, lang)
+    elif result.kyc.not_read:     # even with -q: why no SKU is held back by KYC
+        echo(i18n.t("term.kyc.not_read", lang, count=len(result.kyc.not_read)), color=colour)
     for warning in result.warnings:
         echo(click.style(i18n.t("term.warning", lang) + ": ", fg="yellow") + warning, err=True, color=colour)
     counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
@@ -53,6 +55,8 @@ def _print_details(result: ScanResult, echo, colour: bool | None, lang: str) -> 
                             bold=sku.status is ChatStatus.DISABLED)
         codes = ", ".join(c.code for c in sku.codes) or "-"
         echo(f"  {label} {sku.sku:<{width}}  {codes}", color=colour)
+        for note in sku.notes:     # a category read as another, "did you mean …?", a copy set aside
+            echo(" " * (label_width + width + 5) + click.style(i18n.sentence(note, lang), dim=True), color=colour)
     if result.kyc.judged:
         state = (click.style(i18n.t("term.kyc.complete", lang), fg="green") if result.kyc.complete
                  else click.style(i18n.t("term.kyc.incomplete", lang), fg="red", bold=True))
@@ -62,6 +66,8 @@ def _print_details(result: ScanResult, echo, colour: bool | None, lang: str) -> 
             mark = click.style("[x]", fg="green") if req.met else click.style("[ ]", fg="red")
             tail = f"  ({', '.join(req.evidence)})" if req.met and req.evidence else (f"  {i18n.kyc_note(req, lang)}" if req.note else "")
             echo(f"  {mark} {i18n.kyc_title(req.key, req.title, lang)}{tail}", color=colour)
+    elif result.kyc.not_read:
+        echo("\n" + click.style(i18n.t("term.kyc.not_read", lang, count=len(result.kyc.not_read)), fg="yellow"), color=colour)
     else:
         echo("\n" + i18n.t("term.kyc.not_judged", lang), color=colour)
     if result.skipped:
