@@ -136,10 +136,23 @@ def type_and_model_shared(description: str, brand: str, name: str, rules: FitRul
     return type_ok and models_ok
 
 
+_NAME_BRAND = re.compile(r"(?<![\w-])[A-Z][A-Z&'-]{3,}(?![\w-])")
+
+
+def brands_in_name(name: str) -> list[str]:
+    """Words of a product name written in Latin capitals, at least 4 letters and no digit
+    ("Внешний аккумулятор TESTBRAND 10000 мАч" -> ["TESTBRAND"]): Ozon names put the brand there, so
+    when the SKU list has no brand column these stand in for it. Short ones (USB, LED) are left out."""
+    return _NAME_BRAND.findall(name)
+
+
 def fits_product(description: str, brand: str, name: str, rules: FitRules) -> bool | None:
-    """True/False as the module says; None when the SKU list gives neither brand nor name."""
+    """True/False as the module says; None when the SKU list gives neither brand nor name. Without a
+    brand, a brand written in the name (``brands_in_name``) mentioned in the description fits too."""
     if not brand and not name:
         return None
     if brand and brand_mentioned(description, brand, rules):
+        return True
+    if not brand and any(brand_mentioned(description, word, rules) for word in brands_in_name(name)):
         return True
     return bool(name) and type_and_model_shared(description, brand, name, rules)
