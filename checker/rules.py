@@ -78,6 +78,7 @@ class Rules:
     kyc: KycRules
     regulation_titles: dict[str, dict[str, str]] = field(default_factory=dict)   # "ТР ТС 004/2011" -> language -> title
     messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
+    ozon_types: Any = None                    # ozon.types.OzonTypes of ozon_types.yaml: Ozon type names -> categories
     digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -85,6 +86,8 @@ class Rules:
         for cat in self.categories.values():
             for name in (cat.key, *cat.aliases):
                 self._alias_index[_fold(name)] = cat.key
+        for name, key in (self.ozon_types.types.items() if self.ozon_types else ()):
+            self._alias_index.setdefault(_fold(name), key)   # an Ozon type name is one more alias
 
     def category_for(self, name: str) -> Category | None:
         """A rule key or an English/Russian/Chinese Ozon category name, case-insensitively."""
@@ -252,6 +255,7 @@ def load_rules(directory: Path | None = None) -> Rules:
     markers = MarkerRules.from_data(files["markers.yaml"])
     categories = _load_categories(files["categories.yaml"])
     from .i18n import messages_for
+    from .ozon.types import load_ozon_types
 
     return Rules(
         directory=directory,
@@ -268,5 +272,6 @@ def load_rules(directory: Path | None = None) -> Rules:
         kyc=KycRules.from_data(files["kyc.yaml"], markers),
         regulation_titles=_load_regulation_titles(files["categories.yaml"]),
         messages=messages_for(directory),
+        ozon_types=load_ozon_types(directory, categories, _fold),
         digest=digest.hexdigest(),
     )
