@@ -163,10 +163,10 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
 
     @cli.command("export")
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-    @click.option("--to", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+    @click.option("--to", "to", required=True, type=click.Path(file_okay=False, path_type=Path),
                   help="A new or empty folder for the upload-ready copy (never inside FOLDER).")
     @scan_options
-    def export_cmd(folder: Path, out: Path, **params) -> None:
+    def export_cmd(folder: Path, to: Path, **params) -> None:
         """Scan FOLDER, then write an upload-ready copy into OUT: per SKU, only the papers that
         count, named as Ozon needs them, with a README.txt checklist in --lang."""
         from .. import i18n
@@ -174,6 +174,7 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         from ..export import ExportError, check_out, export
         from ..pipeline import scan as run_scan
 
+        out = to
         try:
             check_out(out, folder)
         except ExportError as exc:
