@@ -71,6 +71,12 @@ def make_state(fillers=104):
     return StandIn(products=products, tree=tree, certificates=certs, page_cap=50, batch_cap=100), by_offer
 
 
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    """One cache for the module's scans, as a user has (the default path: cache on)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
 def ozon():
     state, by_offer = make_state()
@@ -146,7 +152,7 @@ def test_a_refused_key_is_one_line_without_the_key(ozon, tmp_path):
     assert_no_secret(proc.stdout, proc.stderr)
 
 
-def test_certificates_and_scan_with_ozon_verdicts(ozon, tmp_path):
+def test_certificates_and_scan_with_ozon_verdicts(ozon, tmp_path, cache_dir):
     state, url, by_offer = ozon
     proc = run("ozon", "certificates", "--out", str(tmp_path / "certs.csv"), "--api-url", url)
     assert proc.returncode == 0, proc.stderr
@@ -158,7 +164,7 @@ def test_certificates_and_scan_with_ozon_verdicts(ozon, tmp_path):
     assert rows[APPROVED_EXPIRED]["verdict"] == "approved"
 
     before = tree_digest(ROOT)
-    scan = run("scan", str(ROOT), "--skus", str(ROOT / "skus.csv"), "--today", TODAY, "--no-ocr", "--cache-dir", str(tmp_path / "c"),
+    scan = run("scan", str(ROOT), "--skus", str(ROOT / "skus.csv"), "--today", TODAY, "--no-ocr", "--cache-dir", str(cache_dir),
                "--out", str(tmp_path / "r.csv"), "--html", str(tmp_path / "r.html"), "--ozon", "--api-url", url, "-q")
     assert scan.returncode == 1, scan.stderr
     assert tree_digest(ROOT) == before
@@ -178,11 +184,11 @@ def test_certificates_and_scan_with_ozon_verdicts(ozon, tmp_path):
     assert_no_secret(proc.stdout, proc.stderr, scan.stdout, scan.stderr, paths=[tmp_path])
 
 
-def test_end_to_end_products_scan_upload(ozon, tmp_path):
+def test_end_to_end_products_scan_upload(ozon, tmp_path, cache_dir):
     state, url, by_offer = ozon
     products = tmp_path / "products.csv"
     assert run("ozon", "products", "--out", str(products), "--api-url", url, "--no-cache").returncode == 0
-    common = ["--skus", str(products), "--today", TODAY, "--no-ocr", "--cache-dir", str(tmp_path / "c"),
+    common = ["--skus", str(products), "--today", TODAY, "--no-ocr", "--cache-dir", str(cache_dir),
               "--out", str(tmp_path / "r.csv"), "--api-url", url, "-q"]
     scan = run("scan", str(ROOT), *common[:-3], "-q")
     report = {r["sku"]: r for r in read_csv(tmp_path / "r.csv")}
@@ -231,12 +237,12 @@ def test_end_to_end_products_scan_upload(ozon, tmp_path):
                      paths=[tmp_path])
 
 
-def test_a_failed_certificate_does_not_stop_the_others_and_a_rerun_continues(ozon, tmp_path):
+def test_a_failed_certificate_does_not_stop_the_others_and_a_rerun_continues(ozon, tmp_path, cache_dir):
     """Ozon fails one create for good (5xx on every try); the others go on; the re-run creates only that one."""
     state, url, by_offer = ozon
     products = tmp_path / "products.csv"
     assert run("ozon", "products", "--out", str(products), "--api-url", url, "--no-cache").returncode == 0
-    common = ["--skus", str(products), "--today", TODAY, "--no-ocr", "--cache-dir", str(tmp_path / "c"), "--out",
+    common = ["--skus", str(products), "--today", TODAY, "--no-ocr", "--cache-dir", str(cache_dir), "--out",
               str(tmp_path / "r.csv"), "--api-url", url, "-q", "--yes"]
     state.faults["/v2/product/certificate/create"].extend([(503, {})] * 5)
     first = run("ozon", "upload", str(ROOT), *common, "--upload-out", str(tmp_path / "u1.csv"))

@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from .. import i18n
+
 DEFAULT_API_URL = "https://api-seller.ozon.ru"
 ENV_CLIENT_ID = "OZON_CLIENT_ID"
 ENV_API_KEY = "OZON_API_KEY"
@@ -64,8 +66,7 @@ class Credentials:
         client_id, api_key = env.get(ENV_CLIENT_ID, "").strip(), env.get(ENV_API_KEY, "").strip()
         missing = [name for name, value in ((ENV_CLIENT_ID, client_id), (ENV_API_KEY, api_key)) if not value]
         if missing:
-            raise OzonError(f"set {' and '.join(missing)} in the environment (the Seller API key from the seller "
-                            f"account: Settings → Seller API); see docs/ozon-api.md", "auth")
+            raise OzonError(i18n.t("ozon.err.missing_env", names=", ".join(missing)), "auth")
         return cls(client_id, api_key)
 
     def redact(self, text: str) -> str:
@@ -154,8 +155,8 @@ class OzonClient:
             return retrying(self._post_once, path, body or {})
         except _Retryable as exc:
             what = f"HTTP {exc.status}" if exc.status else str(exc)
-            raise OzonError(self.credentials.redact(f"Ozon did not answer {path} after {MAX_ATTEMPTS} tries ({what}); "
-                                                    "try again later"), "unavailable", exc.status) from None
+            raise OzonError(self.credentials.redact(i18n.t("ozon.err.unavailable", path=path, tries=MAX_ATTEMPTS, what=what)),
+                            "unavailable", exc.status) from None
 
     def _post_once(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         self._pace(path)
@@ -174,9 +175,9 @@ class OzonClient:
         try:
             data = response.json()
         except ValueError:
-            raise OzonError(f"Ozon answered {path} with something that is not JSON", "bad_response", status) from None
+            raise OzonError(i18n.t("ozon.err.bad_response", path=path), "bad_response", status) from None
         if not isinstance(data, dict):
-            raise OzonError(f"Ozon answered {path} with an unexpected shape", "bad_response", status)
+            raise OzonError(i18n.t("ozon.err.bad_response", path=path), "bad_response", status)
         return data
 
     def _refusal(self, path: str, response: httpx.Response) -> OzonError:
@@ -185,10 +186,7 @@ class OzonClient:
         folded = message.casefold()
         key_words = ("api-key", "api key", "apikey", "client-id", "client id", "invalid key", "unauthorized")
         if status == 401 or (status == 403 and any(w in folded for w in key_words)):
-            return OzonError(f"Ozon refused the API key (HTTP {status}): check {ENV_CLIENT_ID} and {ENV_API_KEY} "
-                             f"(the key may be wrong, revoked or for another account)", "auth", status, message)
+            return OzonError(i18n.t("ozon.err.key_refused", status=status), "auth", status, message)
         if status == 403:
-            return OzonError(f"the API key has no right to call {path} (HTTP 403{': ' + message if message else ''}); "
-                             "give the key the Admin role or a role with product and certificate rights "
-                             "(see docs/ozon-api.md)", "rights", status, message)
-        return OzonError(f"Ozon refused {path} (HTTP {status}){': ' + message if message else ''}", "refused", status, message)
+            return OzonError(i18n.t("ozon.err.no_rights", path=path, message=message or "-"), "rights", status, message)
+        return OzonError(i18n.t("ozon.err.refused", path=path, status=status, message=message or "-"), "refused", status, message)
