@@ -165,7 +165,8 @@ def test_certificates_and_scan_with_ozon_verdicts(ozon, tmp_path, cache_dir):
 
     before = tree_digest(ROOT)
     scan = run("scan", str(ROOT), "--skus", str(ROOT / "skus.csv"), "--today", TODAY, "--no-ocr", "--cache-dir", str(cache_dir),
-               "--out", str(tmp_path / "r.csv"), "--html", str(tmp_path / "r.html"), "--ozon", "--api-url", url, "-q")
+               "--out", str(tmp_path / "r.csv"), "--html", str(tmp_path / "r.html"), "--json", str(tmp_path / "r.json"),
+               "--ozon", "--api-url", url, "-q")
     assert scan.returncode == 1, scan.stderr
     assert tree_digest(ROOT) == before
     report = {r["sku"]: r for r in read_csv(tmp_path / "r.csv")}
@@ -177,6 +178,11 @@ def test_certificates_and_scan_with_ozon_verdicts(ozon, tmp_path, cache_dir):
     assert {"certificate_expired", "ozon_disagreement"} <= set(pb2["reasons"].split(";"))
     assert "approved" in pb2["ozon_certificates"] and "certificate_expired" in pb2["details"]
     assert "ozon_declined" not in report["PB-1005"]["reasons"]
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schema" / "doccheck-report.schema.json").read_text(encoding="utf-8"))
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "Документ не найден в государственном реестре" in html and "ozon_disagreement" in html
     # reads only: scan --ozon never writes to Ozon
