@@ -76,3 +76,33 @@ def test_missing_variables_are_named():
 def test_an_error_message_never_echoes_the_key():
     creds = Credentials("123456", "secret-key-value")
     assert creds.redact("Ozon said: secret-key-value for 123456") == "Ozon said: *** for ***"
+
+
+def test_calls_to_one_method_are_paced_under_ozon_limits(standin):
+    from checker.ozon.client import READ_INTERVAL
+
+    state, url = standin
+    start = time.monotonic()
+    with client(url) as c:
+        for _ in range(4):
+            c.post("/v1/product/certificate/list", {"page": 1, "page_size": 10})
+    assert time.monotonic() - start >= 3 * READ_INTERVAL
+
+
+def test_a_declined_upload_is_not_reused_but_a_pending_one_is():
+    from datetime import date
+
+    from checker.ozon.certificates import OzonCertificate
+    from checker.ozon.upload import make_plan
+    from checker.report.ozon_sheet import OzonDocument
+
+    doc = OzonDocument("A-1", "certificate_of_conformity", "eaeu_technical_regulation", "ЕАЭС RU С-CN.АЯ46.В.01234/23",
+                       date(2023, 3, 12), date(2028, 3, 11), (), "A-1/RU_cert.pdf")
+    declined = OzonCertificate(7, "ЕАЭС RU C-CN.АЯ46.В.01234/23", "", "", "", "declined", "declined", ozon_skus=(11,))
+    [step] = make_plan([doc], {"A-1": 11}, [declined]).steps
+    assert step.action == "create" and step.params["skus"] == ["11"]
+    pending = OzonCertificate(8, "ЕАЭС RU С-CN.АЯ46.В.01234/23", "", "", "", "pending", "pending", ozon_skus=(11,))
+    [step] = make_plan([doc], {"A-1": 11}, [declined, pending]).steps
+    assert step.action == "skip" and step.certificate_id == 8
+    [step] = make_plan([doc], {}, [pending]).steps
+    assert step.action == "fail"
