@@ -244,19 +244,24 @@ def test_end_to_end_products_scan_upload(ozon, tmp_path, cache_dir):
 
 
 def test_a_failed_certificate_does_not_stop_the_others_and_a_rerun_continues(ozon, tmp_path, cache_dir):
-    """Ozon fails one create for good (5xx on every try); the others go on; the re-run creates only that one."""
+    """Ozon refuses one create (400 with its message) and fails another for good (5xx on every try);
+    the others go on; the re-run creates only those two."""
     state, url, by_offer = ozon
     products = tmp_path / "products.csv"
     assert run("ozon", "products", "--out", str(products), "--api-url", url, "--no-cache").returncode == 0
     common = ["--skus", str(products), "--today", TODAY, "--no-ocr", "--cache-dir", str(cache_dir), "--out",
               str(tmp_path / "r.csv"), "--api-url", url, "-q", "--yes"]
+    state.faults["/v2/product/certificate/create"].append((400, {}, "Введите корректный номер"))
     state.faults["/v2/product/certificate/create"].extend([(503, {})] * 5)
     first = run("ozon", "upload", str(ROOT), *common, "--upload-out", str(tmp_path / "u1.csv"))
     assert first.returncode == 1
-    assert "created 7, bound 1, skipped (already there) 0, refused by Ozon 0, failed 1" in first.stdout
+    assert "created 6, bound 1, skipped (already there) 0, refused by Ozon 1, failed 1" in first.stdout
+    refused = [r for r in read_csv(tmp_path / "u1.csv") if r["result"] == "refused"]
+    assert len(refused) == 1 and refused[0]["message"] == "Введите корректный номер"
+    assert "refused: " in first.stdout and "Введите корректный номер" in first.stdout
     second = run("ozon", "upload", str(ROOT), *common, "--upload-out", str(tmp_path / "u2.csv"))
     assert second.returncode == 0, second.stdout
-    assert "created 1, bound 0, skipped (already there) 8" in second.stdout
+    assert "created 2, bound 0, skipped (already there) 7" in second.stdout
     assert {n for n in PASSING} <= set(state.bound())
 
 

@@ -40,7 +40,8 @@ class StandIn:
     certificates: list[dict] = field(default_factory=list)    # v1Certificate + "skus": [int], "files": [...]
     page_cap: int = 1000                                      # the most items one page holds
     batch_cap: int = 1000                                     # the most ids one info/list call may ask for
-    faults: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=lambda: defaultdict(list))
+    # path -> [(status, headers[, message])]: answered before the method runs, one per request
+    faults: dict[str, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     requests: list[Request] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -176,8 +177,9 @@ def serve(state: StandIn) -> tuple[ThreadingHTTPServer, str]:
                 if self.headers.get("Client-Id") != CLIENT_ID or self.headers.get("Api-Key") != API_KEY:
                     return self._send(401, {"code": 16, "message": "Invalid Api-Key, please contact support", "details": []})
                 if state.faults.get(self.path):
-                    status, headers = state.faults[self.path].pop(0)
-                    return self._send(status, {"code": 8 if status == 429 else 13, "message": "scripted", "details": []}, headers)
+                    status, headers, *message = state.faults[self.path].pop(0)
+                    return self._send(status, {"code": 8 if status == 429 else 13 if status >= 500 else 3,
+                                               "message": message[0] if message else "scripted", "details": []}, headers)
                 status, answer = state.answer(self.path, body)
             self._send(status, answer)
 
