@@ -157,7 +157,7 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         outcome = summary(plan)
         for kind in ("refused", "failed"):
             for step in outcome[kind]:
-                click.echo(f"{kind}: {step.number} ({', '.join(step.skus)}): {step.message}")
+                click.echo(i18n.t(f"ozon.upload.{kind}", number=step.number, skus=", ".join(step.skus), message=step.message))
         click.echo(i18n.t("ozon.upload.summary", path=str(upload_out), **{k: len(v) for k, v in outcome.items()}))
         sys.exit(ExitCode.SKU_DISABLED if outcome["refused"] or outcome["failed"] else ExitCode.OK)
 

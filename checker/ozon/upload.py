@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .. import i18n
 from ..models import ScanResult
 from ..report.output import csv_text, write_atomic
 from ..report.ozon_sheet import OzonDocument, ozon_documents
@@ -58,9 +59,9 @@ def create_params(doc: OzonDocument, ozon_skus: list[int], file_name: str, conte
     The single place where doccheck's vocabulary meets Ozon's codes: point it at the issue-12
     mapping (rules/ozon.yaml) when that lands."""
     if doc.issue_date is None:
-        raise ValueError("the issue date was not read off the paper; upload it by hand")
+        raise ValueError(i18n.t("ozon.upload.no_issue_date"))
     if doc.expiry_date is None:
-        raise ValueError("the expiry date was not read off the paper; upload it by hand")
+        raise ValueError(i18n.t("ozon.upload.no_expiry_date"))
     country = re.match(r"^\s*(?:ЕАЭС|ТС|РОСС)\s+(?:N\s+)?([A-Z]{2})", doc.number)
     file_entry = {"name": file_name}
     if content is not None:
@@ -127,14 +128,14 @@ def make_plan(docs: list[OzonDocument], ozon_sku_of: dict[str, int], existing: l
         plan.missing_skus.extend(s for s in skus if s not in ozon_sku_of)
         ozon = [ozon_sku_of[s] for s in found]
         if not ozon:
-            plan.steps.append(Step("fail", doc.number, doc, skus, [], message="none of its SKUs is on the Ozon account"))
+            plan.steps.append(Step("fail", doc.number, doc, skus, [], message=i18n.t("ozon.upload.not_on_account")))
             continue
         cert = on_account.get(key)
         if cert is not None:
             lacking = [s for s in ozon if s not in cert.ozon_skus]
             action = "bind" if lacking else "skip"
             plan.steps.append(Step(action, doc.number, doc, found, lacking, certificate_id=cert.certificate_id,
-                                   message=f"already on the account ({cert.status_code or 'no status'})"))
+                                   message=i18n.t("ozon.upload.on_account", status=cert.status_code or "-")))
             continue
         try:
             params = create_params(doc, ozon, Path(doc.file).name, None)
@@ -195,7 +196,7 @@ def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
                 else:
                     bad = [p for p in answer.get("params") or [] if p.get("state") != "VALID"]
                     step.result = "refused"
-                    step.message = "; ".join(f"{p.get('name')}: {p.get('error') or 'not accepted'}" for p in bad) or str(answer.get("status") or "not created")
+                    step.message = "; ".join(f"{p.get('name')}: {p.get('error') or '-'}" for p in bad) or str(answer.get("status") or "-")
             else:
                 client.post(BIND, {"certificate_id": step.certificate_id, "skus": [str(s) for s in step.ozon_skus]})
                 step.result = "bound"
@@ -206,7 +207,7 @@ def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
             step.message = exc.ozon_message or str(exc)
         except OSError as exc:
             step.result = "failed"
-            step.message = f"cannot read {step.doc.file}: {exc.strerror or exc}"
+            step.message = i18n.t("ozon.upload.cannot_read", file=step.doc.file, problem=exc.strerror or str(exc))
 
 
 def summary(plan: Plan) -> dict[str, list[Step]]:
