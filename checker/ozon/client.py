@@ -24,9 +24,10 @@ DEFAULT_API_URL = "https://api-seller.ozon.ru"
 ENV_CLIENT_ID = "OZON_CLIENT_ID"
 ENV_API_KEY = "OZON_API_KEY"
 
-# Seconds between two calls of one method. Ozon publishes its limits per account and method
-# (the Seller API answers 429 "rate limit exceeded" above them; most read methods allow tens of
-# calls a second, certificate writes fewer). We stay far below: 5 calls/s for reads, 2/s for writes.
+# Seconds between two calls of one method. Ozon's published limit is 50 requests a second for all
+# methods of one Client-Id together (since 19 May 2025; above it: HTTP 429, code 8 "You have reached
+# request rate limit per second"). doccheck calls one method at a time and stays far below:
+# 5 calls a second per read method, 2 a second for certificate create and bind.
 READ_INTERVAL = 0.2
 WRITE_INTERVAL = 0.5
 WRITE_METHODS = frozenset({"/v2/product/certificate/create", "/v1/product/certificate/bind"})

@@ -20,7 +20,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from .. import i18n
@@ -218,4 +217,4 @@ def summary(plan: Plan) -> dict[str, list[Step]]:
     return out
 
 
-__all__ = ["create_params", "passing_documents", "make_plan", "apply_plan", "write_plan", "summary", "Plan", "Step", "date"]
+__all__ = ["create_params", "passing_documents", "make_plan", "apply_plan", "write_plan", "summary", "Plan", "Step"]
