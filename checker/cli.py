@@ -213,7 +213,9 @@ def exit_code_for(result) -> ExitCode:
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @scan_options
-def scan(folder: Path, **params) -> None:
+@click.option("--ozon", "with_ozon", is_flag=True, help="Fetch Ozon's moderation verdicts for the SKUs (needs OZON_CLIENT_ID, OZON_API_KEY).")
+@click.option("--api-url", default=None, metavar="URL", help="Seller API base URL for --ozon (default: Ozon's production API).")
+def scan(folder: Path, with_ozon: bool = False, api_url: str | None = None, **params) -> None:
     """Scan FOLDER of SKU papers and KYC scans and report per SKU."""
     from .pipeline import scan as run_scan
     from . import i18n
@@ -221,6 +223,11 @@ def scan(folder: Path, **params) -> None:
 
     request = prepare_scan(folder, params)
     result = run_scan(request.options)
+    if with_ozon:
+        from .ozon.client import DEFAULT_API_URL
+        from .ozon.commands import fetch_moderation
+
+        result = fetch_moderation(result, request.options.rules, api_url or DEFAULT_API_URL, request.options.lang)
     write_reports(result, request.outputs)
     print_summary(result, detailed=not request.quiet)
     click.echo(i18n.t("term.reports", paths=", ".join(str(p) for p in request.outputs.values())))
@@ -236,8 +243,10 @@ _LANG_OPTION = click.option("--lang", type=click.Choice(["en", "ru", "zh"]), def
 @cli.command("rules")
 @click.argument("category", required=False)
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help="Rule folder to list.")
+@click.option("--unmapped-ozon-types", "unmapped", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="List the Ozon types of a products list (doccheck ozon products) that map to no category.")
 @_LANG_OPTION
-def list_rules(category, rules_dir, lang) -> None:
+def list_rules(category, rules_dir, lang, unmapped=None) -> None:
     """List the categories with what they need, and the reason codes; with CATEGORY (a rule key or
     any Ozon category name, e.g. "Смарт-часы"), what that one category needs, in plain words."""
     from . import i18n
@@ -245,6 +254,9 @@ def list_rules(category, rules_dir, lang) -> None:
     rules = _load_rules(rules_dir)
     lang = lang or default_lang()
     i18n.set_lang(lang)
+    if unmapped is not None:
+        _list_unmapped(rules, unmapped)
+        return
     if category is not None:
         _describe_category(rules, category, lang)
         return
@@ -264,6 +276,24 @@ def list_rules(category, rules_dir, lang) -> None:
         text = rules.reason_text(code, lang)
         click.echo(f"  {code.code:<28} {i18n.pad(labels[code.blocking], label_width)}  {text.title}")
     click.echo("\n" + t("rules.more"))
+
+
+def _list_unmapped(rules, path: Path) -> None:
+    from . import i18n
+    from .ozon.products import unmapped_types
+    from .skus import SkuFileError, read_sku_csv
+
+    try:
+        rows = [r.row for r in read_sku_csv(path).rows]
+    except SkuFileError as exc:
+        raise InputError(str(exc)) from None
+    found = unmapped_types(rows, rules)
+    if not found:
+        click.echo(i18n.t("ozon.unmapped.none", path=str(path)))
+        return
+    click.echo(i18n.t("ozon.unmapped.heading", path=str(path)))
+    for name, count in found:
+        click.echo(f"  {name}\t{count}")
 
 
 def _describe_category(rules, name: str, lang: str) -> None:
@@ -419,6 +449,11 @@ def watch(folder: Path, settle: float, polling, poll_interval: float, **params) 
     from .watch import run_watch
 
     sys.exit(run_watch(folder, params, settle=settle, polling=polling, poll_interval=poll_interval))
+
+
+from .ozon.commands import register as _register_ozon   # noqa: E402  (doccheck ozon …, doccheck export)
+
+_register_ozon(cli, scan_options, prepare_scan, write_reports, _LANG_OPTION, _load_rules, default_lang)
 
 
 class Terminated(KeyboardInterrupt):

@@ -41,6 +41,8 @@ CERTIFICATE_MISMATCH = ReasonCode("certificate_mismatch", True, Scope.SKU)      
 CERTIFICATE_PRODUCT_MISMATCH = ReasonCode("certificate_product_mismatch", False, Scope.SKU)  # Ozon: not_match_information
 WRONG_DOCUMENT_TYPE = ReasonCode("wrong_document_type", True, Scope.SKU)
 CERTIFICATE_NUMBER_UNVERIFIED = ReasonCode("certificate_number_unverified", False, Scope.FILE)
+OZON_DECLINED = ReasonCode("ozon_declined", False, Scope.SKU)          # scan --ozon: moderation declined a bound certificate
+OZON_DISAGREEMENT = ReasonCode("ozon_disagreement", False, Scope.SKU)  # scan --ozon: Ozon approved a paper doccheck blocks
 
 # Report order: the order of the public table.
 ALL_CODES: tuple[ReasonCode, ...] = (
@@ -62,6 +64,8 @@ ALL_CODES: tuple[ReasonCode, ...] = (
     CERTIFICATE_PRODUCT_MISMATCH,
     WRONG_DOCUMENT_TYPE,
     CERTIFICATE_NUMBER_UNVERIFIED,
+    OZON_DECLINED,
+    OZON_DISAGREEMENT,
 )
 BY_NAME: dict[str, ReasonCode] = {c.code: c for c in ALL_CODES}
 ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}

@@ -116,6 +116,7 @@ class Rules:
     copies: CopyRules = field(default_factory=CopyRules)
     category_matching: CategoryMatching = field(default_factory=CategoryMatching)
     messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
+    ozon_types: Any = None                    # ozon.types.OzonTypes of ozon_types.yaml: Ozon type names -> categories
     digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
     register: Any = None                      # register.statuses.RegisterRules of register.yaml
     fit: Any = None                           # fit.FitRules of fit.yaml
@@ -133,6 +134,8 @@ class Rules:
                     ambiguous.add(stem)
         for stem in ambiguous:          # two categories' names that differ only in an ending: neither wins
             del self._stem_index[stem]
+        for name, key in (self.ozon_types.types.items() if self.ozon_types else ()):
+            self._alias_index.setdefault(_fold(name), key)   # an Ozon type name is one more alias
 
     def category_for(self, name: str) -> Category | None:
         """A rule key or an English/Russian/Chinese Ozon category name as sellers write it (see match_category)."""
@@ -423,6 +426,7 @@ def load_rules(directory: Path | None = None) -> Rules:
     numbers = NumberRules.from_data(files["numbers.yaml"])
     categories = _load_categories(files["categories.yaml"])
     from .i18n import messages_for
+    from .ozon.types import load_ozon_types
 
     return Rules(
         directory=directory,
@@ -443,6 +447,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         copies=CopyRules.from_data(files["copies.yaml"]),
         category_matching=_load_category_matching(files["categories.yaml"]),
         messages=messages_for(directory),
+        ozon_types=load_ozon_types(directory, categories, _fold),
         digest=digest.hexdigest(),
         register=RegisterRules.from_data(files["register.yaml"]),
         fit=FitRules.from_data(files["fit.yaml"]),

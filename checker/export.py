@@ -1,0 +1,162 @@
+"""`doccheck export FOLDER --to OUT`: an upload-ready copy of a batch for sellers who upload through
+Ozon's web form. Per SKU, only the papers that count, named as Ozon needs them (`RU_` prefix, copy
+markers dropped, names safe on every system), copied byte for byte (sha256 checked), plus a
+README.txt checklist in the run's language. OUT must not exist or be empty; FOLDER is never written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import codes, i18n
+from .models import FileResult, ScanResult, SkuResult
+from .report.output import write_atomic
+from .verdict import sku_details
+
+MAX_NAME = 120
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+# Copy markers sync clients and file managers add to a name's stem. The seam for issue 13's
+# copy-marker rules: point strip_copy_markers at them when they land.
+_COPY_MARKERS = [
+    re.compile(r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}$"),                 # Syncthing
+    re.compile(r"\s*\((?:[^()]*'s )?conflicted copy[^()]*\)$", re.I),         # Dropbox
+    re.compile(r"\s*-\s*(?:copy|копия|副本)(?:\s*\(\d+\))?$", re.I),            # "name - Copy", "name - копия"
+    re.compile(r"\s+(?:copy|копия|副本)(?:\s*\d+)?$", re.I),                    # "name copy 2"
+    re.compile(r"\s*\(\d{1,3}\)$"),                                           # "name (1)" (browser downloads)
+]
+
+
+class ExportError(Exception):
+    """OUT cannot be used (not empty, inside FOLDER, not writable) or a copy did not match; one line."""
+
+
+def strip_copy_markers(stem: str) -> str:
+    """The stem without the copy markers of sync clients and file managers (repeatedly)."""
+    previous = None
+    while previous != stem:
+        previous = stem
+        for pattern in _COPY_MARKERS:
+            stem = pattern.sub("", stem)
+    return stem or previous
+
+
+def upload_name(name: str) -> str:
+    """The name Ozon needs: RU_ prefix (capitals), copy markers dropped, safe on Windows, macOS
+    and Linux (no <>:"/\\|?* or control characters, no trailing dot or space, NFC, at most 120 characters)."""
+    name = unicodedata.normalize("NFC", name)
+    stem, dot, ext = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+    stem = strip_copy_markers(stem)
+    stem = re.sub(r"^ru_", "", stem, flags=re.I)
+    stem = _UNSAFE.sub("_", stem).strip(" .") or "document"
+    ext = _UNSAFE.sub("", ext).lower()
+    name = f"RU_{stem}" + (f".{ext}" if ext else "")
+    if len(name) > MAX_NAME:
+        keep = MAX_NAME - (len(ext) + 1 if ext else 0)
+        name = name[:keep].rstrip(" .") + (f".{ext}" if ext else "")
+    if name.split(".")[0].casefold() in _RESERVED:
+        name = "_" + name
+    return name
+
+
+def safe_folder(name: str) -> str:
+    return (_UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip(" .") or "sku")[:MAX_NAME]
+
+
+def papers_that_count(sku: SkuResult) -> list[FileResult]:
+    """The SKU's conformity papers and manuals that count, and those whose only blocking problem is
+    the missing RU_ prefix (the copy gets it, so it counts there)."""
+    out = []
+    for f in sku.files:
+        if f.analysis.role not in ("conformity", "manual"):
+            continue
+        blocking = {c for c in f.codes if c.blocking}
+        if (f.counted and not blocking) or blocking == {codes.MISSING_RU_PREFIX}:
+            out.append(f)
+    return out
+
+
+@dataclass
+class Exported:
+    sku: str
+    files: list[tuple[str, str]]    # (source path relative to FOLDER, name in OUT/<sku>/)
+
+
+def check_out(out: Path, folder: Path) -> None:
+    from .report.output import is_inside
+
+    if is_inside(out, folder):
+        raise ExportError(i18n.t("export.out_inside", out=str(out), folder=str(folder)))
+    if is_inside(folder, out):
+        raise ExportError(i18n.t("export.folder_inside", out=str(out), folder=str(folder)))
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(i18n.t("export.out_not_empty", out=str(out)))
+
+
+def _copy_checked(source: Path, target: Path) -> None:
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    shutil.copyfile(source, target)
+    os.chmod(target, 0o640)
+    if hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+        target.unlink(missing_ok=True)
+        raise ExportError(i18n.t("export.hash_mismatch", file=str(source)))
+
+
+def export(result: ScanResult, folder: Path, out: Path, lang: str) -> list[Exported]:
+    """Write OUT/<sku>/ with the papers that count and README.txt, for every SKU of the scan."""
+    check_out(out, folder)
+    out.mkdir(parents=True, exist_ok=True)
+    done: list[Exported] = []
+    used_folders: set[str] = set()
+    for sku in result.skus:
+        name = safe_folder(sku.sku)
+        while name.casefold() in used_folders:
+            name += "_"
+        used_folders.add(name.casefold())
+        target = out / name
+        target.mkdir()
+        used: set[str] = {"readme.txt"}
+        files: list[tuple[str, str]] = []
+        for f in papers_that_count(sku):
+            new = upload_name(f.name)
+            stem, dot, ext = new.rpartition(".") if "." in new else (new, "", "")
+            n = 2
+            while new.casefold() in used:
+                new = f"{stem} ({n}){dot}{ext}"
+                n += 1
+            used.add(new.casefold())
+            _copy_checked(folder / f.path, target / new)
+            files.append((f.path, new))
+        write_atomic(target / "README.txt", readme(sku, files, lang))
+        done.append(Exported(sku.sku, files))
+    return done
+
+
+def readme(sku: SkuResult, files: list[tuple[str, str]], lang: str) -> str:
+    """The checklist of one SKU: what to upload where, and what is still missing."""
+    t = lambda key, **v: i18n.t(key, lang, **v)   # noqa: E731
+    lines = [t("export.readme.title", sku=sku.sku), "", t("export.readme.where"), ""]
+    by_path = {f.path: f for f in sku.files}
+    if files:
+        lines.append(t("export.readme.upload"))
+        for source, name in files:
+            f = by_path[source]
+            role = t("export.role.conformity") if f.analysis.role == "conformity" else t("export.role.manual")
+            numbers = ", ".join(n.official for n in f.analysis.numbers if n.well_formed)
+            lines.append(f"  [ ] {name} — {role}" + (f" {numbers}" if numbers else "")
+                         + (f" ({t('export.readme.until', date=f.analysis.valid_until.isoformat())})" if f.analysis.valid_until else ""))
+    else:
+        lines.append(t("export.readme.nothing"))
+    lines.append("")
+    blocking = [f for f in sku.findings if f.code.blocking]
+    if blocking:
+        lines.append(t("export.readme.missing"))
+        lines.append("  " + sku_details(sku, lang))
+    else:
+        lines.append(t("export.readme.complete"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,220 @@
+"""`doccheck ozon upload`: create each passing paper as an Ozon certificate and bind it to the SKUs
+it covers. A dry run (the default) prints and writes what it would send; `--yes` sends it.
+
+Calls (Seller API, version noted beside each):
+  POST /v3/product/list, /v3/product/info/list     offer_id -> Ozon SKU (products.ozon_skus_for)
+  POST /v1/product/certificate/list (+ products/list) what is already on the account (certificates.fetch_certificates)
+  POST /v2/product/certificate/create              {"params": {...}} -> {"certificate_id", "status": "COMPLETED"};
+                                                   v1/product/certificate/create was switched off on 31 Aug 2026
+  POST /v1/product/certificate/bind                {"certificate_id", "skus": [...]} (product_id is deprecated)
+
+Idempotent and resumable: a number already on the account (and not declined) is bound to the SKUs
+it lacks, or skipped when it has them all; nothing is created twice, so a re-run after a failure
+continues where it stopped. One certificate's failure never stops the others; only a refused key does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import i18n
+from ..models import ScanResult
+from ..report.output import csv_text, write_atomic
+from ..report.ozon_sheet import OzonDocument, ozon_documents
+from .certificates import OzonCertificate, number_key
+from .client import OzonClient, OzonError
+
+CREATE = "/v2/product/certificate/create"
+BIND = "/v1/product/certificate/bind"
+UPLOAD_COLUMNS = ["action", "result", "number", "skus", "ozon_skus", "certificate_id", "method", "file", "file_bytes",
+                  "file_sha256", "request", "message"]
+
+
+# --- the one adapter: a passing paper -> the v2 create fields -------------------------------------
+# doccheck's document and accordance types (report/ozon_sheet.py) -> Ozon's v2 codes. The live API
+# takes certificate_type in capitals (CERTIFICATE_OF_CONFORMITY, DECLARATION) and accordance_type
+# EAEU for ЕАЭС/ТС papers, GOST for the GOST R system (РОСС …).
+_CERTIFICATE_TYPE = {"certificate_of_conformity": "CERTIFICATE_OF_CONFORMITY", "declaration_of_conformity": "DECLARATION"}
+_ACCORDANCE_TYPE = {"eaeu_technical_regulation": "EAEU", "customs_union": "EAEU", "ru_technical_regulation": "EAEU",
+                    "gost_r": "GOST"}
+_EAEU_COUNTRIES = ("RU", "BY", "KZ", "KG", "AM")
+
+
+def create_params(doc: OzonDocument, ozon_skus: list[int], file_name: str, content: bytes | None) -> dict:
+    """The `params` of POST /v2/product/certificate/create for one passing paper.
+
+    Shape (Ozon Seller API, /v2/product/certificate/create): certificate_type, accordance_type,
+    certificate_country (the register's country: the two letters after ЕАЭС/ТС/РОСС, else RU),
+    name, number, issue_date (RFC 3339), expired_date ({"date": {day, month, year}} or
+    {"infinite": true}), product_type, skus (Ozon SKUs as strings), files ([{name, file_content}],
+    base64). content=None leaves file_content out (the dry run's record).
+    Raises ValueError when a field Ozon requires could not be read off the paper.
+
+    The single place where doccheck's vocabulary meets Ozon's codes: point it at the issue-12
+    mapping (rules/ozon.yaml) when that lands."""
+    if doc.issue_date is None:
+        raise ValueError(i18n.t("ozon.upload.no_issue_date"))
+    if doc.expiry_date is None:
+        raise ValueError(i18n.t("ozon.upload.no_expiry_date"))
+    country = re.match(r"^\s*(?:ЕАЭС|ТС|РОСС)\s+(?:N\s+)?([A-Z]{2})", doc.number)
+    file_entry = {"name": file_name}
+    if content is not None:
+        file_entry["file_content"] = base64.b64encode(content).decode("ascii")
+    return {
+        "certificate_type": _CERTIFICATE_TYPE.get(doc.document_type, doc.document_type.upper()),
+        "accordance_type": _ACCORDANCE_TYPE.get(doc.accordance_type, "EAEU"),
+        "certificate_country": country.group(1) if country and country.group(1) in _EAEU_COUNTRIES else "RU",
+        "name": f"{doc.number}"[:100],
+        "number": doc.number,
+        "issue_date": f"{doc.issue_date.isoformat()}T00:00:00Z",
+        "expired_date": {"date": {"day": doc.expiry_date.day, "month": doc.expiry_date.month, "year": doc.expiry_date.year}},
+        "product_type": "UNKNOWN",
+        "skus": [str(s) for s in ozon_skus],
+        "files": [file_entry],
+    }
+
+
+@dataclass
+class Step:
+    """One certificate's planned action: "create", "bind", "skip" (already there with every SKU)
+    or "fail" (cannot be sent: a date not read, no SKU on the account); then its result."""
+    action: str
+    number: str
+    doc: OzonDocument
+    skus: list[str]                         # the seller's SKUs the paper covers
+    ozon_skus: list[int]                    # the Ozon SKUs to send (create: all; bind: the missing ones)
+    certificate_id: int | None = None
+    message: str = ""
+    result: str = ""                        # created, bound, skipped, refused, failed; "" in a dry run
+    params: dict | None = None              # create: the params without file bytes
+
+
+@dataclass
+class Plan:
+    steps: list[Step] = field(default_factory=list)
+    missing_skus: list[str] = field(default_factory=list)   # passing SKUs not on the account
+
+
+def passing_documents(result: ScanResult) -> list[OzonDocument]:
+    """The valid conformity papers (ozon_sheet.ozon_documents) of SKUs whose own papers pass: no
+    blocking finding of file or SKU scope. The account's KYC does not hold back a product's papers."""
+    from ..codes import Scope
+
+    passing = {s.sku for s in result.skus
+               if not any(f.code.blocking and f.code.scope is not Scope.ACCOUNT for f in s.findings)}
+    return [d for d in ozon_documents(result) if d.sku in passing]
+
+
+def make_plan(docs: list[OzonDocument], ozon_sku_of: dict[str, int], existing: list[OzonCertificate]) -> Plan:
+    """What to send, certificate by certificate (one number covering several SKUs is created once)."""
+    plan = Plan()
+    grouped: dict[str, list[OzonDocument]] = {}
+    for d in docs:
+        grouped.setdefault(number_key(d.number), []).append(d)
+    on_account: dict[str, OzonCertificate] = {}
+    for c in existing:
+        if c.verdict != "declined":           # a declined upload is not reused: the corrected paper is created anew
+            on_account.setdefault(number_key(c.number), c)
+    for key, group in grouped.items():
+        doc = group[0]
+        skus = list(dict.fromkeys(d.sku for d in group))
+        found = [s for s in skus if s in ozon_sku_of]
+        plan.missing_skus.extend(s for s in skus if s not in ozon_sku_of)
+        ozon = [ozon_sku_of[s] for s in found]
+        if not ozon:
+            plan.steps.append(Step("fail", doc.number, doc, skus, [], message=i18n.t("ozon.upload.not_on_account")))
+            continue
+        cert = on_account.get(key)
+        if cert is not None:
+            lacking = [s for s in ozon if s not in cert.ozon_skus]
+            action = "bind" if lacking else "skip"
+            plan.steps.append(Step(action, doc.number, doc, found, lacking, certificate_id=cert.certificate_id,
+                                   message=i18n.t("ozon.upload.on_account", status=cert.status_code or "-")))
+            continue
+        try:
+            params = create_params(doc, ozon, Path(doc.file).name, None)
+        except ValueError as exc:
+            plan.steps.append(Step("fail", doc.number, doc, found, ozon, message=str(exc)))
+            continue
+        plan.steps.append(Step("create", doc.number, doc, found, ozon, params=params))
+    return plan
+
+
+def _file_facts(root: Path, doc: OzonDocument) -> tuple[int, str]:
+    try:
+        data = (root / doc.file).read_bytes()
+    except OSError:
+        return 0, ""
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def _request(step: Step) -> str:
+    if step.action == "create" and step.params is not None:
+        return json.dumps({"params": step.params}, ensure_ascii=False, sort_keys=True)
+    if step.action == "bind":
+        return json.dumps({"certificate_id": step.certificate_id, "skus": [str(s) for s in step.ozon_skus]})
+    return ""
+
+
+def write_plan(plan: Plan, root: Path, path: Path) -> None:
+    """The plan (dry run) or its outcome as CSV: each request exactly as sent, files' bytes left out
+    (their size and sha256 instead)."""
+    rows = []
+    for s in plan.steps:
+        size, digest = _file_facts(root, s.doc) if s.action == "create" else (0, "")
+        method = {"create": CREATE, "bind": BIND}.get(s.action, "")
+        rows.append([s.action, s.result, s.number, "; ".join(s.skus), "; ".join(str(x) for x in s.ozon_skus),
+                     s.certificate_id or "", method, s.doc.file if s.action == "create" else "", size or "", digest,
+                     _request(s), s.message])
+    write_atomic(path, csv_text(UPLOAD_COLUMNS, rows), encoding="utf-8-sig")
+
+
+def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
+    """Send the plan; each step gets its result. An OzonError of kind "auth" stops everything (every
+    call would fail alike); any other failure is that certificate's and the next one goes on."""
+    for step in plan.steps:
+        if step.action == "skip":
+            step.result = "skipped"
+            continue
+        if step.action == "fail":
+            step.result = "failed"
+            continue
+        try:
+            if step.action == "create":
+                content = (root / step.doc.file).read_bytes()
+                params = create_params(step.doc, step.ozon_skus, Path(step.doc.file).name, content)
+                answer = client.post(CREATE, {"params": params})
+                if answer.get("certificate_id") and str(answer.get("status", "COMPLETED")).upper() == "COMPLETED":
+                    step.certificate_id = int(answer["certificate_id"])
+                    step.result = "created"
+                else:
+                    bad = [p for p in answer.get("params") or [] if p.get("state") != "VALID"]
+                    step.result = "refused"
+                    step.message = "; ".join(f"{p.get('name')}: {p.get('error') or '-'}" for p in bad) or str(answer.get("status") or "-")
+            else:
+                client.post(BIND, {"certificate_id": step.certificate_id, "skus": [str(s) for s in step.ozon_skus]})
+                step.result = "bound"
+        except OzonError as exc:
+            if exc.kind == "auth":
+                raise
+            step.result = "refused" if exc.kind == "refused" else "failed"
+            step.message = exc.ozon_message or str(exc)
+        except OSError as exc:
+            step.result = "failed"
+            step.message = i18n.t("ozon.upload.cannot_read", file=step.doc.file, problem=exc.strerror or str(exc))
+
+
+def summary(plan: Plan) -> dict[str, list[Step]]:
+    out: dict[str, list[Step]] = {k: [] for k in ("created", "bound", "skipped", "refused", "failed")}
+    for s in plan.steps:
+        if s.result in out:
+            out[s.result].append(s)
+    return out
+
+
+__all__ = ["create_params", "passing_documents", "make_plan", "apply_plan", "write_plan", "summary", "Plan", "Step"]
