@@ -15,6 +15,8 @@ from pypdf.errors import LimitReachedError
 from .language import language_probabilities
 from .models import ExtractSettings, FileFacts, FileKind, PageText
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
+from .textlayer import document_script, readable, score_layer
+from .visibility import PageVisibility, agrees, key_facts, may_hide_text, page_visibility
 
 TEXT_LAYER_MIN_LETTERS = 40   # fewer letters than this (a scanner's watermark, a page number): treat the page as scanned
 
@@ -95,6 +97,43 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
             collect(list(running))   # pages already under way are kept, also when rendering failed
 
 
+# Why a page was OCR'd although it has a text layer; the English texts are rules/messages.yaml's read.* ones.
+LAYER_UNREADABLE = "text layer unreadable, OCR'd"
+LAYER_UNREADABLE_NO_OCR = "text layer unreadable; not read (OCR off)"
+LAYER_DISAGREES = "the text layer over the page image disagrees with it; judged from the image"
+LAYER_UNCHECKED = "the text layer over the page image was not checked against it (OCR off)"
+HIDDEN_TEXT = "text nobody can see ignored ({chars} characters)"
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+class _PdfPages:
+    """What each read page's text layer gives: pypdf's text, or, when the content could hide text,
+    only the text a person can see (pdfium, opened once, only for such pages)."""
+
+    def __init__(self, data: bytes, facts: FileFacts):
+        self.data, self.facts, self._pdf = data, facts, None
+
+    def visibility(self, index: int, content: bytes) -> PageVisibility | None:
+        if not may_hide_text(content):
+            return None
+        try:
+            if self._pdf is None:
+                import pypdfium2 as pdfium
+
+                self._pdf = pdfium.PdfDocument(self.data)
+            return page_visibility(self._pdf, index)
+        except Exception as exc:  # pdfium cannot sort it: pypdf's text stands, the note says why
+            self.facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
+            return None
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+
+
 def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
     structure = open_pdf(data)
     facts.notes.extend(structure.notes)
@@ -104,46 +143,90 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
         return
     facts.page_count = structure.page_count
     indexes = pages_to_read(structure.page_count, settings.pages_first, settings.pages_sample)
-    needs_ocr: list[int] = []
-    for index in indexes:
-        try:
-            page = structure.reader.pages[index]
-            page.get_contents()   # decodes the content streams; extract_text would swallow a bomb silently
-            text = page.extract_text() or ""
-        except LimitReachedError:
-            facts.kind = FileKind.UNREADABLE
-            facts.problem = f"decompression bomb: page {index + 1} expands beyond {STREAM_LIMIT_BYTES // 10**6} MB"
-            facts.pages.clear()
-            return
-        except Exception as exc:  # one broken page is a note, the others still count
-            facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
-            text = ""
-        if _letters(text) >= TEXT_LAYER_MIN_LETTERS:
-            facts.pages.append(PageText(index + 1, "text", text))
-        else:
-            needs_ocr.append(index)
-            facts.pages.append(PageText(index + 1, "none", text))
-    text_pages = len(indexes) - len(needs_ocr)
-    facts.kind = FileKind.TEXT_PDF if not needs_ocr else FileKind.SCANNED_PDF if text_pages == 0 else FileKind.MIXED_PDF
-    if needs_ocr:
-        _ocr_pdf_pages(data, needs_ocr, settings, facts)
+    layers: dict[int, tuple[str, str, str]] = {}   # index -> (text, image layer, note)
+    reader = _PdfPages(data, facts)
+    try:
+        for index in indexes:
+            try:
+                page = structure.reader.pages[index]
+                content = page.get_contents()   # decodes the content streams; extract_text would swallow a bomb silently
+                text = page.extract_text() or ""
+                raw = content.get_data() if content is not None else b""
+            except LimitReachedError:
+                facts.kind = FileKind.UNREADABLE
+                facts.problem = f"decompression bomb: page {index + 1} expands beyond {STREAM_LIMIT_BYTES // 10**6} MB"
+                facts.pages.clear()
+                return
+            except Exception as exc:  # one broken page is a note, the others still count
+                facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
+                text, raw = "", b""
+            seen = reader.visibility(index, raw)
+            if seen is None or (not seen.hidden_chars and not seen.image_layer):
+                layers[index] = (text, "", "")
+            else:
+                note = HIDDEN_TEXT.format(chars=seen.hidden_chars) if seen.hidden_chars else ""
+                layers[index] = (seen.visible, seen.image_layer, note)
+    finally:
+        reader.close()
+    _decide_pages(data, indexes, layers, settings, facts)
     if len(indexes) < structure.page_count:
         facts.notes.append(f"read {len(indexes)} of {structure.page_count} pages")
 
 
-def _ocr_pdf_pages(data: bytes, indexes: list[int], settings: ExtractSettings, facts: FileFacts) -> None:
+def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, tuple[str, str, str]],
+                  settings: ExtractSettings, facts: FileFacts) -> None:
+    """Which pages are read from their text layer and which are OCR'd: no layer, a layer that does
+    not read as text (checker/textlayer.py), or a scanner's layer whose dates and numbers must be
+    checked against the image (checker/visibility.py)."""
+    limits = settings.text_layer
+    candidates = {i: "\n".join(t for t in layers[i][:2] if t) for i in indexes}
+    scores = {i: score_layer(text) for i, text in candidates.items() if _letters(text) >= TEXT_LAYER_MIN_LETTERS}
+    script = document_script(list(scores.values()), limits)
+    ocr_why: dict[int, str] = {}          # index -> "none" | "junk" | "verify"
+    for index in indexes:
+        if index not in scores:
+            ocr_why[index] = "none"
+        elif not readable(scores[index], limits, script):
+            ocr_why[index] = "junk"
+        elif key_facts(layers[index][1]):
+            ocr_why[index] = "verify"
+        facts.pages.append(PageText(index + 1, "none" if index in ocr_why else "text", candidates[index], note=layers[index][2]))
+    if ocr_why:
+        _ocr_pdf_pages(data, ocr_why, candidates, layers, settings, facts)
+    text_pages = sum(1 for p in facts.pages if p.source == "text")
+    facts.kind = FileKind.TEXT_PDF if text_pages == len(indexes) else FileKind.SCANNED_PDF if text_pages == 0 else FileKind.MIXED_PDF
+
+
+def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, str],
+                   layers: dict[int, tuple[str, str, str]], settings: ExtractSettings, facts: FileFacts) -> None:
     by_number = {p.number: p for p in facts.pages}
     if not settings.ocr:
-        for index in indexes:
-            by_number[index + 1].note = "scanned page not read (OCR off)"
+        for index, why in ocr_why.items():
+            page = by_number[index + 1]
+            if why == "verify":   # nothing to check it against: read, and said so
+                page.source, page.note = "text", _join(page.note, LAYER_UNCHECKED)
+            else:
+                page.text = ""
+                page.note = _join(page.note, LAYER_UNREADABLE_NO_OCR if why == "junk" else "scanned page not read (OCR off)")
         return
     from .render import RenderError, render_pdf_pages
 
     def store(number: int, page: PageText) -> None:
-        facts.pages[facts.pages.index(by_number[number])] = page
+        index, before = number - 1, by_number[number]
+        why = ocr_why[index]
+        if why == "verify" and agrees(key_facts(layers[index][1]), page.text):
+            page = PageText(number, "text", candidates[index], note=before.note)
+        elif why != "none":
+            page.note = _join(before.note, LAYER_UNREADABLE if why == "junk" else LAYER_DISAGREES, page.note)
+        elif before.note:
+            page.note = _join(before.note, page.note)
+        facts.pages[facts.pages.index(before)] = page
 
+    for page in facts.pages:   # until OCR says otherwise, an unread page holds no text
+        if page.number - 1 in ocr_why:
+            page.text = ""
     try:
-        _ocr_pages(((index + 1, image) for index, image in render_pdf_pages(data, indexes, dpi=settings.dpi)),
+        _ocr_pages(((index + 1, image) for index, image in render_pdf_pages(data, sorted(ocr_why), dpi=settings.dpi)),
                    settings, store)
     except RenderError as exc:
         facts.notes.append(f"pages could not be rendered for OCR: {exc}")

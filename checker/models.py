@@ -14,8 +14,10 @@ from enum import Enum
 from typing import Any
 
 from .codes import ChatStatus, ReasonCode
+from .textlayer import LayerLimits
 
-EXTRACTOR_VERSION = "2"   # bump when extraction changes what it finds: cached facts are then re-read
+EXTRACTOR_VERSION = "3"   # bump when extraction changes what it finds: cached facts are then re-read
+# 3: text layers scored (junk layers OCR'd), hidden text dropped, scanner layers checked against OCR
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class ExtractSettings:
     pages_sample: int = 2
     max_frames: int = 5
     engine: str = ""                  # OCR engine version and language data: new data, new facts
+    text_layer: LayerLimits = LayerLimits()   # rules/limits.yaml text_layer: when a page's layer reads as text
 
     def key(self) -> str:
         return self._key

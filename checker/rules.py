@@ -12,6 +12,7 @@ from . import codes
 from .conformity import NumberRules
 from .kyc import KycRules
 from .markers import MarkerRules
+from .textlayer import LayerLimits
 from .rulefile import LineDict, RuleError, load_yaml, require
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
@@ -60,6 +61,7 @@ class Limits:
     max_image_frames: int
     language_min_letters: int
     russian_min_share: float
+    text_layer: LayerLimits
 
 
 @dataclass
@@ -220,7 +222,7 @@ def _number(mapping: LineDict, key: str, kind: type, low: float, high: float):
 
 
 def _load_limits(data: LineDict) -> Limits:
-    pages, ocr, language = (require(data, k, LineDict) for k in ("pages", "ocr", "language"))
+    pages, ocr, language, layer = (require(data, k, LineDict) for k in ("pages", "ocr", "language", "text_layer"))
     return Limits(
         expiring_within_days=_number(data, "expiring_within_days", int, 0, 3650),
         pages_first=_number(pages, "first", int, 1, 1000),
@@ -230,6 +232,8 @@ def _load_limits(data: LineDict) -> Limits:
         max_image_frames=_number(ocr, "max_image_frames", int, 1, 1000),
         language_min_letters=_number(language, "min_letters", int, 1, 10000),
         russian_min_share=_number(language, "russian_min_share", float, 0, 1),
+        text_layer=LayerLimits(**{key: _number(layer, key, float, 0, 1) for key in
+                                  ("min_word_share", "min_ngram_share", "max_odd_share", "clean_word_share")}),
     )
 
 
