@@ -148,6 +148,7 @@ class FileAnalysis:
     markers: list[str] = field(default_factory=list)   # KYC evidence marker keys found
     role: str = "other"             # "conformity", "manual", "kyc", "other"
     masked_ids: list[str] = field(default_factory=list)  # personal ids found, already masked
+    pages_stated: int | None = None  # sheets the paper says it has ("Лист 1 из 2", an appendix "на 2 листах")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

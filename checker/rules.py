@@ -12,11 +12,12 @@ from . import codes
 from .conformity import NumberRules
 from .kyc import KycRules
 from .markers import MarkerRules
+from .sheets import SheetRules
 from .textlayer import LayerLimits
 from .rulefile import LineDict, RuleError, load_yaml, require
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
-              "numbers.yaml", "markers.yaml", "kyc.yaml")
+              "numbers.yaml", "markers.yaml", "kyc.yaml", "sheets.yaml")
 
 
 def default_rules_dir() -> Path:
@@ -80,6 +81,7 @@ class Rules:
     kyc: KycRules
     regulation_titles: dict[str, dict[str, str]] = field(default_factory=dict)   # "ТР ТС 004/2011" -> language -> title
     messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
+    sheets: SheetRules | None = None          # sheets.yaml: what a paper says about its own length
     digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -273,4 +275,5 @@ def load_rules(directory: Path | None = None) -> Rules:
         regulation_titles=_load_regulation_titles(files["categories.yaml"]),
         messages=messages_for(directory),
         digest=digest.hexdigest(),
+        sheets=SheetRules.from_data(files["sheets.yaml"]),
     )

@@ -11,26 +11,14 @@ from fpdf.enums import TextMode
 from checker.extract import extract_facts
 from checker.models import ExtractSettings
 from checker.textlayer import LayerLimits, document_script, readable, score_layer
-from conftest import SAMPLES, _Entry, read_csv
-from helpers.papers import Paper, certificate_lines, page_image, picture_image, sku_folder
+from conftest import SAMPLES, read_csv
+from helpers.papers import TODAY, Paper, certificate_lines, page_image, picture_image, scan, sku_folder
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = next((p for p in (REPO.parent / "shared" / "cases", Path("/work/shared/cases")) if p.is_dir()),
              REPO.parent / "shared" / "cases")
 JUNK = CASES / "junk-text-layer"
-TODAY = "2026-11-26"
 LIMITS = LayerLimits()
-
-
-def _scan(*args) -> str:
-    """Run `doccheck scan ARGS` in-process; its output."""
-    from click.testing import CliRunner
-
-    from checker.cli import main
-
-    result = CliRunner().invoke(_Entry(main), ["scan", *map(str, args)], catch_exceptions=False)
-    assert result.exit_code in (0, 1), result.output
-    return result.output
 
 
 def _layer(path: Path, page: int = 0) -> str:
@@ -111,7 +99,7 @@ def junk_runs(tmp_path_factory):
     for run, lang in (("cold", "en"), ("warm", "en"), ("warm-ru", "ru")):
         folder = out / run
         folder.mkdir()
-        output = _scan(JUNK, "--skus", JUNK / "skus.csv", "--today", TODAY, "--out", folder / "r.csv",
+        output = scan(JUNK, "--skus", JUNK / "skus.csv", "--today", TODAY, "--out", folder / "r.csv",
                        "--files-out", folder / "f.csv", "--cache-dir", out / "cache", "--lang", lang, "--html", folder / "r.html", "-q")
         runs.append((output, read_csv(folder / "r.csv"), {r["path"]: r for r in read_csv(folder / "f.csv")},
                      (folder / "r.html").read_text(encoding="utf-8")))
@@ -182,7 +170,7 @@ def hidden_runs(tmp_path_factory):
     for run in ("cold", "warm"):
         out = root / run
         out.mkdir()
-        _scan(papers, "--skus", papers / "skus.csv", "--today", TODAY, "--out", out / "r.csv",
+        scan(papers, "--skus", papers / "skus.csv", "--today", TODAY, "--out", out / "r.csv",
               "--files-out", out / "f.csv", "--cache-dir", root / "cache", "-q")
         runs.append(({r["sku"]: r for r in read_csv(out / "r.csv")}, {r["path"]: r for r in read_csv(out / "f.csv")}))
     return runs

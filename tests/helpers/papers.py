@@ -10,6 +10,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode
 from PIL import Image, ImageDraw, ImageFont
 
+TODAY = "2026-11-26"   # the date the generated papers are judged on
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_docs"
 MANUAL = SAMPLES / "company" / "PB-1001" / "RU_PB-1001_manual.pdf"
@@ -75,3 +76,15 @@ def sku_folder(root: Path, sku: str, certificate: Paper, category: str = "power_
     shutil.copyfile(MANUAL, folder / "RU_manual.pdf")
     (root / "skus.csv").write_text(f"sku,category\n{sku},{category}\n", encoding="utf-8")
     return root
+
+
+def scan(*args) -> str:
+    """Run `doccheck scan ARGS` in-process, as the installed command does; its output."""
+    from click.testing import CliRunner
+
+    from checker.cli import main
+    from conftest import _Entry
+
+    result = CliRunner().invoke(_Entry(main), ["scan", *map(str, args)], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return result.output
