@@ -109,6 +109,15 @@ def _join(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
 
+def _form_content(page, name: str) -> bytes | None:
+    """The content stream of the page's form XObject `name`; None for an image or anything unreadable."""
+    try:
+        xobject = page["/Resources"]["/XObject"]["/" + name].get_object()
+        return xobject.get_data() if xobject.get("/Subtype") == "/Form" else None
+    except Exception:  # a broken resource: nothing to look into
+        return None
+
+
 class _PdfPages:
     """What each read page's text layer gives: pypdf's text, or, when the content could hide text,
     only the text a person can see (pdfium, opened once, only for such pages)."""
@@ -116,15 +125,16 @@ class _PdfPages:
     def __init__(self, data: bytes, facts: FileFacts):
         self.data, self.facts, self._pdf = data, facts, None
 
-    def visibility(self, index: int, content: bytes) -> PageVisibility | None:
-        if not may_hide_text(content):
+    def visibility(self, index: int, content: bytes, page) -> PageVisibility | None:
+        hints = may_hide_text(content, lambda name: _form_content(page, name))
+        if not hints:
             return None
         try:
             if self._pdf is None:
                 import pypdfium2 as pdfium
 
                 self._pdf = pdfium.PdfDocument(self.data)
-            return page_visibility(self._pdf, index)
+            return page_visibility(self._pdf, index, hints)
         except Exception as exc:  # pdfium cannot sort it: pypdf's text stands, the note says why
             self.facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
             return None
@@ -160,7 +170,7 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
             except Exception as exc:  # one broken page is a note, the others still count
                 facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
                 text, raw = "", b""
-            seen = reader.visibility(index, raw)
+            seen = reader.visibility(index, raw, page) if raw else None
             if seen is None or (not seen.hidden_chars and not seen.image_layer):
                 layers[index] = (text, "", "")
             else:

@@ -11,20 +11,23 @@ page's text objects (pdfium's object model, the same library that renders pages 
   registration numbers and dates it gives against its own OCR of the image (``key_facts``);
 * visible: everything else.
 
-Only pages whose content stream could hide text are looked at this way (``may_hide_text``: a ``Tr``
-operator, a drawn XObject, a white fill); the rest keep pypdf's text, at the cost of one regex over
-the page's content bytes.
+Only pages whose content stream could hide text are looked at this way (``may_hide_text``: an
+invisible render mode, white text, text drawn before an image, a form that shows text); the rest
+keep pypdf's text, at the cost of a few regexes over the page's content bytes.
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _INVISIBLE_MODES = (3, 7)        # PDF 32000-1 9.3.6, Table 106: 3 = neither fill nor stroke, 7 = add to clip path only
-_HINTS = re.compile(rb"(?:^|[\s\]])[37]\s+Tr\b|\bDo\b|(?:^|\s)1(?:\.0*)?\s+g\b|(?:^|\s)1(?:\.0*)?\s+1(?:\.0*)?\s+1(?:\.0*)?\s+rg\b"
-                    rb"|(?:^|\s)0(?:\.0*)?\s+0(?:\.0*)?\s+0(?:\.0*)?\s+0(?:\.0*)?\s+k\b")
+_INVISIBLE_MODE = re.compile(rb"(?<![\w.])[37]\s+Tr\b")
+_FILL = re.compile(rb"(?<![\w.])((?:[-+]?[\d.]+\s+){1,4})(g|rg|k|scn?)\b")   # lower case: the fill colour
+_SHOW = re.compile(rb"\bT[jJ]\b|\)\s*['\"]")                                 # Tj, TJ, ' and "
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
 _NEAR_WHITE = 245                # all channels at or above this (0..255) read as white paper
 _COVER_TOLERANCE = 2.0           # points: an image covering a text box up to this margin covers it
 
@@ -34,9 +37,45 @@ _DATE = re.compile(r"\b(\d{2})[./](\d{2})[./](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})
 _SERIAL = re.compile(r"(\d{4,6})\s*/\s*(\d{2})\b|[.\s][ВBНH]\.?(\d{5})\b")
 
 
-def may_hide_text(content: bytes) -> bool:
-    """Could this page content hide text? (invisible render mode, an XObject, a white fill)."""
-    return bool(_HINTS.search(content))
+def _white(values: bytes, operator: bytes) -> bool:
+    try:
+        numbers = [float(v) for v in values.split()]
+    except ValueError:
+        return False
+    if operator in (b"g", b"rg"):
+        return len(numbers) == (1 if operator == b"g" else 3) and all(v >= 0.96 for v in numbers)
+    if operator == b"k":
+        return len(numbers) == 4 and all(v <= 0.04 for v in numbers)
+    return False   # sc/scn: a colour space of its own; pdfium will tell when something else points here
+
+
+def may_hide_text(content: bytes, form_content: Callable[[str], bytes | None] = lambda name: None) -> frozenset[str]:
+    """Could this page content hide text? One pass of regexes over the content bytes (the common
+    page answers no and costs nothing more): an invisible render mode; text shown in white before
+    the fill colour changes again; text shown before an XObject is drawn (it may lie under an
+    image); a form XObject (`form_content(name)` gives its stream, None for an image) that shows
+    text itself. Returns the hints found (empty: nothing can hide), which tell page_visibility
+    what to look at: "render_mode", "white", "under_image", "form"."""
+    hints = set()
+    if _INVISIBLE_MODE.search(content):
+        hints.add("render_mode")
+    fills = list(_FILL.finditer(content))
+    for i, fill in enumerate(fills):
+        if _white(fill.group(1), fill.group(2)):
+            end = fills[i + 1].start() if i + 1 < len(fills) else len(content)
+            if _SHOW.search(content, fill.end(), end):
+                hints.add("white")
+                break
+    draws = list(_DO.finditer(content))
+    first_show = _SHOW.search(content)
+    if draws and first_show and first_show.start() < draws[-1].start():
+        hints.add("under_image")
+    for draw in draws:
+        inner = form_content(draw.group(1).decode("latin-1"))
+        if inner and (_SHOW.search(inner) or _INVISIBLE_MODE.search(inner)):
+            hints.add("form")
+            break
+    return frozenset(hints)
 
 
 @dataclass
@@ -72,11 +111,25 @@ def agrees(layer_facts: set[str], ocr_text: str) -> bool:
     return all(f in ocr_facts or (len(f) >= 5 and f in digits) for f in layer_facts)
 
 
-def _bounds(obj) -> tuple[float, float, float, float] | None:
-    try:
-        return tuple(obj.get_bounds())
-    except Exception:  # pdfium cannot place it: treat as nowhere
-        return None
+def _bounds(raw, pdfium_c) -> tuple[float, float, float, float] | None:
+    box = [ctypes.c_float() for _ in range(4)]
+    if not pdfium_c.FPDFPageObj_GetBounds(raw, *(ctypes.byref(v) for v in box)):
+        return None   # pdfium cannot place it: treat as nowhere
+    return box[0].value, box[1].value, box[2].value, box[3].value
+
+
+def _objects(page_raw, pdfium_c, depth: int = 8):
+    """(raw handle, type) of a page's objects in drawing order, those inside forms included."""
+    def walk(count, get, level):
+        for k in range(count):
+            obj = get(k)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < depth:
+                yield from walk(pdfium_c.FPDFFormObj_CountObjects(obj), lambda n, o=obj: pdfium_c.FPDFFormObj_GetObject(o, n), level + 1)
+            else:
+                yield obj, kind
+
+    yield from walk(pdfium_c.FPDFPage_CountObjects(page_raw), lambda n: pdfium_c.FPDFPage_GetObject(page_raw, n), 0)
 
 
 def _covers(outer, inner) -> bool:
@@ -122,53 +175,81 @@ def _join_lines(pieces: list[tuple[tuple[float, float, float, float], str]]) -> 
     return "\n".join(" ".join(t for _, t in sorted(parts)) for _, parts in lines)
 
 
-def page_visibility(pdf, index: int) -> PageVisibility:
+def _background(i: int, box, shapes) -> tuple[int, int, int]:
+    """The colour under text object `i`: the last filled shape drawn before it that covers it, else paper white."""
+    for j, b, colour in reversed(shapes):
+        if j < i and colour and colour[3] > 0 and _covers(b, box):
+            return colour[:3]
+    return (255, 255, 255)
+
+
+def _hidden_how(i: int, raw, box, page_size, images, shapes, look_at_colour: bool, pdfium_c) -> str:
+    """"" (visible), "layer" (invisible text over a page image), or why nobody sees it."""
+    under_image = any(_overlaps(b, box) for _, b in images)
+    covered = any(j > i and _covers(b, box) for j, b in images)
+    mode = pdfium_c.FPDFTextObj_GetTextRenderMode(raw)
+    if (mode in _INVISIBLE_MODES or covered) and under_image:
+        return "layer"
+    if mode in _INVISIBLE_MODES:
+        return "render_mode"
+    if covered:
+        return "under_image"
+    width, height = page_size
+    if box[2] < 0 or box[3] < 0 or box[0] > width or box[1] > height:
+        return "off_page"
+    if not look_at_colour or mode not in (0, 4) or under_image:
+        return ""
+    fill = _fill(raw, pdfium_c)
+    if fill is None:
+        return ""
+    if fill[3] == 0:
+        return "background"   # fully transparent
+    background = _background(i, box, shapes)
+    if all(c >= _NEAR_WHITE for c in fill[:3]) and all(c >= _NEAR_WHITE for c in background) \
+            or all(abs(a - b) <= 8 for a, b in zip(fill[:3], background)):
+        return "background"
+    return ""
+
+
+def page_visibility(pdf, index: int, hints: frozenset[str] = frozenset({"white"})) -> PageVisibility:
     """Sort page `index` (0-based) of an open pypdfium2 PdfDocument into visible text, an image
-    layer and hidden text. Raises whatever pdfium raises on a broken page (the caller notes it)."""
+    layer and hidden text; `hints` from may_hide_text (text colours are only compared with what is
+    under them on a "white" or "form" hint: the costly part on pages of a thousand glyphs). When nothing is hidden the result is empty (hidden_chars 0, no layer)
+    and no text is taken out: the caller keeps its own. Raises whatever pdfium raises on a broken
+    page (the caller notes it)."""
     import pypdfium2.raw as pdfium_c
 
     page = pdf[index]
-    textpage = page.get_textpage()
+    textpage = None
     try:
-        width, height = page.get_size()
-        objects = list(page.get_objects(max_depth=8))
-        images = [(i, b) for i, o in enumerate(objects) if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE and (b := _bounds(o))]
-        shapes = [(i, b, _fill(o.raw, pdfium_c)) for i, o in enumerate(objects)
-                  if o.type == pdfium_c.FPDF_PAGEOBJ_PATH and _filled(o.raw, pdfium_c) and (b := _bounds(o))]
+        size = page.get_size()
+        objects = list(_objects(page.raw, pdfium_c))
+        colour = bool(hints & {"white", "form"})
+        images = [(i, b) for i, (o, kind) in enumerate(objects) if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and (b := _bounds(o, pdfium_c))]
+        shapes = [(i, b, _fill(o, pdfium_c)) for i, (o, kind) in enumerate(objects)
+                  if colour and kind == pdfium_c.FPDF_PAGEOBJ_PATH and _filled(o, pdfium_c) and (b := _bounds(o, pdfium_c))]
+        texts = [(obj, box, _hidden_how(i, obj, box, size, images, shapes, colour, pdfium_c)) for i, (obj, kind) in enumerate(objects)
+                 if kind == pdfium_c.FPDF_PAGEOBJ_TEXT and (box := _bounds(obj, pdfium_c))]
         result = PageVisibility()
+        if not any(how for _, _, how in texts):
+            return result
+        textpage = page.get_textpage()
         visible, layer = [], []
-        for i, obj in enumerate(objects):
-            if obj.type != pdfium_c.FPDF_PAGEOBJ_TEXT:
+        for obj, box, how in texts:
+            text = _text_of(obj, textpage, pdfium_c).strip()
+            if not text:
                 continue
-            box = _bounds(obj)
-            text = _text_of(obj.raw, textpage, pdfium_c).strip()
-            if not text or box is None:
-                continue
-            under_image = any(_overlaps(b, box) for _, b in images)
-            covered = any(j > i and _covers(b, box) for j, b in images)
-            mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw)
-            fill = _fill(obj.raw, pdfium_c)
-            background = (255, 255, 255)
-            for j, b, colour in shapes:   # the last filled shape drawn under the text is its background
-                if j < i and colour and colour[3] > 0 and _covers(b, box):
-                    background = colour[:3]
-            same_as_background = fill is not None and mode in (0, 4) and (
-                all(c >= _NEAR_WHITE for c in fill[:3]) and all(c >= _NEAR_WHITE for c in background)
-                or all(abs(a - b) <= 8 for a, b in zip(fill[:3], background)) or fill[3] == 0)
-            if (mode in _INVISIBLE_MODES or covered) and under_image:
+            if how == "layer":
                 layer.append((box, text))
-                continue
-            reason = ("render_mode" if mode in _INVISIBLE_MODES else "under_image" if covered
-                      else "off_page" if box[2] < 0 or box[3] < 0 or box[0] > width or box[1] > height
-                      else "background" if same_as_background and not under_image else "")
-            if reason:
+            elif how:
                 result.hidden_chars += len(text)
-                result.reasons.add(reason)
+                result.reasons.add(how)
             else:
                 visible.append((box, text))
         result.visible = _join_lines(visible)
         result.image_layer = _join_lines(layer)
         return result
     finally:
-        textpage.close()
+        if textpage is not None:
+            textpage.close()
         page.close()
