@@ -5,9 +5,9 @@ page's text objects (pdfium's object model, the same library that renders pages 
 
 * hidden: render mode 3 (neither filled nor stroked) or 7 (clip only) with no page image under it,
   text filled in the page's background colour (white, or the colour of a filled shape right under
-  it), text covered by an image drawn after it, text outside the page;
-* image layer: invisible text over (or covered by) an image: the OCR layer a scanner or phone app
-  lays over a scanned page. Normal, and only as good as that OCR: the caller checks the
+  it) or fully transparent, text outside the page;
+* image layer: invisible text over an image, or text covered by an image drawn after it: the OCR
+  layer a scanner or phone app lays over (or under) a scanned page. Normal, and only as good as that OCR: the caller checks the
   registration numbers and dates it gives against its own OCR of the image (``key_facts``);
 * visible: everything else.
 
@@ -84,7 +84,7 @@ class PageVisibility:
     visible: str = ""
     image_layer: str = ""          # invisible text over a page image (a scanner's OCR layer)
     hidden_chars: int = 0          # characters nobody sees and that are no image layer
-    reasons: set[str] = field(default_factory=set)   # "render_mode", "background", "under_image", "off_page"
+    reasons: set[str] = field(default_factory=set)   # "render_mode", "background", "off_page"
 
 
 def key_facts(text: str) -> set[str]:
@@ -192,8 +192,6 @@ def _hidden_how(i: int, raw, box, page_size, images, shapes, look_at_colour: boo
         return "layer"
     if mode in _INVISIBLE_MODES:
         return "render_mode"
-    if covered:
-        return "under_image"
     width, height = page_size
     if box[2] < 0 or box[3] < 0 or box[0] > width or box[1] > height:
         return "off_page"
