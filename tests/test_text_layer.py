@@ -195,3 +195,11 @@ def test_only_visible_text_counts(hidden_runs, sku):
             assert "the text layer over the page image disagrees with it; judged from the image" in notes
         else:   # a scanner's faithful layer: checked, trusted, nothing to say
             assert notes == "" and files[f"{sku}/RU_certificate.pdf"]["kind"] == "text_pdf"
+
+
+@pytest.mark.skipif(not JUNK.is_dir(), reason="../shared/cases not present beside the checkout")
+def test_preflight_knows_a_junk_layer_needs_ocr(rules):
+    """Without tesseract, the scan is refused up front for the junk case: its declaration needs OCR."""
+    from checker.preflight import _needs_ocr
+
+    assert _needs_ocr(JUNK, rules) == "PB-3101/RU_declaration.pdf"
