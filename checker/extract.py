@@ -16,7 +16,7 @@ from .language import language_probabilities
 from .models import ExtractSettings, FileFacts, FileKind, PageText
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 from .textlayer import document_script, readable, score_layer
-from .visibility import PageVisibility, agrees, key_facts, may_hide_text, page_visibility
+from .visibility import PageVisibility, agrees, fact_strip, key_facts, may_hide_text, page_visibility
 
 TEXT_LAYER_MIN_LETTERS = 40   # fewer letters than this (a scanner's watermark, a page number): treat the page as scanned
 
@@ -67,17 +67,19 @@ def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
     return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note)
 
 
-def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, store: Callable[[int, PageText], None]) -> None:
+def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, store: Callable[[int, PageText], None],
+               read: Callable[[int, Any, ExtractSettings], PageText] | None = None) -> None:
     """OCR numbered page images, as many at once as the pool's tesseract slots allow (--jobs), so a
     40-page scan does not keep one core busy while the others idle. Images come from this thread
     (pdfium is not thread-safe) and at most one per slot waits in memory. Each page's result is the
-    same whatever the count: pages are read independently."""
+    same whatever the count: pages are read independently. `read` reads one page (default: OCR it)."""
     from .external.tesseract import page_threads
 
+    read = read or _ocr_page
     threads = page_threads()
     if threads <= 1:
         for number, image in images:
-            store(number, _ocr_page(number, image, settings))
+            store(number, read(number, image, settings))
         return
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -92,7 +94,7 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
             for number, image in images:
                 if len(running) >= threads:
                     collect(wait(running, return_when=FIRST_COMPLETED).done)
-                running[pool.submit(_ocr_page, number, image, settings)] = number
+                running[pool.submit(read, number, image, settings)] = number
         finally:
             collect(list(running))   # pages already under way are kept, also when rendering failed
 
@@ -153,7 +155,7 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
         return
     facts.page_count = structure.page_count
     indexes = pages_to_read(structure.page_count, settings.pages_first, settings.pages_sample)
-    layers: dict[int, tuple[str, str, str]] = {}   # index -> (text, image layer, note)
+    layers: dict[int, tuple[str, str, str, PageVisibility | None]] = {}   # index -> (text, image layer, note, visibility)
     reader = _PdfPages(data, facts)
     try:
         for index in indexes:
@@ -172,10 +174,10 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
                 text, raw = "", b""
             seen = reader.visibility(index, raw, page) if raw else None
             if seen is None or (not seen.hidden_chars and not seen.image_layer):
-                layers[index] = (text, "", "")
+                layers[index] = (text, "", "", None)
             else:
                 note = HIDDEN_TEXT.format(chars=seen.hidden_chars) if seen.hidden_chars else ""
-                layers[index] = (seen.visible, seen.image_layer, note)
+                layers[index] = (seen.visible, seen.image_layer, note, seen)
     finally:
         reader.close()
     _decide_pages(data, indexes, layers, settings, facts)
@@ -208,7 +210,7 @@ def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, tuple[str, 
 
 
 def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, str],
-                   layers: dict[int, tuple[str, str, str]], settings: ExtractSettings, facts: FileFacts) -> None:
+                   layers: dict[int, tuple[str, str, str, PageVisibility | None]], settings: ExtractSettings, facts: FileFacts) -> None:
     by_number = {p.number: p for p in facts.pages}
     if not settings.ocr:
         for index, why in ocr_why.items():
@@ -221,10 +223,21 @@ def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, s
         return
     from .render import RenderError, render_pdf_pages
 
+    def read(number: int, image, settings: ExtractSettings) -> PageText:
+        """A layer to verify is checked on the regions holding its dates and numbers first (a few
+        lines of OCR); only when they do not agree is the whole page OCR'd."""
+        index = number - 1
+        seen = layers[index][3]
+        if ocr_why[index] == "verify" and seen is not None and seen.fact_boxes and seen.rotation == 0:
+            region = _ocr_page(number, fact_strip(image, seen.fact_boxes, seen.size), settings)
+            if agrees(key_facts(layers[index][1]), region.text):
+                return PageText(number, "text", candidates[index], note=by_number[number].note)
+        return _ocr_page(number, image, settings)
+
     def store(number: int, page: PageText) -> None:
         index, before = number - 1, by_number[number]
         why = ocr_why[index]
-        if why == "verify" and agrees(key_facts(layers[index][1]), page.text):
+        if why == "verify" and (page.source == "text" or agrees(key_facts(layers[index][1]), page.text)):
             page = PageText(number, "text", candidates[index], note=before.note)
         elif why != "none":
             page.note = _join(before.note, LAYER_UNREADABLE if why == "junk" else LAYER_DISAGREES, page.note)
@@ -237,7 +250,7 @@ def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, s
             page.text = ""
     try:
         _ocr_pages(((index + 1, image) for index, image in render_pdf_pages(data, sorted(ocr_why), dpi=settings.dpi)),
-                   settings, store)
+                   settings, store, read)
     except RenderError as exc:
         facts.notes.append(f"pages could not be rendered for OCR: {exc}")
 

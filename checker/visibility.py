@@ -84,6 +84,11 @@ class PageVisibility:
     visible: str = ""
     image_layer: str = ""          # invisible text over a page image (a scanner's OCR layer)
     hidden_chars: int = 0          # characters nobody sees and that are no image layer
+    # The image layer's lines that give a date or a number (PDF points, origin bottom left), and the
+    # page's size and rotation: OCR of just these regions checks the layer (None: check the whole page).
+    fact_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    size: tuple[float, float] = (0.0, 0.0)
+    rotation: int = 0
     reasons: set[str] = field(default_factory=set)   # "render_mode", "background", "off_page"
 
 
@@ -163,16 +168,29 @@ def _text_of(raw, textpage, pdfium_c) -> str:
     return bytes(buffer).decode("utf-16-le", errors="replace").rstrip("\x00")
 
 
-def _join_lines(pieces: list[tuple[tuple[float, float, float, float], str]]) -> str:
-    """Text objects in reading order: top to bottom, objects whose baselines are close make a line."""
-    lines: list[tuple[float, list[tuple[float, str]]]] = []
+Box = tuple[float, float, float, float]
+
+
+def _lines(pieces: list[tuple[Box, str]]) -> list[tuple[Box, str]]:
+    """Text objects in reading order: top to bottom, objects whose baselines are close make a line;
+    each line with the box around its objects."""
+    lines: list[tuple[float, list[tuple[Box, str]]]] = []
     for box, text in sorted(pieces, key=lambda p: (-p[0][3], p[0][0])):
         height = max(box[3] - box[1], 1.0)
         if lines and abs(lines[-1][0] - box[1]) <= height * 0.5:
-            lines[-1][1].append((box[0], text))
+            lines[-1][1].append((box, text))
         else:
-            lines.append((box[1], [(box[0], text)]))
-    return "\n".join(" ".join(t for _, t in sorted(parts)) for _, parts in lines)
+            lines.append((box[1], [(box, text)]))
+    out = []
+    for _, parts in lines:
+        parts.sort(key=lambda p: p[0][0])
+        box = (min(b[0] for b, _ in parts), min(b[1] for b, _ in parts), max(b[2] for b, _ in parts), max(b[3] for b, _ in parts))
+        out.append((box, " ".join(t for _, t in parts)))
+    return out
+
+
+def _join_lines(pieces: list[tuple[Box, str]]) -> str:
+    return "\n".join(text for _, text in _lines(pieces))
 
 
 def _background(i: int, box, shapes) -> tuple[int, int, int]:
@@ -245,9 +263,39 @@ def page_visibility(pdf, index: int, hints: frozenset[str] = frozenset({"white"}
             else:
                 visible.append((box, text))
         result.visible = _join_lines(visible)
-        result.image_layer = _join_lines(layer)
+        lines = _lines(layer)
+        result.image_layer = "\n".join(text for _, text in lines)
+        result.fact_boxes = [box for box, text in lines if key_facts(text)]
+        result.size, result.rotation = size, page.get_rotation()
         return result
     finally:
         if textpage is not None:
             textpage.close()
         page.close()
+
+
+STRIP_MARGIN_PT = (24.0, 6.0)   # around each line cropped for OCR: horizontal, vertical (points)
+
+
+def fact_strip(image, boxes: list[Box], size: tuple[float, float]):
+    """The lines at `boxes` (PDF points, origin bottom left) cut out of the rendered page `image`
+    (a PIL image of the whole, unrotated page) and stacked into one white strip, for one short OCR."""
+    from PIL import Image
+
+    scale = image.width / size[0] if size[0] else 1.0
+    crops = []
+    for left, bottom, right, top in boxes:
+        dx, dy = STRIP_MARGIN_PT
+        box = (max(0, int((left - dx) * scale)), max(0, int((size[1] - top - dy) * scale)),
+               min(image.width, int((right + dx) * scale)), min(image.height, int((size[1] - bottom + dy) * scale)))
+        if box[2] > box[0] and box[3] > box[1]:
+            crops.append(image.crop(box))
+    gap = int(12 * scale)
+    strip = Image.new(image.mode, (max((c.width for c in crops), default=1) + 2 * gap,
+                                   sum(c.height + gap for c in crops) + gap), "white" if image.mode != "L" else 255)
+    y = gap
+    for crop in crops:
+        strip.paste(crop, (gap, y))
+        y += crop.height + gap
+    strip.info.update(image.info)
+    return strip

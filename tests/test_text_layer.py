@@ -203,3 +203,28 @@ def test_preflight_knows_a_junk_layer_needs_ocr(rules):
     from checker.preflight import _needs_ocr
 
     assert _needs_ocr(JUNK, rules) == "PB-3101/RU_declaration.pdf"
+
+
+@pytest.mark.ocr
+def test_a_faithful_scanner_layer_is_checked_on_its_fact_lines_only(monkeypatch):
+    """The cost of the check: a layer that agrees with its image is verified by OCR of the lines
+    holding its dates and number, never of the whole page; one that disagrees gets the page OCR'd."""
+    import checker.ocr
+
+    heights = []
+    real = checker.ocr.ocr_image
+
+    def counting(image, **kwargs):
+        heights.append(image.height)
+        return real(image, **kwargs)
+
+    monkeypatch.setattr(checker.ocr, "ocr_image", counting)
+    faithful = _paper(lambda p: p.picture(page_image(VALID_A)), lambda p: p.lines(VALID_A, mode=TextMode.INVISIBLE))
+    facts = extract_facts(bytes(faithful.output()), ExtractSettings())
+    assert facts.pages[0].source == "text" and "01234/23" in facts.text
+    assert len(heights) == 1 and heights[0] < 600   # two lines at 300 dpi, not a 3,508-pixel page
+    heights.clear()
+    lying = _paper(lambda p: p.picture(page_image(EXPIRED_B)), lambda p: p.lines(VALID_A, mode=TextMode.INVISIBLE))
+    facts = extract_facts(bytes(lying.output()), ExtractSettings())
+    assert facts.pages[0].source == "ocr" and "05678/21" in facts.text and "01234" not in facts.text
+    assert max(heights) > 3000

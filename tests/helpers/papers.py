@@ -50,13 +50,15 @@ class Paper(FPDF):
         return path
 
 
-def page_image(lines: list[str], width: int = 1240, height: int = 1754) -> Image.Image:
-    """An A4 page at 150 dpi with `lines` printed on it: a clean scan."""
+def page_image(lines: list[str], top: float = 20, width: int = 1240, height: int = 1754) -> Image.Image:
+    """An A4 page at 150 dpi with `lines` printed where Paper.lines(lines, top) puts them (11 pt,
+    7 mm apart, from 15 mm left): a clean scan, which a scanner's OCR layer would lie over exactly."""
+    mm = width / 210
     image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(DEJAVU), 26)
+    font = ImageFont.truetype(str(DEJAVU), round(11 / 72 * 25.4 * mm))
     for i, line in enumerate(lines):
-        draw.text((90, 120 + i * 48), line, fill=0, font=font)
+        draw.text((15 * mm, (top + i * 7) * mm), line, fill=0, font=font, anchor="ls")
     return image
 
 
