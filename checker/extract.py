@@ -101,8 +101,8 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
 
 # Why a page was OCR'd although it has a text layer; the English texts are rules/messages.yaml's read.* ones.
 LAYER_UNREADABLE = "text layer unreadable, OCR'd"
-LAYER_UNREADABLE_NO_OCR = "text layer unreadable; not read (OCR off)"
-LAYER_DISAGREES = "the text layer over the page image disagrees with it; judged from the image"
+LAYER_UNREADABLE_NO_OCR = "text layer unreadable, not read (OCR off)"
+LAYER_DISAGREES = "the text layer over the page image disagrees with it, so the page is judged from the image"
 LAYER_UNCHECKED = "the text layer over the page image was not checked against it (OCR off)"
 HIDDEN_TEXT = "text nobody can see ignored ({chars} characters)"
 

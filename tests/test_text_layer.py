@@ -85,7 +85,7 @@ def test_junk_layer_with_ocr_off_is_not_read():
         paper.text(15, 20 + i * 6, line.encode("latin-1", "replace").decode("latin-1"))
     facts = extract_facts(bytes(paper.output()), ExtractSettings(ocr=False))
     assert facts.pages[0].source == "none" and facts.pages[0].text == ""
-    assert facts.pages[0].note == "text layer unreadable; not read (OCR off)"
+    assert facts.pages[0].note == "text layer unreadable, not read (OCR off)"
 
 
 # --- the junk-text-layer case, end to end --------------------------------------------------------
@@ -192,7 +192,7 @@ def test_only_visible_text_counts(hidden_runs, sku):
         if sku in ("HID-1", "HID-2"):
             assert "text nobody can see ignored" in notes
         elif sku in ("HID-3", "HID-4", "HID-5"):
-            assert "the text layer over the page image disagrees with it; judged from the image" in notes
+            assert "the text layer over the page image disagrees with it, so the page is judged from the image" in notes
         else:   # a scanner's faithful layer: checked, trusted, nothing to say
             assert notes == "" and files[f"{sku}/RU_certificate.pdf"]["kind"] == "text_pdf"
 
@@ -228,3 +228,16 @@ def test_a_faithful_scanner_layer_is_checked_on_its_fact_lines_only(monkeypatch)
     facts = extract_facts(bytes(lying.output()), ExtractSettings())
     assert facts.pages[0].source == "ocr" and "05678/21" in facts.text and "01234" not in facts.text
     assert max(heights) > 3000
+
+
+@pytest.mark.parametrize("lang", ["ru", "zh"])
+def test_every_reading_note_of_this_stage_is_translated(lang):
+    """Cached facts hold the English text of read.* messages; every report a person reads shows them
+    in its language, also two joined on one page."""
+    from checker import extract, i18n
+
+    notes = [extract.LAYER_UNREADABLE, extract.LAYER_UNREADABLE_NO_OCR, extract.LAYER_DISAGREES,
+             extract.LAYER_UNCHECKED, extract.HIDDEN_TEXT.format(chars=333)]
+    for note in notes + ["; ".join(notes[-2:])]:
+        shown = i18n.reading_note(note, lang)
+        assert shown != note and not any(word in shown for word in ("layer", "image", "characters")), shown
