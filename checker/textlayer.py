@@ -47,8 +47,8 @@ _DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]")
 _SPACE = re.compile(r"\s")
 # A layer is junk or text all through, so a sample settles it and the cost stays flat whatever the page:
-SAMPLE_CHARS = 1500   # characters measured, from the page's start (about half a certificate page)
-NGRAM_TOKENS = 60     # words whose trigrams are looked up (about 400 trigrams)
+SAMPLE_CHARS = 1000   # characters measured, from the page's start (about a third of a certificate page)
+NGRAM_TOKENS = 40     # words whose trigrams are looked up (about 250 trigrams)
 
 
 @functools.lru_cache(maxsize=1)

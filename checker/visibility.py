@@ -24,9 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _INVISIBLE_MODES = (3, 7)        # PDF 32000-1 9.3.6, Table 106: 3 = neither fill nor stroke, 7 = add to clip path only
-_INVISIBLE_MODE = re.compile(rb"(?<![\w.])[37]\s+Tr\b")
-_FILL = re.compile(rb"(?<![\w.])((?:[-+]?[\d.]+\s+){1,4})(g|rg|k|scn?)\b")   # lower case: the fill colour
-_SHOW = re.compile(rb"\bT[jJ]\b|\)\s*['\"]")                                 # Tj, TJ, ' and "
+# Plain patterns, no look-behind or \b on the first character: they run over every byte of the page.
+_INVISIBLE_MODE = re.compile(rb"[37]\s+Tr\b")
+_FILL = re.compile(rb"\s(g|rg|k|scn?)(?=\s)")   # lower case: the fill colour operators (operands read back)
+_OPERANDS = {b"g": 1, b"rg": 3, b"k": 4}
+_SHOW = re.compile(rb"T[jJ]|\)\s*['\"]")                                       # Tj, TJ, ' and "
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
 _NEAR_WHITE = 245                # all channels at or above this (0..255) read as white paper
 _COVER_TOLERANCE = 2.0           # points: an image covering a text box up to this margin covers it
@@ -37,16 +39,26 @@ _DATE = re.compile(r"\b(\d{2})[./](\d{2})[./](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})
 _SERIAL = re.compile(r"(\d{4,6})\s*/\s*(\d{2})\b|[.\s][ВBНH]\.?(\d{5})\b")
 
 
-def _white(values: bytes, operator: bytes) -> bool:
+def _white(content: bytes, at: int, operator: bytes) -> bool:
+    """Is the fill colour set by `operator` at byte `at` white? (its operands are the words before it)"""
+    count = _OPERANDS.get(operator)
+    if count is None:
+        return False   # sc/scn: a colour space of its own; pdfium will tell when something else points here
     try:
-        numbers = [float(v) for v in values.split()]
+        operands = content[max(0, at - 40):at].split()[-count:]
+        if not operands or operands[0][:1] not in b"1.0":
+            return False
+        numbers = [float(v) for v in operands]
     except ValueError:
         return False
     if operator in (b"g", b"rg"):
         return len(numbers) == (1 if operator == b"g" else 3) and all(v >= 0.96 for v in numbers)
-    if operator == b"k":
-        return len(numbers) == 4 and all(v <= 0.04 for v in numbers)
-    return False   # sc/scn: a colour space of its own; pdfium will tell when something else points here
+    return len(numbers) == 4 and all(v <= 0.04 for v in numbers)
+
+
+def _invisible_mode(content: bytes) -> bool:
+    """A `3 Tr` or `7 Tr` operator (not the end of `13 Tr` or `0.3 Tr`)."""
+    return any(m.start() == 0 or content[m.start() - 1] not in b"0123456789.-+" for m in _INVISIBLE_MODE.finditer(content))
 
 
 def may_hide_text(content: bytes, form_content: Callable[[str], bytes | None] = lambda name: None) -> frozenset[str]:
@@ -57,11 +69,11 @@ def may_hide_text(content: bytes, form_content: Callable[[str], bytes | None] = 
     text itself. Returns the hints found (empty: nothing can hide), which tell page_visibility
     what to look at: "render_mode", "white", "under_image", "form"."""
     hints = set()
-    if _INVISIBLE_MODE.search(content):
+    if _invisible_mode(content):
         hints.add("render_mode")
     fills = list(_FILL.finditer(content))
     for i, fill in enumerate(fills):
-        if _white(fill.group(1), fill.group(2)):
+        if _white(content, fill.start(), fill.group(1)):
             end = fills[i + 1].start() if i + 1 < len(fills) else len(content)
             if _SHOW.search(content, fill.end(), end):
                 hints.add("white")
@@ -72,7 +84,7 @@ def may_hide_text(content: bytes, form_content: Callable[[str], bytes | None] = 
         hints.add("under_image")
     for draw in draws:
         inner = form_content(draw.group(1).decode("latin-1"))
-        if inner and (_SHOW.search(inner) or _INVISIBLE_MODE.search(inner)):
+        if inner and (_SHOW.search(inner) or _invisible_mode(inner)):
             hints.add("form")
             break
     return frozenset(hints)
