@@ -107,6 +107,10 @@ LAYER_UNCHECKED = "the text layer over the page image was not checked against it
 HIDDEN_TEXT = "text nobody can see ignored ({chars} characters)"
 
 
+# A read page's text layer: (visible text, image layer, note, the visibility it came from or None)
+Layer = tuple[str, str, str, "PageVisibility | None"]
+
+
 def _join(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
@@ -155,7 +159,7 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
         return
     facts.page_count = structure.page_count
     indexes = pages_to_read(structure.page_count, settings.pages_first, settings.pages_sample)
-    layers: dict[int, tuple[str, str, str, PageVisibility | None]] = {}   # index -> (text, image layer, note, visibility)
+    layers: dict[int, Layer] = {}   # by page index
     reader = _PdfPages(data, facts)
     try:
         for index in indexes:
@@ -185,7 +189,7 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
         facts.notes.append(f"read {len(indexes)} of {structure.page_count} pages")
 
 
-def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, tuple[str, str, str]],
+def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, Layer],
                   settings: ExtractSettings, facts: FileFacts) -> None:
     """Which pages are read from their text layer and which are OCR'd: no layer, a layer that does
     not read as text (checker/textlayer.py), or a scanner's layer whose dates and numbers must be
@@ -210,7 +214,7 @@ def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, tuple[str, 
 
 
 def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, str],
-                   layers: dict[int, tuple[str, str, str, PageVisibility | None]], settings: ExtractSettings, facts: FileFacts) -> None:
+                   layers: dict[int, Layer], settings: ExtractSettings, facts: FileFacts) -> None:
     by_number = {p.number: p for p in facts.pages}
     if not settings.ocr:
         for index, why in ocr_why.items():
