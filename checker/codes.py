@@ -43,6 +43,7 @@ WRONG_DOCUMENT_TYPE = ReasonCode("wrong_document_type", True, Scope.SKU)
 CERTIFICATE_NUMBER_UNVERIFIED = ReasonCode("certificate_number_unverified", False, Scope.FILE)
 OZON_DECLINED = ReasonCode("ozon_declined", False, Scope.SKU)          # scan --ozon: moderation declined a bound certificate
 OZON_DISAGREEMENT = ReasonCode("ozon_disagreement", False, Scope.SKU)  # scan --ozon: Ozon approved a paper doccheck blocks
+DOCUMENT_INCOMPLETE = ReasonCode("document_incomplete", True, Scope.FILE)
 
 # Report order: the order of the public table.
 ALL_CODES: tuple[ReasonCode, ...] = (
@@ -66,6 +67,7 @@ ALL_CODES: tuple[ReasonCode, ...] = (
     CERTIFICATE_NUMBER_UNVERIFIED,
     OZON_DECLINED,
     OZON_DISAGREEMENT,
+    DOCUMENT_INCOMPLETE,
 )
 BY_NAME: dict[str, ReasonCode] = {c.code: c for c in ALL_CODES}
 ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}

@@ -15,6 +15,8 @@ from pypdf.errors import LimitReachedError
 from .language import language_probabilities
 from .models import ExtractSettings, FileFacts, FileKind, PageText
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
+from .textlayer import document_script, readable, score_layer
+from .visibility import PageVisibility, agrees, fact_strip, key_facts, may_hide_text, page_visibility
 
 TEXT_LAYER_MIN_LETTERS = 40   # fewer letters than this (a scanner's watermark, a page number): treat the page as scanned
 
@@ -82,17 +84,19 @@ def word_boxes(text: str, words) -> list[int]:
     return boxes
 
 
-def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, store: Callable[[int, PageText], None]) -> None:
+def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, store: Callable[[int, PageText], None],
+               read: Callable[[int, Any, ExtractSettings], PageText] | None = None) -> None:
     """OCR numbered page images, as many at once as the pool's tesseract slots allow (--jobs), so a
     40-page scan does not keep one core busy while the others idle. Images come from this thread
     (pdfium is not thread-safe) and at most one per slot waits in memory. Each page's result is the
-    same whatever the count: pages are read independently."""
+    same whatever the count: pages are read independently. `read` reads one page (default: OCR it)."""
     from .external.tesseract import page_threads
 
+    read = read or _ocr_page
     threads = page_threads()
     if threads <= 1:
         for number, image in images:
-            store(number, _ocr_page(number, image, settings))
+            store(number, read(number, image, settings))
         return
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -107,9 +111,60 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
             for number, image in images:
                 if len(running) >= threads:
                     collect(wait(running, return_when=FIRST_COMPLETED).done)
-                running[pool.submit(_ocr_page, number, image, settings)] = number
+                running[pool.submit(read, number, image, settings)] = number
         finally:
             collect(list(running))   # pages already under way are kept, also when rendering failed
+
+
+# Why a page was OCR'd although it has a text layer; the English texts are rules/messages.yaml's read.* ones.
+LAYER_UNREADABLE = "text layer unreadable, OCR'd"
+LAYER_UNREADABLE_NO_OCR = "text layer unreadable, not read (OCR off)"
+LAYER_DISAGREES = "the text layer over the page image disagrees with it, so the page is judged from the image"
+LAYER_UNCHECKED = "the text layer over the page image was not checked against it (OCR off)"
+HIDDEN_TEXT = "text nobody can see ignored ({chars} characters)"
+
+
+# A read page's text layer: (visible text, image layer, note, the visibility it came from or None)
+Layer = tuple[str, str, str, "PageVisibility | None"]
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _form_content(page, name: str) -> bytes | None:
+    """The content stream of the page's form XObject `name`; None for an image or anything unreadable."""
+    try:
+        xobject = page["/Resources"]["/XObject"]["/" + name].get_object()
+        return xobject.get_data() if xobject.get("/Subtype") == "/Form" else None
+    except Exception:  # a broken resource: nothing to look into
+        return None
+
+
+class _PdfPages:
+    """What each read page's text layer gives: pypdf's text, or, when the content could hide text,
+    only the text a person can see (pdfium, opened once, only for such pages)."""
+
+    def __init__(self, data: bytes, facts: FileFacts):
+        self.data, self.facts, self._pdf = data, facts, None
+
+    def visibility(self, index: int, content: bytes, page) -> PageVisibility | None:
+        hints = may_hide_text(content, lambda name: _form_content(page, name))
+        if not hints:
+            return None
+        try:
+            if self._pdf is None:
+                import pypdfium2 as pdfium
+
+                self._pdf = pdfium.PdfDocument(self.data)
+            return page_visibility(self._pdf, index, hints)
+        except Exception as exc:  # pdfium cannot sort it: pypdf's text stands, the note says why
+            self.facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
+            return None
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
 
 
 def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
@@ -121,47 +176,102 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
         return
     facts.page_count = structure.page_count
     indexes = pages_to_read(structure.page_count, settings.pages_first, settings.pages_sample)
-    needs_ocr: list[int] = []
-    for index in indexes:
-        try:
-            page = structure.reader.pages[index]
-            page.get_contents()   # decodes the content streams; extract_text would swallow a bomb silently
-            text = page.extract_text() or ""
-        except LimitReachedError:
-            facts.kind = FileKind.UNREADABLE
-            facts.problem = f"decompression bomb: page {index + 1} expands beyond {STREAM_LIMIT_BYTES // 10**6} MB"
-            facts.pages.clear()
-            return
-        except Exception as exc:  # one broken page is a note, the others still count
-            facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
-            text = ""
-        if _letters(text) >= TEXT_LAYER_MIN_LETTERS:
-            facts.pages.append(PageText(index + 1, "text", text))
-        else:
-            needs_ocr.append(index)
-            facts.pages.append(PageText(index + 1, "none", text))
-    text_pages = len(indexes) - len(needs_ocr)
-    facts.kind = FileKind.TEXT_PDF if not needs_ocr else FileKind.SCANNED_PDF if text_pages == 0 else FileKind.MIXED_PDF
-    if needs_ocr:
-        _ocr_pdf_pages(data, needs_ocr, settings, facts)
+    layers: dict[int, Layer] = {}   # by page index
+    reader = _PdfPages(data, facts)
+    try:
+        for index in indexes:
+            try:
+                page = structure.reader.pages[index]
+                content = page.get_contents()   # decodes the content streams; extract_text would swallow a bomb silently
+                text = page.extract_text() or ""
+                raw = content.get_data() if content is not None else b""
+            except LimitReachedError:
+                facts.kind = FileKind.UNREADABLE
+                facts.problem = f"decompression bomb: page {index + 1} expands beyond {STREAM_LIMIT_BYTES // 10**6} MB"
+                facts.pages.clear()
+                return
+            except Exception as exc:  # one broken page is a note, the others still count
+                facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
+                text, raw = "", b""
+            seen = reader.visibility(index, raw, page) if raw else None
+            if seen is None or (not seen.hidden_chars and not seen.image_layer):
+                layers[index] = (text, "", "", None)
+            else:
+                note = HIDDEN_TEXT.format(chars=seen.hidden_chars) if seen.hidden_chars else ""
+                layers[index] = (seen.visible, seen.image_layer, note, seen)
+    finally:
+        reader.close()
+    _decide_pages(data, indexes, layers, settings, facts)
     if len(indexes) < structure.page_count:
         facts.notes.append(f"read {len(indexes)} of {structure.page_count} pages")
 
 
-def _ocr_pdf_pages(data: bytes, indexes: list[int], settings: ExtractSettings, facts: FileFacts) -> None:
+def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, Layer],
+                  settings: ExtractSettings, facts: FileFacts) -> None:
+    """Which pages are read from their text layer and which are OCR'd: no layer, a layer that does
+    not read as text (checker/textlayer.py), or a scanner's layer whose dates and numbers must be
+    checked against the image (checker/visibility.py)."""
+    limits = settings.text_layer
+    candidates = {i: "\n".join(t for t in layers[i][:2] if t) for i in indexes}
+    scores = {i: score_layer(text) for i, text in candidates.items() if _letters(text) >= TEXT_LAYER_MIN_LETTERS}
+    script = document_script(list(scores.values()), limits)
+    ocr_why: dict[int, str] = {}          # index -> "none" | "junk" | "verify"
+    for index in indexes:
+        if index not in scores:
+            ocr_why[index] = "none"
+        elif not readable(scores[index], limits, script):
+            ocr_why[index] = "junk"
+        elif key_facts(layers[index][1]):
+            ocr_why[index] = "verify"
+        facts.pages.append(PageText(index + 1, "none" if index in ocr_why else "text", candidates[index], note=layers[index][2]))
+    if ocr_why:
+        _ocr_pdf_pages(data, ocr_why, candidates, layers, settings, facts)
+    text_pages = sum(1 for p in facts.pages if p.source == "text")
+    facts.kind = FileKind.TEXT_PDF if text_pages == len(indexes) else FileKind.SCANNED_PDF if text_pages == 0 else FileKind.MIXED_PDF
+
+
+def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, str],
+                   layers: dict[int, Layer], settings: ExtractSettings, facts: FileFacts) -> None:
     by_number = {p.number: p for p in facts.pages}
     if not settings.ocr:
-        for index in indexes:
-            by_number[index + 1].note = "scanned page not read (OCR off)"
+        for index, why in ocr_why.items():
+            page = by_number[index + 1]
+            if why == "verify":   # nothing to check it against: read, and said so
+                page.source, page.note = "text", _join(page.note, LAYER_UNCHECKED)
+            else:
+                page.text = ""
+                page.note = _join(page.note, LAYER_UNREADABLE_NO_OCR if why == "junk" else "scanned page not read (OCR off)")
         return
     from .render import RenderError, render_pdf_pages
 
-    def store(number: int, page: PageText) -> None:
-        facts.pages[facts.pages.index(by_number[number])] = page
+    def read(number: int, image, settings: ExtractSettings) -> PageText:
+        """A layer to verify is checked on the regions holding its dates and numbers first (a few
+        lines of OCR); only when they do not agree is the whole page OCR'd."""
+        index = number - 1
+        seen = layers[index][3]
+        if ocr_why[index] == "verify" and seen is not None and seen.fact_boxes and seen.rotation == 0:
+            region = _ocr_page(number, fact_strip(image, seen.fact_boxes, seen.size), settings)
+            if agrees(key_facts(layers[index][1]), region.text):
+                return PageText(number, "text", candidates[index], note=by_number[number].note)
+        return _ocr_page(number, image, settings)
 
+    def store(number: int, page: PageText) -> None:
+        index, before = number - 1, by_number[number]
+        why = ocr_why[index]
+        if why == "verify" and (page.source == "text" or agrees(key_facts(layers[index][1]), page.text)):
+            page = PageText(number, "text", candidates[index], note=before.note)
+        elif why != "none":
+            page.note = _join(before.note, LAYER_UNREADABLE if why == "junk" else LAYER_DISAGREES, page.note)
+        elif before.note:
+            page.note = _join(before.note, page.note)
+        facts.pages[facts.pages.index(before)] = page
+
+    for page in facts.pages:   # until OCR says otherwise, an unread page holds no text
+        if page.number - 1 in ocr_why:
+            page.text = ""
     try:
-        _ocr_pages(((index + 1, image) for index, image in render_pdf_pages(data, indexes, dpi=settings.dpi)),
-                   settings, store)
+        _ocr_pages(((index + 1, image) for index, image in render_pdf_pages(data, sorted(ocr_why), dpi=settings.dpi)),
+                   settings, store, read)
     except RenderError as exc:
         facts.notes.append(f"pages could not be rendered for OCR: {exc}")
 

@@ -72,6 +72,7 @@ def analyse_text(facts: FileFacts, rules: Rules) -> FileAnalysis:
         validity = find_validity(text, rules.numbers)
         analysis.valid_from, analysis.valid_until, analysis.registered = validity.valid_from, validity.valid_until, validity.registered
         analysis.regulations = find_regulations(text, rules.numbers)
+        analysis.pages_stated = rules.sheets.stated_pages(text) if rules.sheets else None
     return analysis
 
 
@@ -182,6 +183,8 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
             add(codes.UNSUPPORTED_TYPE, actual=i18n.type_name(facts.mime, rules, lang), use=i18n.t("value.use.any", lang))
     if analysis.role == "conformity" and not facts.problem and facts.mime in rules.accepted_types["conformity"]:
         findings.extend(_judge_conformity(result, rules, today, lang))
+        if analysis.pages_stated and facts.page_count is not None and facts.page_count < analysis.pages_stated:
+            add(codes.DOCUMENT_INCOMPLETE, stated=analysis.pages_stated, pages=facts.page_count)
     return findings
 
 

@@ -14,8 +14,11 @@ from enum import Enum
 from typing import Any
 
 from .codes import ChatStatus, ReasonCode
+from .textlayer import LayerLimits
 
-EXTRACTOR_VERSION = "3"   # bump when extraction changes what it finds: cached facts are then re-read
+EXTRACTOR_VERSION = "4"   # bump when extraction changes what it finds: cached facts are then re-read
+# 4: text layers scored (junk layers OCR'd), hidden text dropped, scanner layers checked against OCR;
+#    OCR'd words' confidences kept (number evidence); scans read at their own resolution
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class ExtractSettings:
     pages_sample: int = 2
     max_frames: int = 5
     engine: str = ""                  # OCR engine version and language data: new data, new facts
+    text_layer: LayerLimits = LayerLimits()   # rules/limits.yaml text_layer: when a page's layer reads as text
 
     def key(self) -> str:
         return self._key
@@ -176,6 +180,7 @@ class FileAnalysis:
     paper: str | None = None
     type_evidence: str = ""
     masked_ids: list[str] = field(default_factory=list)  # personal ids found, already masked
+    pages_stated: int | None = None  # sheets the paper says it has ("Лист 1 из 2", an appendix "на 2 листах")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

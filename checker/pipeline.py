@@ -64,7 +64,8 @@ def settings_for(group: Group, options: ScanOptions, engine: str = "") -> Extrac
     limits = options.rules.limits
     return ExtractSettings(ocr=options.ocr, profile="kyc" if group is Group.KYC else "product", dpi=limits.ocr_dpi,
                            page_timeout=limits.ocr_page_timeout, pages_first=limits.pages_first,
-                           pages_sample=limits.pages_sample, max_frames=limits.max_image_frames, engine=engine)
+                           pages_sample=limits.pages_sample, max_frames=limits.max_image_frames, engine=engine,
+                           text_layer=limits.text_layer)
 
 
 def _failed_facts(outcome: Outcome, found: FoundFile, settings: ExtractSettings) -> FileFacts:

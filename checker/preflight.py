@@ -14,6 +14,7 @@ def _needs_ocr(root: Path, rules: Rules) -> str | None:
     # Reading modules imported here: this runs only when tesseract is missing, never on a normal start.
     from .extract import TEXT_LAYER_MIN_LETTERS
     from .sniff import SNIFF_BYTES, kind_for_mime, open_pdf, sniff_mime
+    from .textlayer import readable, score_layer
 
     found, _ = discover(root, rules.debris_files, rules.debris_dirs)
     for f in found:
@@ -37,8 +38,8 @@ def _needs_ocr(root: Path, rules: Rules) -> str | None:
                 text = structure.reader.pages[0].extract_text() or ""
             except Exception:
                 continue
-            if sum(ch.isalpha() for ch in text) < TEXT_LAYER_MIN_LETTERS:
-                return f.relpath
+            if sum(ch.isalpha() for ch in text) < TEXT_LAYER_MIN_LETTERS or not readable(score_layer(text), rules.limits.text_layer):
+                return f.relpath   # no layer, or one that is junk: the page is OCR'd
     return None
 
 

@@ -19,10 +19,13 @@ from .markers import MarkerRules
 from .register.statuses import RegisterRules
 from .copies import CopyRules
 from .names import fold_name
+from .sheets import SheetRules
+from .textlayer import LayerLimits
 from .rulefile import LineDict, RuleError, load_yaml, require
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
-              "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml", "ozon.yaml", "copies.yaml")
+              "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml", "ozon.yaml", "copies.yaml",
+              "sheets.yaml")
 
 
 def default_rules_dir() -> Path:
@@ -94,6 +97,7 @@ class Limits:
     max_image_frames: int
     language_min_letters: int
     russian_min_share: float
+    text_layer: LayerLimits
 
 
 @dataclass
@@ -117,6 +121,7 @@ class Rules:
     category_matching: CategoryMatching = field(default_factory=CategoryMatching)
     messages: Any = None                      # i18n.Messages of messages.yaml (UI strings)
     ozon_types: Any = None                    # ozon.types.OzonTypes of ozon_types.yaml: Ozon type names -> categories
+    sheets: SheetRules | None = None          # sheets.yaml: what a paper says about its own length
     digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
     register: Any = None                      # register.statuses.RegisterRules of register.yaml
     fit: Any = None                           # fit.FitRules of fit.yaml
@@ -393,7 +398,7 @@ def _number(mapping: LineDict, key: str, kind: type, low: float, high: float):
 
 
 def _load_limits(data: LineDict) -> Limits:
-    pages, ocr, language = (require(data, k, LineDict) for k in ("pages", "ocr", "language"))
+    pages, ocr, language, layer = (require(data, k, LineDict) for k in ("pages", "ocr", "language", "text_layer"))
     return Limits(
         expiring_within_days=_number(data, "expiring_within_days", int, 0, 3650),
         pages_first=_number(pages, "first", int, 1, 1000),
@@ -403,6 +408,8 @@ def _load_limits(data: LineDict) -> Limits:
         max_image_frames=_number(ocr, "max_image_frames", int, 1, 1000),
         language_min_letters=_number(language, "min_letters", int, 1, 10000),
         russian_min_share=_number(language, "russian_min_share", float, 0, 1),
+        text_layer=LayerLimits(**{key: _number(layer, key, float, 0, 1) for key in
+                                  ("min_word_share", "min_ngram_share", "max_odd_share", "clean_word_share")}),
     )
 
 
@@ -451,4 +458,5 @@ def load_rules(directory: Path | None = None) -> Rules:
         digest=digest.hexdigest(),
         register=RegisterRules.from_data(files["register.yaml"]),
         fit=FitRules.from_data(files["fit.yaml"]),
+        sheets=SheetRules.from_data(files["sheets.yaml"]),
     )
