@@ -120,14 +120,16 @@ def test_junk_case_declaration_page_is_ocrd_with_the_reason_noted(junk_runs):
     assert "текстовый слой нечитаем, страница распознана (OCR)" in junk_runs[2][3]   # the report a person reads, in Russian
 
 
-# needs issue-12 number joining: OCR splits the number as `ЕАЭС N RU` / blank line / `Д-СМ.РАОЗ.В.2 7514/25`
+# OCR splits the number as `ЕАЭС N RU` / blank line / `Д-СМ.РАОЗ.В.2 7514/25` and reads the N mark as М:
+# the number comes out exactly as the paper prints it, and, because the N mark needed the repair the
+# issue counts as a guess, it is to be checked by eye (at_risk), never blocking and never malformed.
 @pytest.mark.ocr
-@pytest.mark.xfail(strict=False, reason="needs issue-12 number joining (checker/conformity.py)")
-def test_junk_case_is_ok_with_the_declarations_full_number(junk_runs):
+def test_junk_case_reads_the_declarations_full_number(junk_runs):
     for _, report, _, _ in junk_runs[:2]:
         row = report[0]
-        assert row["chat_status"] == "ok", row
-        assert row["certificates"] == "ЕАЭС RU Д-CN.РА03.В.27514/25"
+        assert row["certificates"] == "ЕАЭС N RU Д-CN.РА03.В.27514/25", row
+        assert row["chat_status"] == "at_risk" and row["reasons"] == "certificate_number_unverified", row
+        assert "N mark read as" in row["details"]
 
 
 # --- hidden text ---------------------------------------------------------------------------------
@@ -228,7 +230,7 @@ def test_a_faithful_scanner_layer_is_checked_on_its_fact_lines_only(monkeypatch)
     lying = _paper(lambda p: p.picture(page_image(EXPIRED_B)), lambda p: p.lines(VALID_A, mode=TextMode.INVISIBLE))
     facts = extract_facts(bytes(lying.output()), ExtractSettings())
     assert facts.pages[0].source == "ocr" and "05678/21" in facts.text and "01234" not in facts.text
-    assert max(heights) > 3000
+    assert max(heights) > 2500   # the whole page (A4 at 250 dpi or more), not a strip
 
 
 @pytest.mark.parametrize("lang", ["ru", "zh"])
