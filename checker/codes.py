@@ -34,6 +34,7 @@ NO_RU_MANUAL = ReasonCode("no_ru_manual", True, Scope.SKU)
 MANUAL_NOT_RUSSIAN = ReasonCode("manual_not_russian", True, Scope.FILE)
 KYC_INCOMPLETE = ReasonCode("kyc_incomplete", True, Scope.ACCOUNT)
 UNKNOWN_CATEGORY = ReasonCode("unknown_category", False, Scope.SKU)
+FILE_STILL_ARRIVING = ReasonCode("file_still_arriving", False, Scope.FILE)   # watch: not judged until complete
 
 # Report order: the order of the public table.
 ALL_CODES: tuple[ReasonCode, ...] = (
@@ -49,6 +50,7 @@ ALL_CODES: tuple[ReasonCode, ...] = (
     MANUAL_NOT_RUSSIAN,
     KYC_INCOMPLETE,
     UNKNOWN_CATEGORY,
+    FILE_STILL_ARRIVING,
 )
 BY_NAME: dict[str, ReasonCode] = {c.code: c for c in ALL_CODES}
 ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}

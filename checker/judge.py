@@ -114,7 +114,10 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
         stripped = re.sub(r"^ru[_\-\s]*", "", name, flags=re.IGNORECASE)
         add(codes.MISSING_RU_PREFIX, suggestion=RU_PREFIX + stripped)
     claims_pdf = name.casefold().endswith(".pdf")
-    if claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
+    if facts.problem and not facts.mime:
+        # Never read (changed while read, over the read limit, timed out): what it is is unknown.
+        add(codes.UNREADABLE_FILE, problem=i18n.reading_note(facts.problem, lang))
+    elif claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
         add(codes.NOT_A_PDF, actual=i18n.type_name(facts.mime, rules, lang))
     elif facts.problem:
         add(codes.UNREADABLE_FILE, problem=i18n.reading_note(facts.problem, lang))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .markers import LANGUAGE_NAMES, LANGUAGES, MarkerRules, Prepared
 from .models import FileResult, KycRequirement
 from .mrz import MrzZone, find_zones
-from .privacy import abbreviate, personal_ids, redact
+from .privacy import mask, personal_ids, redact
 from .rulefile import LineDict, RuleError, load_yaml
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def account_key_ok(account: str, bik: str) -> bool:
 
 @dataclass(frozen=True)
 class BankCheck:
-    account_masked: str    # "4081…312"
+    account_masked: str    # "*****************312": all but the last 3 digits masked
     bik: str               # the bank's identifier (public), "" when none was found
     ok: bool
     problem: str = ""      # "control digit does not match BIK 044525974"
@@ -97,7 +97,7 @@ def find_bank_checks(text: str) -> list[BankCheck]:
         if account in seen or account.startswith("301"):
             continue
         seen.add(account)
-        shown = abbreviate(account)
+        shown = mask(account)
         good = next((b for b in biks if account_key_ok(account, b)), None)
         if good:
             checks.append(BankCheck(shown, good, True))

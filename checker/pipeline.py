@@ -3,21 +3,23 @@ map to SKUs and KYC -> judge SKUs. Returns one ScanResult; writers turn it into 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import codes
 from .cache import FactCache
 from .discover import FoundFile, discover
-from .executor import Limits, Outcome, Task, run_isolated
-from .privacy import redact
+from .executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
+from .privacy import shown_path
 from .progress import Progress
-from .judge import analyse, analyse_text, analysis_key, judge_file
+from .judge import analyse, analyse_text, analysis_key, judge_file, render_detail
 from .kyc import evaluate_kyc_files
-from .mapping import KYC_FOLDER, SkuMapper
-from .models import ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Group, KycResult, ScanResult, ScanStats, SkuResult
+from .mapping import SkuMapper
+from .models import ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group, KycResult, ScanResult, ScanStats, SkuResult
 from .rules import Rules
 from .skus import SkuList
 from .verdict import judge_sku
@@ -38,6 +40,7 @@ class ScanOptions:
     lang: str = "en"
     cache_dir: Path | None = None     # None: no cache
     progress: bool = False            # a progress bar on stderr
+    arriving: frozenset[str] = frozenset()   # watch: absolute paths still being written or synced (not read)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -66,10 +69,8 @@ def _failed_facts(outcome: Outcome, found: FoundFile, settings: ExtractSettings)
 def scan(options: ScanOptions) -> ScanResult:
     started = time.monotonic()
     rules = options.rules
+    remove_stale_tempdirs()   # page images a run killed at once (kill -9) left behind
     found, skipped = discover(options.root, rules.debris_files, rules.debris_dirs)
-    for entry in skipped:
-        if any(part.casefold() == KYC_FOLDER for part in entry.path.split("/")[:-1]):
-            entry.path = redact(entry.path)
     mapper = SkuMapper([r.sku for r in options.skus.rows] if options.skus else None)
     placed = [(f, *mapper.assign(f.parts)) for f in found]
 
@@ -80,7 +81,13 @@ def scan(options: ScanOptions) -> ScanResult:
     facts_by_index: dict[int, FileFacts] = {}
     hits = 0
     tasks: list[Task] = []
+    root = os.path.realpath(options.root)
+    arriving = {i for i, (f, _, _) in enumerate(placed) if os.path.join(root, *f.parts) in options.arriving}
     for i, (f, _, _) in enumerate(placed):
+        if i in arriving:
+            facts_by_index[i] = FileFacts(sha256="", size=f.size, mime="", kind=FileKind.UNREADABLE,
+                                          problem="", extractor=settings[i].key())
+            continue
         if cache is not None:
             # Unchanged since last time (same path, size and mtime): not even re-hashed.
             cached = cache.lookup(f.abspath, f.size, f.mtime_ns, settings[i].key())
@@ -109,10 +116,9 @@ def scan(options: ScanOptions) -> ScanResult:
     fresh: list[tuple[FileFacts, FileAnalysis]] = []
     files: list[FileResult] = []
     for i, (f, group, sku) in enumerate(placed):
-        path, name = f.relpath, f.name
-        if group is Group.KYC:
-            # KYC scans are often named after the passport or ID they hold: reports show such names masked.
-            path, name = redact(path), redact(name)
+        # Scans are often named after the passport or account they hold: every output shows such names
+        # masked, wherever the file lies, and the rename suggestion is made from the masked name.
+        path, name = shown_path(f.parts), shown_path(f.parts[-1:])
         facts = facts_by_index[i]
         text_analysis = cache.get_analysis(facts, analyser) if cache is not None else None
         if text_analysis is None:
@@ -120,6 +126,11 @@ def scan(options: ScanOptions) -> ScanResult:
             fresh.append((facts, text_analysis))
         result = FileResult(path=path, name=name, group=group, sku=sku, facts=facts)
         result.analysis = analyse(result, rules, text_analysis)
+        if i in arriving:   # reported as the terminal says it, not judged: it is not read yet
+            result.findings = [Finding(codes.FILE_STILL_ARRIVING,
+                                       render_detail(rules, codes.FILE_STILL_ARRIVING, options.lang, file=path))]
+            files.append(result)
+            continue
         result.findings = judge_file(result, rules, options.today, options.lang)
         result.counted = result.group is Group.SKU and not result.blocked
         files.append(result)

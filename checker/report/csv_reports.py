@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from ..models import FileResult, Group, ScanResult
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
-from .output import csv_text, write_atomic
+from .output import csv_lines, csv_text, write_atomic
 
 SKU_COLUMNS = ["sku", "category", "category_rule", "chat_status", "reasons", "certificates", "valid_until",
                "manual", "files", "details"]
@@ -23,18 +24,19 @@ def write_sku_csv(result: ScanResult, path: Path) -> None:
             if column.casefold() not in ("sku", "category") and column not in user_columns:
                 user_columns.append(column)
     header = SKU_COLUMNS + [c if c not in SKU_COLUMNS else f"input_{c}" for c in user_columns]
-    rows = []
-    for sku in result.skus:
-        until = sku_valid_until(sku)
-        manuals = [f"{m.path} ({m.analysis.language or 'not read'})" for m in sku_manuals(sku) if m.counted]
-        rows.append([
-            sku.sku, sku.category_input, sku.category or "", sku.status.value,
-            ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
-            until.isoformat() if until else "", "; ".join(manuals),
-            "; ".join(f.path for f in sku.files), sku_details(sku),
-        ] + [sku.row.get(c, "") for c in user_columns])
+
+    def rows():   # made as they are written: memory holds one row, not the report
+        for sku in result.skus:
+            until = sku_valid_until(sku)
+            manuals = [f"{m.path} ({m.analysis.language or 'not read'})" for m in sku_manuals(sku) if m.counted]
+            yield [
+                sku.sku, sku.category_input, sku.category or "", sku.status.value,
+                ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
+                until.isoformat() if until else "", "; ".join(manuals),
+                "; ".join(f.path for f in sku.files), sku_details(sku),
+            ] + [sku.row.get(c, "") for c in user_columns]
     # UTF-8 with BOM so that Excel opens Cyrillic and Chinese correctly.
-    write_atomic(path, csv_text(header, rows), encoding="utf-8-sig")
+    write_atomic(path, csv_lines(header, rows()), encoding="utf-8-sig")
 
 
 def file_row(f: FileResult) -> list[object]:
@@ -64,9 +66,10 @@ def file_row(f: FileResult) -> list[object]:
 
 
 def write_files_csv(result: ScanResult, path: Path) -> None:
-    rows = [file_row(f) for f in result.files]
-    rows += [[s.path, "skipped", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", s.reason] for s in result.skipped]
-    write_atomic(path, csv_text(FILE_COLUMNS, rows), encoding="utf-8-sig")
+    blank = [""] * (len(FILE_COLUMNS) - 3)
+    rows = itertools.chain((file_row(f) for f in result.files),
+                           ([s.path, "skipped", *blank, s.reason] for s in result.skipped))
+    write_atomic(path, csv_lines(FILE_COLUMNS, rows), encoding="utf-8-sig")
 
 
 def write_kyc_csv(result: ScanResult, path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from .. import __version__
 from ..codes import ChatStatus
 from ..models import FileResult, Finding, Group, ScanResult, SkuResult
-from ..names import display_name
+from ..names import display_name, safe_text
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import write_atomic
 
@@ -28,17 +28,9 @@ SCHEMA_NAME = "doccheck-report.schema.json"
 
 
 def clean(text: object) -> str:
-    """A string that encodes as UTF-8: undecodable file-name bytes (surrogates) become \\xNN."""
-    value = "" if text is None else str(text)
-    try:
-        value.encode("utf-8")
-        return value
-    except UnicodeEncodeError:
-        try:
-            raw = value.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            raw = value.encode("utf-8", "surrogatepass")
-        return raw.decode("utf-8", "backslashreplace")
+    """A string every report may hold (see names.safe_text): undecodable file-name bytes become
+    \\xNN, control and invisible format characters (bidi overrides) visible escapes."""
+    return safe_text(text)
 
 
 def _date(value: date | None) -> str | None:
