@@ -19,12 +19,18 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 
 # C0 controls but tab and line breaks, DEL, C1 controls (U+0080-U+009F: 0x9B is a one-byte CSI).
-_REPORT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_C0_C1 = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+# Unicode's format characters (category Cf: bidi controls, zero-width spaces, BOM, tags...), as of
+# Unicode 15; tests/test_hostile_input.py checks the class against unicodedata.
+FORMAT_CHARS = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+                "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+                "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+_SURROGATES = "\ud800-\udfff"
+_REPORT_UNSAFE = re.compile(f"[{_SURROGATES}{_C0_C1}{FORMAT_CHARS}]")
+_TERMINAL_UNSAFE = re.compile(f"[{_SURROGATES}\t\n\r{_C0_C1}{FORMAT_CHARS}]")
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
 
 
 def _escape(ch: str) -> str:
@@ -36,16 +42,8 @@ def _escape(ch: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def _is_format(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cf"
-
-
-def _escape_all(text: str, controls: re.Pattern[str]) -> str:
-    text = _SURROGATE.sub(lambda m: _escape(m.group()), text)
-    text = controls.sub(lambda m: _escape(m.group()), text)
-    if any(_is_format(ch) for ch in text):
-        text = "".join(_escape(ch) if _is_format(ch) else ch for ch in text)
-    return text
+def _escape_all(text: str, unsafe: re.Pattern[str]) -> str:
+    return unsafe.sub(lambda m: _escape(m.group()), text)
 
 
 def valid_unicode(text: str) -> str:
@@ -57,13 +55,13 @@ def safe_text(value: object) -> str:
     """A value as reports show it: always encodable as UTF-8, no control or invisible format
     character left raw (see the module docstring). None is ''."""
     text = "" if value is None else str(value)
-    return _escape_all(text, _REPORT_CONTROL)
+    return _escape_all(text, _REPORT_UNSAFE)
 
 
 def terminal_text(value: object) -> str:
     """A value as the terminal shows it: safe_text() with line breaks and tabs escaped too."""
     text = "" if value is None else str(value)
-    return _escape_all(text, _TERMINAL_CONTROL)
+    return _escape_all(text, _TERMINAL_UNSAFE)
 
 
 def display_name(name: str) -> str:

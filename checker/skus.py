@@ -15,7 +15,7 @@ class SkuFileError(Exception):
     """The SKU CSV cannot be used; the message is one line for the user."""
 
 
-@dataclass
+@dataclass(slots=True)   # one per row: a list may have a million (docs/hostile-input.md)
 class SkuRow:
     sku: str
     category: str

@@ -436,3 +436,14 @@ def test_text_levels():
     assert safe_text("a\tb\nc\x1b[2J\u202e\x9b") == "a\tb\nc\\x1b[2J\\u202e\\x9b"
     assert terminal_text("a\nb\udcff") == "a\\nb\\xff"
     assert safe_text("Сертификат 证书") == "Сертификат 证书"
+
+
+def test_every_format_character_is_escaped():
+    import re
+    import unicodedata
+
+    from checker.names import FORMAT_CHARS
+
+    pattern = re.compile(f"[{FORMAT_CHARS}]")
+    missed = [hex(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf" and not pattern.match(chr(c))]
+    assert missed == []

@@ -23,11 +23,9 @@ _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _defuse_line(line: str) -> str:
-    if _NUMBER.fullmatch(line.strip()):
+    if not line.lstrip(" ").startswith(_DANGEROUS) or _NUMBER.fullmatch(line.strip()):
         return line
-    if line.startswith(_DANGEROUS) or line.lstrip(" ").startswith(_DANGEROUS):
-        return "'" + line
-    return line
+    return "'" + line
 
 
 def defuse_cell(value: object) -> str:
@@ -37,6 +35,8 @@ def defuse_cell(value: object) -> str:
     text = "" if value is None else str(value)
     if not text:
         return text
+    if "\n" not in text and "\r" not in text:
+        return _defuse_line(text)
     pieces = re.split(r"(\r\n|\n|\r)", text)
     if pieces[0] == "" and len(pieces) > 1:
         return "'" + text   # the cell itself starts with a line break (CR)
