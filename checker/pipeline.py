@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from . import codes
-from .cache import FactCache
+from .cache import FactCache, storable
 from .discover import FoundFile, discover
 from .executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
 from .privacy import shown_path
@@ -41,6 +41,9 @@ class ScanOptions:
     cache_dir: Path | None = None     # None: no cache
     progress: bool = False            # a progress bar on stderr
     arriving: frozenset[str] = frozenset()   # watch: absolute paths still being written or synced (not read)
+    # watch: facts the cache may not keep (KYC papers, see cache.storable), kept in this process's
+    # memory from one re-check to the next, keyed like the cache's `seen` table. None: not kept.
+    memory: dict[tuple[str, int, int, str], FileFacts] | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -88,6 +91,11 @@ def scan(options: ScanOptions) -> ScanResult:
             facts_by_index[i] = FileFacts(sha256="", size=f.size, mime="", kind=FileKind.UNREADABLE,
                                           problem="", extractor=settings[i].key())
             continue
+        remembered = options.memory.get((f.abspath, f.size, f.mtime_ns, settings[i].key())) if options.memory is not None else None
+        if remembered is not None:
+            facts_by_index[i] = remembered
+            hits += 1
+            continue
         if cache is not None:
             # Unchanged since last time (same path, size and mtime): not even re-hashed.
             cached = cache.lookup(f.abspath, f.size, f.mtime_ns, settings[i].key())
@@ -100,10 +108,12 @@ def scan(options: ScanOptions) -> ScanResult:
     with Progress(len(placed), hits, enabled=options.progress) as progress:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)
+            f = placed[outcome.key][0]
             if cache is not None and outcome.facts is not None:
                 # Stored as each file finishes: an interrupted scan keeps what it has read.
-                f = placed[outcome.key][0]
                 cache.put(f.abspath, f.size, f.mtime_ns, outcome.facts)
+            if options.memory is not None and outcome.facts is not None and outcome.facts.sha256 and not storable(outcome.facts):
+                options.memory[(f.abspath, f.size, f.mtime_ns, outcome.facts.extractor)] = outcome.facts
 
         outcomes = run_isolated(tasks, Limits(jobs=options.jobs, timeout_s=options.file_timeout,
                                               memory_mb=options.memory_mb), on_done=done)

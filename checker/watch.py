@@ -275,6 +275,9 @@ class Watcher:
         self.last_result: ScanResult | None = None
         self.last_today: date | None = None
         self.scans = 0
+        # Facts of KYC papers, which the cache never keeps on disk: kept in memory while watching, so a
+        # re-check after an unrelated change does not OCR the passport again (only while this runs).
+        self.memory: dict = {}
 
     # observer ---------------------------------------------------------------------------------
 
@@ -423,7 +426,7 @@ class Watcher:
         # Later scans ask tesseract again: a language pack installed meanwhile means new facts.
         return replace(self.base, today=today, warnings=list(self.base_warnings),
                        progress=first and not self.quiet, engine=self.base.engine if first else None,
-                       arriving=frozenset(self.arriving))
+                       arriving=frozenset(self.arriving), memory=self.memory)
 
     def rescan(self, now: float) -> bool:
         """Scan; publish unless a file changed while it was being read. True when published."""

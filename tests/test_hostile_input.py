@@ -65,6 +65,47 @@ def test_undecodable_names_and_lone_surrogates_never_crash(tmp_path, run_cli, mo
             assert report["stats"]["cache_hits"] >= 2
 
 
+@pytest.mark.parametrize("mode", CACHE_MODES)
+def test_audit_keeps_a_client_whose_names_are_not_utf8(tmp_path, run_cli, mode):
+    clients = tmp_path / "clients"
+    sku = clients / "acme" / "PB-1"
+    sku.mkdir(parents=True)
+    text_pdf(Path(os.fsdecode(os.fsencode(sku) + b"/" + CP1251_NAME)), ["Instrukciya po ekspluatacii"])
+    mapped_glyph_pdf(sku / "RU_manual.pdf")
+    code, out, err = run_cli("audit", clients, "--out-dir", tmp_path / "audit", *cache_args(mode, tmp_path), "--no-ocr")
+    assert "Traceback" not in out + err
+    (row,) = read_csv(tmp_path / "audit" / "summary.csv")
+    assert row["client"] == "acme" and row["error"] == "" and row["files"] == "2"
+
+
+def test_watch_no_cache_keeps_a_private_session_cache_that_a_later_run_removes_after_kill_9(tmp_path):
+    from checker.executor import remove_stale_tempdirs
+
+    batch = tmp_path / "batch" / "PB-1"
+    batch.mkdir(parents=True)
+    text_pdf(Path(os.fsdecode(os.fsencode(batch) + b"/" + CP1251_NAME)), ["Instrukciya po ekspluatacii"])
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "watch", str(tmp_path / "batch"), "--no-cache", "--no-ocr",
+                             "-q", "--out", str(tmp_path / "r.csv"), "--settle", "0.2"],
+                            env={**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(REPO)}, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "r.csv").exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        assert proc.poll() is None, proc.communicate()[1]      # a name that is not UTF-8 does not kill watch
+        (session,) = scratch.glob(f"doccheck-watch-{proc.pid}-*")
+        assert stat.S_IMODE(session.stat().st_mode) == 0o700
+        assert [p for p in session.rglob("*") if p.is_file() and stat.S_IMODE(p.stat().st_mode) != 0o600] == []
+        assert any(session.rglob("facts.sqlite3"))
+    finally:
+        proc.kill()
+        proc.wait()
+    assert session.exists()                                     # kill -9: nobody cleaned up
+    assert remove_stale_tempdirs(str(scratch), started=time.time() + 1) == [str(session)]
+
+
 def test_facts_leave_the_worker_as_valid_unicode(tmp_path):
     from checker.executor import Limits, Task, run_isolated
     from checker.models import ExtractSettings
@@ -447,3 +488,20 @@ def test_every_format_character_is_escaped():
     pattern = re.compile(f"[{FORMAT_CHARS}]")
     missed = [hex(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf" and not pattern.match(chr(c))]
     assert missed == []
+
+
+def test_watch_keeps_kyc_facts_in_memory_only(tmp_path, rules):
+    """KYC papers never reach the cache, yet watch's re-checks do not read them again."""
+    from checker.pipeline import ScanOptions, scan
+
+    kyc_batch(tmp_path / "batch")
+    memory: dict = {}
+    options = ScanOptions(root=tmp_path / "batch", rules=rules, today=date(2026, 1, 1), ocr=False,
+                          cache_dir=tmp_path / "cache", memory=memory)
+    first = scan(options)
+    again = scan(options)
+    kyc_files = [f for f in first.files if f.group.value == "kyc"]
+    assert len(kyc_files) == 2 and len(memory) == 2
+    assert again.stats.cache_hits == first.stats.files
+    assert again.kyc.requirements == first.kyc.requirements
+    assert PASSPORT.encode() not in every_byte(tmp_path / "cache")
