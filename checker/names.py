@@ -17,7 +17,6 @@ Three levels, one per boundary:
 
 from __future__ import annotations
 
-import os
 import re
 
 # C0 controls but tab and line breaks, DEL, C1 controls (U+0080-U+009F: 0x9B is a one-byte CSI).
@@ -73,7 +72,3 @@ def display_name(name: str) -> str:
 def display_path(parts: tuple[str, ...] | list[str]) -> str:
     return "/".join(display_name(p) for p in parts)
 
-
-def fs_key(path: str) -> bytes:
-    """The bytes of a path as the file system holds them (any name, decodable or not)."""
-    return os.fsencode(path)
