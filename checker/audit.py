@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import i18n
 from .codes import ChatStatus, ExitCode
+from .names import terminal_text
 from .report.output import csv_text, is_inside, write_atomic
 from .rules import Rules
 
@@ -37,7 +38,6 @@ SUMMARY_COLUMNS = ["client", "status", "skus", "ok", "at_risk", "disabled", "kyc
 REPORT_FILES = {"--out": "report.csv", "--files-out": "files.csv", "--kyc-out": "kyc.csv",
                 "--ozon-sheet": "ozon-sheet.csv", "--html": "report.html", "--json": "report.json"}
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class ClientError(Exception):
@@ -129,8 +129,9 @@ def find_clients(clients_dir: Path, rules: Rules) -> list[tuple[str, Path, str]]
 
 
 def display_name(name: str) -> str:
-    """A folder name as the terminal may show it: control characters (escape sequences) replaced."""
-    return _CONTROL.sub("?", name)
+    """A folder name or message as the terminal and summary.csv show it: control characters (escape
+    sequences), bidi controls and undecodable bytes escaped (names.terminal_text)."""
+    return terminal_text(name)
 
 
 def safe_folder_name(name: str) -> str:

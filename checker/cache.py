@@ -10,19 +10,43 @@
 
 Verdicts are never cached: they are recomputed on every run. Two runs sharing the cache are fine
 (WAL, busy time-out); a corrupt cache is moved aside and rebuilt, never fatal.
+
+What is kept at rest, and what is not (docs/hostile-input.md, "Personal data at rest"):
+* the folder is 0700 and the database files 0600, whatever the umask;
+* `seen` keys on a SHA-256 of the path's bytes, never the path: no file name (a KYC scan is often
+  named after the passport it holds) is stored, and any bytes a name may hold are a valid key;
+* facts of KYC-profile files (passports, visas, bank papers) are never stored: their text is what
+  judging them needs, and it is the personal data itself; they are read afresh on every run;
+* the text of product papers is stored with personal numbers masked (privacy.mask_at_rest, done
+  in the worker before the facts leave it, so a cached and a fresh read are the same text);
+* deleted rows are overwritten (secure_delete), so an entry replaced or dropped leaves no copy.
+A row whose JSON parses but whose fields have the wrong types (a foreign or tampered cache) is
+treated as a miss, never handed to the writers.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import json
 import os
+import re
 import sqlite3
+import stat
 import time
+import types
+import typing
+from datetime import date
+from enum import Enum
 from pathlib import Path
 
-from .models import FileAnalysis, FileFacts, RegisterCheck
+from .models import DocumentNumber, FileAnalysis, FileFacts, PageText, RegisterCheck
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2          # 2: `seen` keyed by a hash of the path; KYC facts no longer stored
+DB_MODE = 0o600
+DIR_MODE = 0o700
+_ERRORS = (sqlite3.Error, UnicodeError, OverflowError, ValueError)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS facts (
     sha256 TEXT NOT NULL, extractor TEXT NOT NULL, data TEXT NOT NULL, stored REAL NOT NULL,
@@ -40,14 +64,109 @@ CREATE TABLE IF NOT EXISTS register (
 """
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+@functools.cache
+def _hints(model: type) -> dict[str, object]:
+    return typing.get_type_hints(model)
+
+
+def _conforms(value: object, hint: object) -> bool:
+    """Does a JSON value have the shape a field's type annotation asks for (as to_dict writes it)?"""
+    origin = typing.get_origin(hint)
+    if hint is typing.Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_conforms(v, item) for v in value)
+    if origin is dict:
+        key, item = typing.get_args(hint)
+        return isinstance(value, dict) and all(_conforms(k, key) and _conforms(v, item) for k, v in value.items())
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return value in {m.value for m in hint}
+    if hint is date:
+        return isinstance(value, str)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _row_conforms(value, hint)
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str) and not _SURROGATE.search(value)
+    return False
+
+
+def _row_conforms(data: object, model: type) -> bool:
+    if not isinstance(data, dict):
+        return False
+    hints = _hints(model)
+    fields = {f.name: f for f in dataclasses.fields(model)}
+    if set(data) - set(fields):
+        return False
+    for name, f in fields.items():
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                return False
+            continue
+        if not _conforms(data[name], hints[name]):
+            return False
+    return True
+
+
+for _model in (PageText, DocumentNumber):   # nested rows: resolved once, with their module's names
+    _hints(_model)
+
+
 def _decode(row, model):
-    """A stored JSON row as `model` (FileFacts, FileAnalysis), or None for a miss."""
+    """A stored JSON row as `model` (FileFacts, FileAnalysis), or None for a miss: a row from an
+    older model, or one whose fields have the wrong types (size as a string, page text null)."""
     if not row:
         return None
     try:
-        return model.from_dict(json.loads(row[0]))
-    except (ValueError, TypeError, KeyError):
-        return None   # an entry from an older model: treat as a miss
+        data = json.loads(row[0])
+        if not _row_conforms(data, model):
+            return None
+        return model.from_dict(data)
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+
+
+def path_key(path: str) -> str:
+    """The `seen` key of a path: SHA-256 of its bytes (any name, decodable or not; none stored)."""
+    return hashlib.sha256(os.fsencode(path)).hexdigest()
+
+
+def _private_dir(directory: Path) -> None:
+    """Create the cache folder 0700 (whatever the umask); an existing one of ours is made 0700 too,
+    unless it is a shared sticky folder such as /tmp (its files are still 0600)."""
+    directory.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    st = directory.stat()
+    if st.st_uid == os.getuid() and not st.st_mode & stat.S_ISVTX and stat.S_IMODE(st.st_mode) != DIR_MODE:
+        os.chmod(directory, DIR_MODE)
+
+
+def _private_file(path: Path) -> None:
+    """Create (or fix) a database file as 0600 before SQLite opens it: SQLite creates its -wal and
+    -shm files with the database's own mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), DB_MODE)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != DB_MODE:
+            os.fchmod(fd, DB_MODE)
+    finally:
+        os.close(fd)
+
+
+def storable(facts: FileFacts) -> bool:
+    """May these facts be kept at rest? Not those of a KYC-profile file (see the module docstring)."""
+    return "profile=kyc" not in facts.extractor
 
 
 def default_cache_dir() -> Path:
@@ -65,8 +184,10 @@ class FactCache:
         self._open()
 
     def _connect(self) -> sqlite3.Connection:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _private_dir(self.directory)
+        _private_file(self.path)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA secure_delete=ON")   # a replaced or dropped entry leaves no copy in free pages
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA synchronous=NORMAL")   # with WAL: never corrupt, a power cut may lose the last entries
@@ -77,7 +198,11 @@ class FactCache:
         elif row[0] != str(SCHEMA_VERSION):
             db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM text_analysis; DELETE FROM register;")
             db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+            db.execute("VACUUM")   # an older cache held names and KYC text in clear: rewrite the file without them
         db.execute("SELECT count(*) FROM facts").fetchone()
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(f"{self.path}{suffix}"):
+                os.chmod(f"{self.path}{suffix}", DB_MODE)
         return db
 
     def _open(self) -> None:
@@ -105,15 +230,15 @@ class FactCache:
             return default
         try:
             return action(self.db)
-        except sqlite3.Error as exc:
-            self.warnings.append(f"cache error ignored: {exc}")
+        except _ERRORS as exc:
+            self.warnings.append(f"cache error ignored: {type(exc).__name__}: {str(exc)[:200]}")
             return default
 
     def lookup(self, path: str, size: int, mtime_ns: int, extractor: str) -> FileFacts | None:
         """The facts of a file unchanged since it was last read here (same path, size and mtime)."""
         row = self._safely(lambda db: db.execute(
             "SELECT f.data FROM seen s JOIN facts f ON f.sha256 = s.sha256 AND f.extractor = ? "
-            "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?", (extractor, path, size, mtime_ns)).fetchone())
+            "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?", (extractor, path_key(path), size, mtime_ns)).fetchone())
         return _decode(row, FileFacts)
 
     def get(self, sha256: str, extractor: str) -> FileFacts | None:
@@ -132,7 +257,7 @@ class FactCache:
     def put_analyses(self, entries: list[tuple[FileFacts, FileAnalysis]], analyser: str) -> None:
         """One transaction for the batch: analysing is cheap, so losing it to an interruption is too."""
         rows = [(facts.sha256, facts.extractor, analyser, json.dumps(analysis.to_dict(), ensure_ascii=False), time.time())
-                for facts, analysis in entries if facts.sha256]
+                for facts, analysis in entries if facts.sha256 and storable(facts)]
         if not rows:
             return
 
@@ -144,15 +269,18 @@ class FactCache:
         self._safely(write)
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
-        if not facts.sha256:
-            return   # nothing was read (timed out, changed while reading): do not remember it
-        data = json.dumps(facts.to_dict(), ensure_ascii=False)
+        if not facts.sha256 or not storable(facts):
+            return   # nothing was read (timed out, changed while reading), or a KYC paper: do not remember it
+        try:
+            data = json.dumps(facts.to_dict(), ensure_ascii=False)
+        except _ERRORS:
+            return
 
         def write(db: sqlite3.Connection) -> None:
             with db:
                 db.execute("BEGIN IMMEDIATE")
                 db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", (facts.sha256, facts.extractor, data, time.time()))
-                db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", (path, size, mtime_ns, facts.sha256))
+                db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", (path_key(path), size, mtime_ns, facts.sha256))
 
         self._safely(write)
 

@@ -44,6 +44,7 @@ CERTIFICATE_NUMBER_UNVERIFIED = ReasonCode("certificate_number_unverified", Fals
 OZON_DECLINED = ReasonCode("ozon_declined", False, Scope.SKU)          # scan --ozon: moderation declined a bound certificate
 OZON_DISAGREEMENT = ReasonCode("ozon_disagreement", False, Scope.SKU)  # scan --ozon: Ozon approved a paper doccheck blocks
 DOCUMENT_INCOMPLETE = ReasonCode("document_incomplete", True, Scope.FILE)
+FILE_STILL_ARRIVING = ReasonCode("file_still_arriving", False, Scope.FILE)   # watch: not judged until complete
 
 # Report order: the order of the public table.
 ALL_CODES: tuple[ReasonCode, ...] = (
@@ -68,6 +69,7 @@ ALL_CODES: tuple[ReasonCode, ...] = (
     OZON_DECLINED,
     OZON_DISAGREEMENT,
     DOCUMENT_INCOMPLETE,
+    FILE_STILL_ARRIVING,
 )
 BY_NAME: dict[str, ReasonCode] = {c.code: c for c in ALL_CODES}
 ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}

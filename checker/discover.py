@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .models import SkippedEntry
 from .names import display_path, fold_name
+from .privacy import shown_path
 
 
 @dataclass(frozen=True)
@@ -48,34 +49,48 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, ...]) -> tuple[list[FoundFile], list[SkippedEntry]]:
+MAX_DEPTH = 64   # folder levels below the scanned folder; deeper folders are listed as skipped, not walked
+
+
+def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, ...],
+             max_depth: int = MAX_DEPTH) -> tuple[list[FoundFile], list[SkippedEntry]]:
+    """Every regular file under root, sorted by path, and every entry not read with the reason.
+
+    Walks iteratively (a tree 100,000 levels deep costs no stack): a folder more than `max_depth`
+    levels down is skipped and listed, as are links out of the folder, loops, FIFOs, sockets,
+    devices and debris. Paths of skipped entries are shown as reports show them (privacy.shown_path)."""
     real_root = os.path.realpath(root)
     found: list[FoundFile] = []
     skipped: list[SkippedEntry] = []
     visited_dirs: set[tuple[int, int]] = set()
 
     def skip(parts: tuple[str, ...], reason: str) -> None:
-        skipped.append(SkippedEntry(display_path(parts), reason))
+        skipped.append(SkippedEntry(shown_path(parts), reason))
 
-    def walk(directory: str, parts: tuple[str, ...]) -> None:
+    # Depth first, in name order: a stack of folders still to list, the next one on top.
+    stack: list[tuple[str, tuple[str, ...]]] = [(real_root, ())]
+    while stack:
+        directory, parts = stack.pop()
         try:
             st = os.stat(directory)
         except OSError as exc:
             skip(parts, f"cannot open folder ({exc.strerror})")
-            return
+            continue
         if (st.st_dev, st.st_ino) in visited_dirs:
             skip(parts, "folder already scanned through another path (link loop or duplicate link)")
-            return
+            continue
         visited_dirs.add((st.st_dev, st.st_ino))
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             skip(parts, f"cannot list folder ({exc.strerror})")
-            return
+            continue
+        subfolders: list[tuple[str, tuple[str, ...]]] = []
         for entry in entries:
             entry_parts = parts + (entry.name,)
             path = entry.path
+            is_link = False
             try:
                 is_link = entry.is_symlink()
                 if is_link:
@@ -92,8 +107,10 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
             if stat.S_ISDIR(st.st_mode):
                 if _matches(entry.name, debris_dirs):
                     skip(entry_parts, "sync/OS debris folder")
+                elif len(entry_parts) > max_depth:
+                    skip(entry_parts, f"folder more than {max_depth} levels deep (not read)")
                 else:
-                    walk(path, entry_parts)
+                    subfolders.append((path, entry_parts))
             elif stat.S_ISREG(st.st_mode):
                 if _matches(entry.name, debris_files):
                     skip(entry_parts, "sync/OS debris")
@@ -101,6 +118,6 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
                     found.append(FoundFile(path, entry_parts, st.st_size, st.st_mtime_ns))
             else:
                 skip(entry_parts, "not a regular file (FIFO, socket or device)")
-
-    walk(real_root, ())
+        stack.extend(reversed(subfolders))
+    found.sort(key=lambda f: f.parts)
     return found, skipped

@@ -2,15 +2,26 @@
 
 A file that hangs is killed at its deadline, one that swells hits the memory cap; either way it
 becomes a finding on that file and a fresh worker takes the next one, so the batch always finishes.
+
+Workers die with their parent: on Linux the kernel kills them (prctl PR_SET_PDEATHSIG) the moment
+the scan's process dies, even by `kill -9`; elsewhere a worker notices within a second that its
+parent is gone. Facts leave a worker as valid Unicode (a lone surrogate from a PDF's text layer
+becomes U+FFFD) and, for product papers, with personal numbers masked (privacy.mask_at_rest), so
+what is cached and what a fresh read gives are the same.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import os
+import re
 import resource
+import shutil
 import signal
 import stat
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -18,8 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .external.tesseract import private_tempdir, share_slots
+from .external.tesseract import OCR_TEMP_PREFIX, private_tempdir, share_slots
 from .models import ExtractSettings, FileFacts, FileKind
+from .names import valid_unicode
+from .privacy import mask_at_rest
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -112,10 +125,51 @@ def run_task(task: Task, max_file_mb: int) -> Outcome:
             return Outcome(task.key, cached, cache_hit=True)
     from .extract import extract_facts   # imported before the fork (see run_isolated): free here
 
-    return Outcome(task.key, extract_facts(data, task.settings))
+    return Outcome(task.key, finished_facts(extract_facts(data, task.settings), task.settings))
 
 
-def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
+def finished_facts(facts: FileFacts, settings: ExtractSettings) -> FileFacts:
+    """Facts as they leave the worker: every text valid Unicode; a product paper's text with personal
+    numbers masked (a KYC paper's text is judged whole and never stored: cache.storable)."""
+    def text(value: str) -> str:
+        value = valid_unicode(value)
+        return value if settings.profile == "kyc" else mask_at_rest(value)
+
+    for page in facts.pages:
+        page.text, page.note, page.ocr_langs = text(page.text), valid_unicode(page.note), valid_unicode(page.ocr_langs)
+    facts.problem, facts.mime = valid_unicode(facts.problem), valid_unicode(facts.mime)
+    facts.notes = [text(n) for n in facts.notes]
+    facts.__dict__.pop("text", None)   # the joined text (a cached property) is made again from the pages
+    return facts
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel sends SIGKILL to this process when its parent dies (a `kill -9` included)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass   # not Linux: _receive() notices the parent gone
+    if os.getppid() != parent:   # the parent died before the prctl took effect
+        os._exit(1)
+
+
+def _receive(conn: Connection, parent: int):
+    """The next task, or None when the parent said stop, closed the pipe or is gone."""
+    while not conn.poll(1.0):
+        if os.getppid() != parent:
+            return None
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
+
+
+def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int, parent: int) -> None:
+    _die_with_parent(parent)
     # Own process group, so a kill at the deadline also takes the tesseract child with it.
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the parent's clean-up handler: the parent cleans up
@@ -123,10 +177,7 @@ def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
         cap = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            return
+        task = _receive(conn, parent)
         if task is None:
             return
         try:
@@ -142,7 +193,8 @@ def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int) -> None:
 class _Worker:
     def __init__(self, ctx, limits: Limits):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, limits.memory_mb, limits.max_file_mb), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, limits.memory_mb, limits.max_file_mb, os.getpid()),
+                                   daemon=True)
         self.process.start()
         child.close()
         self.task: Task | None = None
@@ -239,3 +291,61 @@ def _replace(worker: _Worker, ctx, limits: Limits) -> _Worker:
     worker.task = None
     worker.stop(kill=True)
     return _Worker(ctx, limits)
+
+
+# --- leftovers of dead runs ------------------------------------------------------------------------
+
+WATCH_TEMP_PREFIX = "doccheck-watch-"
+_STALE = re.compile(rf"^(?:{re.escape(OCR_TEMP_PREFIX)}|{re.escape(WATCH_TEMP_PREFIX)})(\d+)-")
+
+
+def _process_started_after(pid: int, when: float) -> bool:
+    """Is `pid` a process that started after `when` (so a reused pid, not the folder's owner)?"""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        with open("/proc/stat", "rb") as handle:
+            boot = next(float(line.split()[1]) for line in handle if line.startswith(b"btime"))
+        return boot + int(fields[19]) / ticks > when + 1
+    except (OSError, ValueError, IndexError, StopIteration):
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_tempdirs(directory: str | None = None, started: float | None = None) -> list[str]:
+    """Remove the private temp folders (`doccheck-ocr-<pid>-*`, `doccheck-watch-<pid>-*`) that a run
+    killed at once (`kill -9`, a power cut) left behind: only our own, older than this run, and
+    whose process is gone. They may hold rendered passport pages. Returns the folders removed."""
+    directory = directory or tempfile.gettempdir()
+    started = time.time() if started is None else started
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _STALE.match(entry.name)
+        if not match:
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        pid = int(match.group(1))
+        if (not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mtime >= started
+                or pid == os.getpid() or (_alive(pid) and not _process_started_after(pid, st.st_mtime))):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        if not os.path.exists(entry.path):
+            removed.append(entry.path)
+    return removed

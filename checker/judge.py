@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import hashlib
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,9 +23,11 @@ PDF_MIME = "application/pdf"
 
 
 def render_detail(rules: Rules, code: codes.ReasonCode, lang: str = "en", **values) -> str:
+    """The code's detail sentence in `lang` with `values` filled in. Interned: the same sentence
+    (the account's KYC gap, a category's missing certificate) on a million SKUs is stored once."""
     template = rules.reason_text(code, lang).detail
     try:
-        return template.format(**values)
+        return sys.intern(template.format(**values))
     except (KeyError, IndexError, ValueError):
         return rules.reason_text(code, lang).title
 
@@ -169,7 +172,10 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
         stripped = re.sub(r"^ru[_\-\s]*", "", result.copy_name or name, flags=re.IGNORECASE)
         add(codes.MISSING_RU_PREFIX, suggestion=RU_PREFIX + stripped)
     claims_pdf = name.casefold().endswith(".pdf")
-    if claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
+    if facts.problem and not facts.mime:
+        # Never read (changed while read, over the read limit, timed out): what it is is unknown.
+        add(codes.UNREADABLE_FILE, problem=i18n.reading_note(facts.problem, lang))
+    elif claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
         add(codes.NOT_A_PDF, actual=i18n.type_name(facts.mime, rules, lang))
     elif facts.problem:
         add(codes.UNREADABLE_FILE, problem=i18n.reading_note(facts.problem, lang))

@@ -11,6 +11,7 @@ back spelt as the SKU list has it; paths stay as the seller's disk has them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -20,13 +21,23 @@ from .names import fold_name, nfc
 KYC_FOLDER = "kyc"
 
 
-def _token_pattern(skus: Iterable[str]) -> re.Pattern[str] | None:
-    # Longest first, so PB-1005-XL wins over PB-1005 in RU_PB-1005-XL_manual.pdf.
-    ordered = sorted({nfc(s) for s in skus}, key=len, reverse=True)
-    if not ordered:
-        return None
-    alternatives = "|".join(re.escape(s) for s in ordered)
-    return re.compile(rf"(?<![0-9A-Za-zА-Яа-яЁё])({alternatives})(?![0-9A-Za-zА-Яа-яЁё])", re.IGNORECASE)
+_WORD = re.compile(r"[0-9A-Za-zА-Яа-яЁё]")
+
+
+def _token_match(name: str, folded: dict[str, str]) -> str | None:
+    """The SKU written as a whole token of `name` (not inside a longer word or number): the leftmost
+    one, and at that place the longest (PB-1005-XL wins over PB-1005 in RU_PB-1005-XL_manual.pdf).
+    A look-up per pair of token boundaries, so a list of a million SKUs costs a dict, not a regex."""
+    word = [bool(_WORD.match(ch)) for ch in name]
+    starts = [i for i in range(len(name)) if i == 0 or not word[i - 1]]
+    ends = [j for j in range(len(name), 0, -1) if j == len(name) or not word[j]]
+    for start in starts:
+        for end in ends:
+            if end > start:
+                sku = folded.get(name[start:end].casefold())
+                if sku is not None:
+                    return sku
+    return None
 
 
 def is_kyc_folder(name: str) -> bool:
@@ -39,9 +50,17 @@ class SkuMapper:
 
     def __init__(self, skus: Iterable[str] | None):
         self.known = list(skus) if skus is not None else None
-        self._exact = {nfc(s): s for s in self.known or ()}
-        self._folded = {fold_name(s): s for s in self.known or ()}
-        self._pattern = _token_pattern(self.known or ())
+
+    # Built on the first file that needs them: a million-row SKU list and a folder of few files
+    # (or none) should not pay for two more copies of the list. Keys are NFC (names as text, not
+    # bytes: macOS writes Й and Ё decomposed), case-folded where case does not matter.
+    @functools.cached_property
+    def _exact(self) -> dict[str, str]:
+        return {nfc(s): s for s in self.known or ()}
+
+    @functools.cached_property
+    def _folded(self) -> dict[str, str]:
+        return {fold_name(s): s for s in self.known or ()}
 
     def assign(self, parts: tuple[str, ...]) -> tuple[Group, str | None]:
         """(group, SKU as the list spells it) for a path's components relative to the scanned folder."""
@@ -55,8 +74,5 @@ class SkuMapper:
             sku = self._exact.get(nfc(folder))
             if sku is not None:
                 return Group.SKU, sku
-        if self._pattern is not None:
-            match = self._pattern.search(nfc(parts[-1]))
-            if match:
-                return Group.SKU, self._folded[fold_name(match.group(1))]
-        return Group.UNMAPPED, None
+        sku = _token_match(nfc(parts[-1]), self._folded) if self._folded else None
+        return (Group.SKU, sku) if sku is not None else (Group.UNMAPPED, None)

@@ -121,7 +121,7 @@ class FileFacts:
         return cls(**data)
 
 
-@dataclass
+@dataclass(slots=True)   # one or more per SKU: a million-row list holds millions (docs/hostile-input.md)
 class Finding:
     code: ReasonCode
     detail: str = ""                # one plain sentence about this file or SKU
@@ -253,7 +253,7 @@ class FileResult:
         return any(f.code.blocking for f in self.findings)
 
 
-@dataclass
+@dataclass(slots=True)   # one per row of the SKU list, which may have a million rows
 class SkuResult:
     sku: str
     category_input: str = ""        # as written in the user's CSV

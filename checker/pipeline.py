@@ -3,6 +3,7 @@ map to SKUs and KYC -> judge SKUs. Returns one ScanResult; writers turn it into 
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING
 from collections.abc import Callable
@@ -10,17 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .cache import FactCache
+from . import codes
+from .cache import FactCache, storable
 from .discover import FoundFile, discover
-from .executor import Limits, Outcome, Task, run_isolated
-from .privacy import redact
+from .executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
+from .privacy import shown_path
 from .progress import Progress
-from .judge import analyse, analyse_text, analysis_key, judge_file
+from .judge import analyse, analyse_text, analysis_key, judge_file, render_detail
 from .kyc import evaluate_kyc_files
 from .copies import find_copies
-from .mapping import SkuMapper, is_kyc_folder
-from .models import (ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Group, KycResult, RegisterSummary,
-                     ScanResult, ScanStats, SkuResult)
+from .mapping import SkuMapper
+from .models import (ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group, KycResult,
+                     RegisterSummary, ScanResult, ScanStats, SkuResult)
 from .rules import Rules
 from .skus import SkuList, SkuRow
 from .verdict import judge_sku
@@ -47,6 +49,10 @@ class ScanOptions:
     cluster: object | None = None     # a connected distributed.Client (--scheduler): files are read there
     shared_fs: bool = False           # cluster workers see the files at the same paths: send paths, not bytes
     register: "RegisterSettings | None" = None   # --register eaeu; None: no network request at all
+    arriving: frozenset[str] = frozenset()   # watch: absolute paths still being written or synced (not read)
+    # watch: facts the cache may not keep (KYC papers, see cache.storable), kept in this process's
+    # memory from one re-check to the next, keyed like the cache's `seen` table. None: not kept.
+    memory: dict[tuple[str, int, int, str], FileFacts] | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -76,10 +82,8 @@ def _failed_facts(outcome: Outcome, found: FoundFile, settings: ExtractSettings)
 def scan(options: ScanOptions) -> ScanResult:
     started = time.monotonic()
     rules = options.rules
+    remove_stale_tempdirs()   # page images a run killed at once (kill -9) left behind
     found, skipped = discover(options.root, rules.debris_files, rules.debris_dirs)
-    for entry in skipped:
-        if any(is_kyc_folder(part) for part in entry.path.split("/")[:-1]):
-            entry.path = redact(entry.path)
     mapper = SkuMapper([r.sku for r in options.skus.rows] if options.skus else None)
     placed = [(f, *mapper.assign(f.parts)) for f in found]
     # Copies by sync tools and people: among a SKU's files only (KYC names are personal, and masked).
@@ -93,7 +97,18 @@ def scan(options: ScanOptions) -> ScanResult:
     facts_by_index: dict[int, FileFacts] = {}
     hits = 0
     tasks: list[Task] = []
+    root = os.path.realpath(options.root)
+    arriving = {i for i, (f, _, _) in enumerate(placed) if os.path.join(root, *f.parts) in options.arriving}
     for i, (f, _, _) in enumerate(placed):
+        if i in arriving:
+            facts_by_index[i] = FileFacts(sha256="", size=f.size, mime="", kind=FileKind.UNREADABLE,
+                                          problem="", extractor=settings[i].key())
+            continue
+        remembered = options.memory.get((f.abspath, f.size, f.mtime_ns, settings[i].key())) if options.memory is not None else None
+        if remembered is not None:
+            facts_by_index[i] = remembered
+            hits += 1
+            continue
         if cache is not None:
             # Unchanged since last time (same path, size and mtime): not even re-hashed.
             cached = cache.lookup(f.abspath, f.size, f.mtime_ns, settings[i].key())
@@ -106,10 +121,12 @@ def scan(options: ScanOptions) -> ScanResult:
     with Progress(len(placed), hits, enabled=options.progress) as progress:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)
+            f = placed[outcome.key][0]
             if cache is not None and outcome.facts is not None:
                 # Stored as each file finishes: an interrupted scan keeps what it has read.
-                f = placed[outcome.key][0]
                 cache.put(f.abspath, f.size, f.mtime_ns, outcome.facts)
+            if options.memory is not None and outcome.facts is not None and outcome.facts.sha256 and not storable(outcome.facts):
+                options.memory[(f.abspath, f.size, f.mtime_ns, outcome.facts.extractor)] = outcome.facts
 
         limits = Limits(jobs=options.jobs, timeout_s=options.file_timeout, memory_mb=options.memory_mb)
         if options.cluster is not None and tasks:
@@ -128,10 +145,9 @@ def scan(options: ScanOptions) -> ScanResult:
     fresh: list[tuple[FileFacts, FileAnalysis]] = []
     files: list[FileResult] = []
     for i, (f, group, sku) in enumerate(placed):
-        path, name = f.relpath, f.name
-        if group is Group.KYC:
-            # KYC scans are often named after the passport or ID they hold: reports show such names masked.
-            path, name = redact(path), redact(name)
+        # Scans are often named after the passport or account they hold: every output shows such names
+        # masked, wherever the file lies, and the rename suggestion is made from the masked name.
+        path, name = shown_path(f.parts), shown_path(f.parts[-1:])
         facts = facts_by_index[i]
         text_analysis = cache.get_analysis(facts, analyser) if cache is not None else None
         if text_analysis is None:
@@ -144,6 +160,11 @@ def scan(options: ScanOptions) -> ScanResult:
             result.copy_tool, result.copy_name = copy.tool, copy.original_name
             result.copy_of = placed[original][0].relpath if original is not None else None
         result.analysis = analyse(result, rules, text_analysis)
+        if i in arriving:   # reported as the terminal says it, not judged: it is not read yet
+            result.findings = [Finding(codes.FILE_STILL_ARRIVING,
+                                       render_detail(rules, codes.FILE_STILL_ARRIVING, options.lang, file=path))]
+            files.append(result)
+            continue
         # A copy beside its original is set aside: listed, not judged, not counted.
         result.findings = [] if result.copy_of else judge_file(result, rules, options.today, options.lang)
         result.counted = result.group is Group.SKU and not result.blocked and not result.copy_of

@@ -1,6 +1,6 @@
 """Keep personal numbers out of everything doccheck prints: reports, notes, logs, errors.
 
-mask() and abbreviate() shorten one known value; redact() finds and masks personal ids inside
+mask() hides one known value (all but its last 3 characters); redact() finds and masks personal ids inside
 arbitrary text (passport numbers, MRZ lines, Chinese resident ids, bank accounts, card numbers,
 SNILS, personal INN). Run redact() over any text read from a seller's paper before it is logged
 or shown. It errs towards masking: a masked harmless number costs little, a leaked passport a lot.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .names import display_path
+
 MASK_CHAR = "*"
 
 
@@ -18,14 +20,6 @@ def mask(value: str, keep: int = 3) -> str:
     if keep <= 0 or len(value) <= keep:
         return MASK_CHAR * len(value)
     return MASK_CHAR * (len(value) - keep) + value[-keep:]
-
-
-def abbreviate(value: str, head: int = 4, tail: int = 3) -> str:
-    """'40817810099910004312' -> '4081…312': for bank accounts, whose first digits only name the
-    account type. Short values fall back to mask()."""
-    if len(value) < head + tail + 6:
-        return mask(value, tail)
-    return f"{value[:head]}…{value[-tail:]}"
 
 
 # --- detectors -------------------------------------------------------------------------------
@@ -129,18 +123,33 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return merged
 
 
-def redact(text: str) -> str:
-    """Mask every personal id found in text (all but the last 3 characters become '*')."""
+def redact(text: str, kinds: frozenset[str] | None = None) -> str:
+    """Mask every personal id found in text (all but the last 3 characters become '*');
+    with `kinds`, only ids of those kinds ("mrz", "passport", "account", "number", ...)."""
     if not text:
         return text
     out = []
     pos = 0
-    for start, end, _kind in _merge(_find_spans(text)):
+    for start, end, kind in _merge(_find_spans(text)):
+        if kinds is not None and kind not in kinds:
+            continue
         out.append(text[pos:start])
         out.append(mask(text[start:end]))
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+# What no product paper's judging reads, yet a product paper may carry (an individual entrepreneur's
+# declaration quotes the applicant's passport; an invoice slipped into a SKU folder, an account).
+AT_REST_KINDS = frozenset({"mrz", "passport", "resident id", "account", "number", "snils"})
+
+
+def mask_at_rest(text: str) -> str:
+    """Text of a product paper as it may be stored (the cache): MRZ lines, passport, resident-id,
+    account and card numbers and SNILS masked. Certificate and declaration numbers, dates and
+    company INNs (10 digits) are left whole: judging the paper reads them."""
+    return redact(text, AT_REST_KINDS)
 
 
 def personal_ids(text: str) -> list[str]:
@@ -151,8 +160,14 @@ def personal_ids(text: str) -> list[str]:
         if kind == "mrz":
             continue
         raw = re.sub(r"\s+", "", text[start:end])
-        shown = f"{kind} {abbreviate(raw) if kind == 'account' else mask(raw)}"
+        shown = f"{kind} {mask(raw)}"
         if shown not in seen:
             seen.append(shown)
     return seen
 
+
+
+def shown_path(parts: tuple[str, ...] | list[str]) -> str:
+    """A path as every output shows it: printable (names.display_path) and with any personal number
+    its names contain masked, wherever the file lies (a KYC folder, a SKU folder, the root)."""
+    return redact(display_path(parts))

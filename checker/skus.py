@@ -50,7 +50,7 @@ class SkuFileError(Exception):
     """The SKU list cannot be used; the message is one line for the user, in the run's language."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True)   # one per row: a list may have a million (docs/hostile-input.md)
 class SkuRow:
     """One product of the list. `cells` are the row's values in `columns` order (as written,
     trimmed); `line` is the file's line (CSV) or sheet row (xlsx) it came from."""

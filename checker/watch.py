@@ -40,6 +40,7 @@ import click
 
 from .codes import ChatStatus
 from .models import ScanResult
+from .names import terminal_text
 
 DEFAULT_SETTLE = 3.0
 DEFAULT_POLL_INTERVAL = 2.0
@@ -223,11 +224,11 @@ def change_lines(before: dict[str, Verdict], after: dict[str, Verdict]) -> list[
         old = before.get(sku)
         if old == (status, reasons):
             continue
-        line = f"{sku}: {old[0] if old else 'new'} -> {status}"
+        line = f"{terminal_text(sku)}: {old[0] if old else 'new'} -> {status}"
         lines.append(line + (f" ({', '.join(reasons)})" if reasons else ""))
     for sku, (status, _) in before.items():
         if sku not in after:
-            lines.append(f"{sku}: {status} -> removed")
+            lines.append(f"{terminal_text(sku)}: {status} -> removed")
     return lines
 
 
@@ -274,6 +275,9 @@ class Watcher:
         self.last_result: ScanResult | None = None
         self.last_today: date | None = None
         self.scans = 0
+        # Facts of KYC papers, which the cache never keeps on disk: kept in memory while watching, so a
+        # re-check after an unrelated change does not OCR the passport again (only while this runs).
+        self.memory: dict = {}
 
     # observer ---------------------------------------------------------------------------------
 
@@ -422,12 +426,12 @@ class Watcher:
         self.last_today = today
         # Later scans ask tesseract again: a language pack installed meanwhile means new facts.
         return replace(self.base, today=today, warnings=list(self.base_warnings),
-                       progress=first and not self.quiet, engine=self.base.engine if first else None)
+                       progress=first and not self.quiet, engine=self.base.engine if first else None,
+                       arriving=frozenset(self.arriving), memory=self.memory)
 
     def rescan(self, now: float) -> bool:
         """Scan; publish unless a file changed while it was being read. True when published."""
         from .pipeline import scan
-        from .names import display_path
 
         first = self.last is None
         reasons = self._outside_changes()
@@ -454,7 +458,7 @@ class Watcher:
 
         held: set[str] = set()
         if self.arriving:
-            arriving_rel = {display_path(Path(os.path.relpath(p, self.root)).parts) for p in self.arriving}
+            arriving_rel = {self.shown(p) for p in self.arriving}
             held = {f.sku for f in result.files if f.path in arriving_rel and f.sku}
         after = verdicts(result)
         if first:
@@ -486,15 +490,10 @@ class Watcher:
         return True
 
     def shown(self, path: str) -> str:
-        """A path as the reports show it: relative, printable, and a KYC file's name with any
-        passport or ID number in it masked."""
-        from .mapping import is_kyc_folder
-        from .names import display_path
-        from .privacy import redact
+        """A path as the reports show it: relative, printable, any personal number in it masked."""
+        from .privacy import shown_path
 
-        parts = Path(os.path.relpath(path, self.root)).parts
-        text = display_path(parts)
-        return redact(text) if any(is_kyc_folder(p) for p in parts[:-1]) else text
+        return shown_path(Path(os.path.relpath(path, self.root)).parts)
 
     def _status(self, result: ScanResult, changed_paths: list[str], reasons: list[str], previous, after, held) -> None:
         # A folder deleted or renamed stands for everything under it.
@@ -511,18 +510,22 @@ class Watcher:
                 f"{st.cache_hits} from cache; {changes} verdict{'s' if changes != 1 else ''} changed · "
                 f"{counts[ChatStatus.OK]} ok, {counts[ChatStatus.AT_RISK]} at risk, {counts[ChatStatus.DISABLED]} disabled")
         if held:
-            line += f" · still arriving: {', '.join(sorted(held))}"
+            line += f" · still arriving: {', '.join(terminal_text(h) for h in sorted(held))}"
         self.echo(line, err=True)
         for warning in result.warnings:
             if warning not in self.base_warnings:
-                self.echo(f"warning: {warning}", err=True)
+                self.echo(f"warning: {terminal_text(warning)}", err=True)
 
     # the loop ---------------------------------------------------------------------------------
 
     def run(self) -> int:
+        """Watch until Ctrl-C or SIGTERM. The exit status is the last published verdict's; stopped
+        before the first scan was published, it is 130 (Ctrl-C) or 143 (SIGTERM), as `scan` gives."""
         previous_handler = None
+        stopped_by = {"signal": signal.SIGINT}
         if threading.current_thread() is threading.main_thread():
             def on_term(signum, frame):
+                stopped_by["signal"] = signal.SIGTERM
                 raise KeyboardInterrupt
             previous_handler = signal.signal(signal.SIGTERM, on_term)
         try:
@@ -538,12 +541,14 @@ class Watcher:
                 if self.due(now):
                     self.rescan(now)
         except KeyboardInterrupt:
-            self.echo(f"doccheck: stopped watching {self.folder}", err=True)
+            self.echo(f"doccheck: stopped watching {terminal_text(self.folder)}", err=True)
         finally:
             self.stop_observer()
             if previous_handler is not None:
                 signal.signal(signal.SIGTERM, previous_handler)
-        return int(self.exit_code(self.last_result)) if self.last_result is not None else 0
+        if self.last_result is None:
+            return 128 + int(stopped_by["signal"])
+        return int(self.exit_code(self.last_result))
 
 
 def run_watch(folder: Path, params: dict, *, settle: float = DEFAULT_SETTLE, polling: bool | None = None,
@@ -553,14 +558,18 @@ def run_watch(folder: Path, params: dict, *, settle: float = DEFAULT_SETTLE, pol
     import tempfile
 
     from .cli import exit_code_for, prepare_scan, write_reports
+    from .executor import WATCH_TEMP_PREFIX, remove_stale_tempdirs
     from .report.output import is_inside
+
+    remove_stale_tempdirs()
 
     request = prepare_scan(folder, params)
     scratch = None
     if request.options.cache_dir is None:
         # --no-cache: nothing is remembered after the watch, but while it runs a private cache keeps
         # re-checks cheap (otherwise every change would re-read, and re-OCR, the whole folder).
-        scratch = tempfile.mkdtemp(prefix="doccheck-watch-")
+        # Named with our pid: a later run removes it if this one is killed at once (executor.remove_stale_tempdirs).
+        scratch = tempfile.mkdtemp(prefix=f"{WATCH_TEMP_PREFIX}{os.getpid()}-")
         if is_inside(Path(scratch), folder):
             shutil.rmtree(scratch, ignore_errors=True)
             scratch = None

@@ -30,6 +30,14 @@ def corpus_scan(tmp_path_factory):
                            "--out", str(out / "r.csv"), "--files-out", str(out / "f.csv"), "--cache-dir", str(out / "cache"),
                            "--file-timeout", "120"],
                           capture_output=True, text=True, timeout=900)
+    # Again, now every file from the cache (the path most runs take): the same reports, no crash.
+    warm = subprocess.run([sys.executable, "-m", "checker", "scan", str(CORPUS), "--skus", str(skus),
+                           "--out", str(out / "r2.csv"), "--files-out", str(out / "f2.csv"), "--cache-dir", str(out / "cache"),
+                           "--file-timeout", "120"],
+                          capture_output=True, text=True, timeout=900)
+    assert warm.returncode == proc.returncode and "Traceback" not in warm.stderr, warm.stderr[-2000:]
+    for cold_name, warm_name in (("r.csv", "r2.csv"), ("f.csv", "f2.csv")):
+        assert (out / cold_name).read_text(encoding="utf-8-sig") == (out / warm_name).read_text(encoding="utf-8-sig")
     after = tree_digest(CORPUS)
     with open(out / "f.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))

@@ -45,11 +45,17 @@ def hostile_tree(tmp_path):
     return tmp_path, root, skus
 
 
-def test_hostile_batch_finishes_with_a_row_for_everything(hostile_tree, run_cli):
+def cache_args(mode, tmp_path):
+    """The default path (the cache on, here in the test's folder) and --no-cache."""
+    return ["--cache-dir", tmp_path / "cache"] if mode == "cache" else ["--no-cache"]
+
+
+@pytest.mark.parametrize("mode", ["cache", "no-cache"])
+def test_hostile_batch_finishes_with_a_row_for_everything(hostile_tree, run_cli, mode):
     tmp_path, root, skus = hostile_tree
     before = tree_digest(root)
     code, out, err = run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--files-out", tmp_path / "f.csv",
-                             "--no-cache", "--jobs", "2")
+                             *cache_args(mode, tmp_path), "--jobs", "2")
     assert code == 1 and "Traceback" not in out + err
     assert tree_digest(root) == before
     files = {r["path"]: r for r in read_csv(tmp_path / "f.csv")}
@@ -69,10 +75,11 @@ def test_hostile_batch_finishes_with_a_row_for_everything(hostile_tree, run_cli)
     assert "KYC/RU_passport_******678.pdf" in files
 
 
-def test_no_cell_of_any_written_csv_starts_a_formula(hostile_tree, run_cli):
+@pytest.mark.parametrize("mode", ["cache", "no-cache"])
+def test_no_cell_of_any_written_csv_starts_a_formula(hostile_tree, run_cli, mode):
     tmp_path, root, skus = hostile_tree
     run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--files-out", tmp_path / "f.csv",
-            "--kyc-out", tmp_path / "k.csv", "--no-cache")
+            "--kyc-out", tmp_path / "k.csv", *cache_args(mode, tmp_path))
     cells = 0
     for name in ("r.csv", "f.csv", "k.csv"):
         with open(tmp_path / name, encoding="utf-8-sig", newline="") as handle:
@@ -87,7 +94,7 @@ def test_no_cell_of_any_written_csv_starts_a_formula(hostile_tree, run_cli):
 
 def test_reports_are_atomic_and_not_world_readable(hostile_tree, run_cli):
     tmp_path, root, skus = hostile_tree
-    run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", "--no-cache")
+    run_cli("scan", root, "--skus", skus, "--out", tmp_path / "r.csv", *cache_args("cache", tmp_path))
     assert (tmp_path / "r.csv").stat().st_mode & 0o007 == 0
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -139,7 +146,7 @@ def test_sigterm_mid_ocr_stops_cleanly_and_leaves_no_page_image(tmp_path):
         page.save(batch / f"RU_PB-1_scan{n}.png")
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    proc = subprocess.Popen([sys.executable, "-m", "checker", "scan", str(tmp_path / "batch"), "--no-cache", "--jobs", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "scan", str(tmp_path / "batch"), "--cache-dir", str(tmp_path / "cache"), "--jobs", "2",
                              "-q", "--out", str(tmp_path / "r.csv")], env={**os.environ, "TMPDIR": str(scratch)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

@@ -54,6 +54,7 @@ __all__ = [
     "lang_package",
     "orientation",
     "private_tempdir",
+    "OCR_TEMP_PREFIX",
     "share_slots",
     "page_threads",
     "tesseract_slot",
@@ -200,6 +201,7 @@ def installed_languages() -> frozenset[str]:
 
 # --------------------------------------------------------------------------- temp files
 
+OCR_TEMP_PREFIX = "doccheck-ocr-"
 _tmp_lock = threading.Lock()
 _tmp_depth = 0
 _tmp_path: str | None = None
@@ -218,7 +220,8 @@ def private_tempdir() -> Iterator[Path]:
     with _tmp_lock:
         if _tmp_depth == 0:
             _tmp_saved = tempfile.tempdir
-            path = tempfile.mkdtemp(prefix="doccheck-ocr-")  # mkdtemp creates it 0700
+            # mkdtemp creates it 0700; the pid lets a later run remove it if this one is killed at once
+            path = tempfile.mkdtemp(prefix=f"{OCR_TEMP_PREFIX}{os.getpid()}-")
             os.chmod(path, 0o700)
             _tmp_path = path
             tempfile.tempdir = path

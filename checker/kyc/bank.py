@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import cycle
 
-from ..privacy import abbreviate
+from ..privacy import mask
 from .notes import Note
 
 RKC_BIK_ENDINGS = ("000", "001", "002")   # Bank of Russia settlement centres, not credit institutions
@@ -34,7 +34,7 @@ def account_key_ok(account: str, bik: str) -> bool:
 
 @dataclass(frozen=True)
 class BankCheck:
-    account_masked: str    # "4081…312"
+    account_masked: str    # "*****************312": all but the last 3 digits masked
     bik: str               # the bank's identifier (public), "" when none was found
     ok: bool
     problem: Note | None = None   # kyc.bank.*: "control digit does not match BIK 044525974"
@@ -75,7 +75,7 @@ def find_bank_checks(text: str) -> list[BankCheck]:
         if account in seen or account.startswith("301"):
             continue
         seen.add(account)
-        shown = abbreviate(account)
+        shown = mask(account)
         good = next((b for b in biks if account_key_ok(account, b)), None)
         if good:
             checks.append(BankCheck(shown, good, True))

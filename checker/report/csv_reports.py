@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from .. import i18n
@@ -9,7 +10,7 @@ from ..models import FileResult, Group, ScanResult
 from ..paper_checks import register_note
 from ..skus import header_field
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
-from .output import csv_text, write_atomic
+from .output import csv_lines, csv_text, write_atomic
 
 SKU_COLUMNS = ["sku", "category", "category_rule", "chat_status", "reasons", "certificates", "valid_until",
                "manual", "files", "details", "category_source"]
@@ -26,18 +27,19 @@ def write_sku_csv(result: ScanResult, path: Path) -> None:
             if header_field(column) not in ("sku", "category") and column not in user_columns:
                 user_columns.append(column)
     header = SKU_COLUMNS + [c if c not in SKU_COLUMNS else f"input_{c}" for c in user_columns]
-    rows = []
-    for sku in result.skus:
-        until = sku_valid_until(sku)
-        manuals = [f"{m.path} ({m.analysis.language or 'not read'})" for m in sku_manuals(sku) if m.counted]
-        rows.append([
-            sku.sku, sku.category_input, sku.category or "", sku.status.value,
-            ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
-            until.isoformat() if until else "", "; ".join(manuals),
-            "; ".join(f.path for f in sku.files), sku_details(sku), sku.category_source,
-        ] + [sku.row.get(c, "") for c in user_columns])
+
+    def rows():   # made as they are written: memory holds one row, not the report
+        for sku in result.skus:
+            until = sku_valid_until(sku)
+            manuals = [f"{m.path} ({m.analysis.language or 'not read'})" for m in sku_manuals(sku) if m.counted]
+            yield [
+                sku.sku, sku.category_input, sku.category or "", sku.status.value,
+                ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
+                until.isoformat() if until else "", "; ".join(manuals),
+                "; ".join(f.path for f in sku.files), sku_details(sku), sku.category_source,
+            ] + [sku.row.get(c, "") for c in user_columns]
     # UTF-8 with BOM so that Excel opens Cyrillic and Chinese correctly.
-    write_atomic(path, csv_text(header, rows), encoding="utf-8-sig")
+    write_atomic(path, csv_lines(header, rows()), encoding="utf-8-sig")
 
 
 def file_row(f: FileResult) -> list[object]:
@@ -83,11 +85,11 @@ def number_state(n) -> str:
 
 
 def write_files_csv(result: ScanResult, path: Path) -> None:
-    rows = [file_row(f) for f in result.files]
-    reason_at = FILE_COLUMNS.index("notes")
-    rows += [[s.path, "skipped"] + [""] * (reason_at - 2) + [s.reason] + [""] * (len(FILE_COLUMNS) - reason_at - 1)
-             for s in result.skipped]
-    write_atomic(path, csv_text(FILE_COLUMNS, rows), encoding="utf-8-sig")
+    reason_at = FILE_COLUMNS.index("notes")   # a skipped entry's reason stands in the notes column
+    before, after = [""] * (reason_at - 2), [""] * (len(FILE_COLUMNS) - reason_at - 1)
+    rows = itertools.chain((file_row(f) for f in result.files),
+                           ([s.path, "skipped", *before, s.reason, *after] for s in result.skipped))
+    write_atomic(path, csv_lines(FILE_COLUMNS, rows), encoding="utf-8-sig")
 
 
 def write_kyc_csv(result: ScanResult, path: Path) -> None:

@@ -30,6 +30,9 @@ from .output import write_atomic
 # Every label of the page is a message of rules/messages.yaml (html.*, plus the footer.* checklist the
 # terminal also prints), in the run's language; these map values to the ids built from them.
 STATUS_ORDER = {ChatStatus.DISABLED: 0, ChatStatus.AT_RISK: 1, ChatStatus.OK: 2}
+# A page a browser still opens: past this many SKU rows (or listed files) the page shows the first ones,
+# worst first, and says how many more the CSV and JSON reports hold (they always hold every row).
+HTML_ROW_LIMIT = 2_000
 LANGUAGE_CODES = {"ru": "ru", "en": "en", "zh": "zh", "zh-cn": "zh", "zh-tw": "zh"}
 
 
@@ -348,7 +351,8 @@ class _Page:
         if unmapped:
             parts.append(f'<details><summary>{e(self.t("html.other.unmapped", count=len(unmapped)))}</summary>'
                          f'<p class="muted">{e(self.t("html.other.unmapped_note"))}</p>'
-                         f'{"".join(self.file_block(f) for f in unmapped)}</details>')
+                         f'{"".join(self.file_block(f) for f in unmapped[:HTML_ROW_LIMIT])}'
+                         f'{self._more(len(unmapped))}</details>')
         parts.append("</section>")
         return "".join(parts)
 
@@ -356,9 +360,16 @@ class _Page:
         skipped = self.result.skipped
         if not skipped:
             return ""
-        items = "".join(f"<li><code>{e(s.path)}</code> — {e(s.reason)}</li>" for s in skipped)
+        items = "".join(f"<li><code>{e(s.path)}</code> — {e(s.reason)}</li>" for s in skipped[:HTML_ROW_LIMIT])
         return (f'<section id="skipped"><details><summary>{e(self.t("html.skipped.summary", count=len(skipped)))}'
-                f'</summary><ul class="plain">{items}</ul></details></section>')
+                f'</summary><ul class="plain">{items}</ul>{self._more(len(skipped))}</details></section>')
+
+    def _more(self, count: int) -> str:
+        """The note under a list cut at HTML_ROW_LIMIT ('' when nothing was cut)."""
+        if count <= HTML_ROW_LIMIT:
+            return ""
+        return (f'<p class="muted">{e(self.t("html.more_rows", count=f"{count - HTML_ROW_LIMIT:,}", shown=f"{HTML_ROW_LIMIT:,}"))}'
+                f'</p>')
 
     def glossary(self) -> str:
         used: list[str] = []
@@ -419,7 +430,11 @@ class _Page:
             f'<button type="button" data-filter="{key}" aria-pressed="{"true" if key == "all" else "false"}">'
             f'{e(self.t(f"html.filter.{key}"))} <span class="count">{n}</span></button>'
             for key, n in (("all", total), ("disabled", disabled), ("at_risk", at_risk), ("ok", counts[ChatStatus.OK])))
-        groups = "".join(self.sku_group(i, s) for i, s in enumerate(skus))
+        groups = "".join(self.sku_group(i, s) for i, s in enumerate(skus[:HTML_ROW_LIMIT]))
+        if total > HTML_ROW_LIMIT:
+            groups += (f'<tbody><tr><td colspan="5" class="muted">'
+                       f'{e(self.t("html.more_rows", count=f"{total - HTML_ROW_LIMIT:,}", shown=f"{HTML_ROW_LIMIT:,}"))}'
+                       f'</td></tr></tbody>')
         warnings = ""
         if result.warnings:
             warnings = (f'<section id="warnings"><h2>{e(self.t("html.warnings"))}</h2><ul>'
@@ -432,7 +447,7 @@ class _Page:
         # The script's own words come in data- attributes (escaped like any attribute): the script
         # stays one constant block, so its CSP hash does not change with the language.
         shown_template = self.t("html.shown")
-        shown_now = shown_template.replace("{shown}", str(total)).replace("{total}", str(total))
+        shown_now = shown_template.replace("{shown}", str(min(total, HTML_ROW_LIMIT))).replace("{total}", str(total))
         columns = "".join(f"<th>{e(self.t(f'html.col.{c}'))}</th>" for c in ("sku", "chat", "category", "reasons", "papers"))
         body = f"""<header>
 <h1>{e(self.t("html.title"))}</h1>

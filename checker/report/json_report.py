@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import __version__
 from ..codes import ChatStatus
 from ..models import FileResult, Finding, Group, ScanResult, SkuResult
-from ..names import display_name
+from ..names import display_name, safe_text
 from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import write_atomic
@@ -30,17 +31,9 @@ SCHEMA_NAME = "doccheck-report.schema.json"
 
 
 def clean(text: object) -> str:
-    """A string that encodes as UTF-8: undecodable file-name bytes (surrogates) become \\xNN."""
-    value = "" if text is None else str(text)
-    try:
-        value.encode("utf-8")
-        return value
-    except UnicodeEncodeError:
-        try:
-            raw = value.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            raw = value.encode("utf-8", "surrogatepass")
-        return raw.decode("utf-8", "backslashreplace")
+    """A string every report may hold (see names.safe_text): undecodable file-name bytes become
+    \\xNN, control and invisible format characters (bidi overrides) visible escapes."""
+    return safe_text(text)
 
 
 def _date(value: date | None) -> str | None:
@@ -142,7 +135,12 @@ def kyc_state(result: ScanResult) -> str:
     return "complete" if result.kyc.complete else "incomplete"
 
 
-def report_dict(result: ScanResult, generated_at: datetime | None = None) -> dict[str, Any]:
+_STREAMED = {"skus": "\ue000doccheck:skus\ue000", "files": "\ue000doccheck:files\ue000"}   # placeholders json_chunks fills
+
+
+def report_dict(result: ScanResult, generated_at: datetime | None = None, streamed: bool = False) -> dict[str, Any]:
+    """The report as one dict. With `streamed`, "skus" and "files" are placeholders that
+    json_chunks() replaces by the items, made one at a time."""
     counts = {s.value: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
     when = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     kyc = result.kyc
@@ -166,8 +164,8 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None) -> dic
                 "numbers": result.register.numbers, "checked": result.register.checked, "found": result.register.found,
                 "not_found": result.register.not_found, "not_checked": result.register.not_checked},
         },
-        "skus": [sku_dict(s) for s in result.skus],
-        "files": [file_dict(f) for f in result.files],
+        "skus": _STREAMED["skus"] if streamed else [sku_dict(s) for s in result.skus],
+        "files": _STREAMED["files"] if streamed else [file_dict(f) for f in result.files],
         "kyc": {
             "judged": kyc.judged,
             "complete": kyc.complete,
@@ -185,9 +183,31 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None) -> dic
     }
 
 
+def json_chunks(result: ScanResult) -> Iterator[str]:
+    """The JSON report (the same document as json.dumps(report_dict(result), indent=2)) in pieces:
+    the SKUs and files are made and written one at a time, so memory holds one of them, not the report."""
+    text = json.dumps(report_dict(result, streamed=True), ensure_ascii=False, indent=2) + "\n"
+    items = {"skus": (sku_dict(s) for s in result.skus), "files": (file_dict(f) for f in result.files)}
+    for key, marker in _STREAMED.items():
+        head, text = text.split(json.dumps(marker, ensure_ascii=False), 1)
+        yield head
+        yield from _array(items[key], "  ")
+    yield text
+
+
+def _array(items: Iterable[dict[str, Any]], indent: str) -> Iterator[str]:
+    inner = indent + "  "
+    first = True
+    for item in items:
+        body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n" + inner)
+        yield ("[\n" if first else ",\n") + inner + body
+        first = False
+    yield "[]" if first else "\n" + indent + "]"
+
+
 def json_text(result: ScanResult) -> str:
-    return json.dumps(report_dict(result), ensure_ascii=False, indent=2) + "\n"
+    return "".join(json_chunks(result))
 
 
 def write_json(result: ScanResult, path: Path) -> None:
-    write_atomic(path, json_text(result), encoding="utf-8")
+    write_atomic(path, json_chunks(result), encoding="utf-8")

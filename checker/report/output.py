@@ -1,27 +1,31 @@
 """Writing report files safely: atomically, not world-readable, never inside the scanned folder,
-and with no cell a spreadsheet would run as a formula."""
+streamed (a report of a million rows is written row by row, never held as one string), with no
+cell a spreadsheet would run as a formula and none longer than a spreadsheet cell holds."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from ..names import safe_text
+
 REPORT_MODE = 0o640
+EXCEL_CELL_LIMIT = 32_767       # characters a cell of Excel (and LibreOffice) holds; longer ones are cut on import
+ITEM_SEPARATOR = "; "
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _defuse_line(line: str) -> str:
-    if _NUMBER.fullmatch(line.strip()):
+    if not line.lstrip(" ").startswith(_DANGEROUS) or _NUMBER.fullmatch(line.strip()):
         return line
-    if line.startswith(_DANGEROUS) or line.lstrip(" ").startswith(_DANGEROUS):
-        return "'" + line
-    return line
+    return "'" + line
 
 
 def defuse_cell(value: object) -> str:
@@ -31,29 +35,70 @@ def defuse_cell(value: object) -> str:
     text = "" if value is None else str(value)
     if not text:
         return text
+    if "\n" not in text and "\r" not in text:
+        return _defuse_line(text)
     pieces = re.split(r"(\r\n|\n|\r)", text)
     if pieces[0] == "" and len(pieces) > 1:
         return "'" + text   # the cell itself starts with a line break (CR)
     return "".join(p if i % 2 else _defuse_line(p) for i, p in enumerate(pieces))
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def cap_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
+    """A cell no longer than `limit` characters. A list ('a; b; c') keeps its first items whole and
+    ends with a visible note of how many it leaves out ("… 19,873 more"); other text is cut and says
+    how many characters it leaves out. The note is in the run's language."""
+    if len(text) <= limit:
+        return text
+    from .. import i18n
+
+    items = text.split(ITEM_SEPARATOR)
+    if len(items) > 1:
+        kept: list[str] = []
+        used = 0
+        for item in items:
+            note = i18n.t("cell.more_items", count=f"{len(items) - len(kept):,}")
+            if used + len(item) + len(ITEM_SEPARATOR) + len(note) + 2 > limit:
+                break
+            kept.append(item)
+            used += len(item) + len(ITEM_SEPARATOR)
+        note = i18n.t("cell.more_items", count=f"{len(items) - len(kept):,}")
+        return ITEM_SEPARATOR.join(kept + [note]) if kept else note
+    note = i18n.t("cell.more_chars", count=f"{len(text) - (limit - 40):,}")
+    return text[: limit - 40] + " " + note
+
+
+def csv_cell(value: object) -> str:
+    """One value as a CSV report writes it: escaped (names.safe_text), defused, capped."""
+    return cap_cell(defuse_cell(safe_text(value)))
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """The CSV text, one record at a time (CRLF line ends, as Excel writes them)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([defuse_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([defuse_cell(v) for v in row])
-    return buffer.getvalue()
+    for row in itertools.chain([header], rows):
+        writer.writerow([csv_cell(v) for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
-def write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Temp file in the same folder, then rename: a crash never leaves half a report."""
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    return "".join(csv_lines(header, rows))
+
+
+def write_atomic(path: Path, text: str | Iterable[str], encoding: str = "utf-8") -> None:
+    """Temp file in the same folder, then rename: a crash never leaves half a report. `text` may be
+    one string or an iterable of pieces (written as they come: memory holds one piece at a time)."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                handle.writelines(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, REPORT_MODE)
