@@ -35,7 +35,8 @@ SUMMARY_COLUMNS = ["client", "status", "skus", "ok", "at_risk", "disabled", "kyc
 # Report file names inside OUT/<client>/, by writer option. A writer added to the registry later
 # gets a name from its option (see report_file_name).
 REPORT_FILES = {"--out": "report.csv", "--files-out": "files.csv", "--kyc-out": "kyc.csv",
-                "--ozon-sheet": "ozon-sheet.csv", "--html": "report.html", "--json": "report.json"}
+                "--ozon-sheet": "ozon-sheet.csv", "--html": "report.html", "--json": "report.json",
+                "--xlsx": "report.xlsx"}
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -88,6 +89,7 @@ class ClientRow:
     seconds: float = 0.0
     seller_type: str = ""
     lang: str = ""
+    result: object = None           # the client's ScanResult (for the agency workbook); None when not audited
 
     @property
     def failed(self) -> bool:
@@ -263,14 +265,16 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         with i18n.use_lang(config.lang):
             result = scan(options)
             out_folder.mkdir(parents=True, exist_ok=True)
+            asked = frozenset(w.option for w in WRITERS)
             for writer in WRITERS:
                 target = out_folder / report_file_name(writer.option)
                 if is_inside(target, settings.clients_dir):     # allocate_folder makes this impossible
                     raise ClientError(f"refusing to write {target} inside {settings.clients_dir}")
-                writer.write(result, target)
+                writer.write(result, target, asked=asked)
         for warning in result.warnings:
             warn(warning)
         row.folder = out_folder.name
+        row.result = result
         row.skus = len(result.skus)
         for sku in result.skus:
             row.counts[sku.status] += 1

@@ -13,7 +13,6 @@ import functools
 import hashlib
 import html
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__, i18n
@@ -22,7 +21,7 @@ from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
 from ..verdict import sku_certificates, sku_details, sku_valid_until
 from .json_report import clean, kyc_state
-from .output import write_atomic
+from .output import rules_for, write_atomic
 
 # Every label of the page is a message of rules/messages.yaml (html.*, plus the footer.* checklist the
 # terminal also prints), in the run's language; these map values to the ids built from them.
@@ -35,13 +34,6 @@ def e(value: object) -> str:
     return html.escape(clean(value), quote=True)
 
 
-@lru_cache(maxsize=4)
-def _rules(directory: str | None):
-    from ..rules import load_rules
-
-    return load_rules(Path(directory) if directory else None)
-
-
 def write_html(result: ScanResult, path: Path, rules=None, lang: str | None = None) -> None:
     write_atomic(path, render_html(result, rules, lang), encoding="utf-8")
 
@@ -52,7 +44,7 @@ def render_html(result: ScanResult, rules=None, lang: str | None = None, generat
     # are used; a `rules_dir` (or `lang`) attribute on the result, once it has one, is honoured.
     lang = lang or getattr(result, "lang", None) or _current_lang()
     if rules is None:
-        rules = _rules(getattr(result, "rules_dir", None))
+        rules = rules_for(result)
     page = _Page(result, rules, lang)
     return page.render(generated_at or datetime.now(timezone.utc))
 
