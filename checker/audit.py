@@ -178,9 +178,17 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
             raise ClientError(i18n.t("audit.err.config_syntax", file=CONFIG_FILE, problem="not UTF-8")) from None
         except OSError as exc:
             raise ClientError(i18n.t("audit.err.config_unreadable", file=CONFIG_FILE, problem=exc.strerror or str(exc))) from None
-    for key in data:
+    from .config import BY_KEY, flatten, key_lines
+
+    warnings: list[str] = []
+    lines = key_lines(path.read_text(encoding="utf-8")) if data else {}
+    for key in flatten(data):
         if key not in CONFIG_KEYS:
-            raise ClientError(i18n.t("audit.err.config_key", file=CONFIG_FILE, key=key, known=", ".join(CONFIG_KEYS)))
+            if key in BY_KEY:       # a scan setting that the audit's command line sets for every client
+                warnings.append(i18n.t("audit.warn.config_run_wide", file=f"{CONFIG_FILE}:{lines.get(key, 1)}", key=key))
+                continue
+            raise ClientError(i18n.t("audit.err.config_key", file=f"{CONFIG_FILE}:{lines.get(key.split('.')[0], 1)}",
+                                     key=key, known=", ".join(CONFIG_KEYS)))
 
     def bad(key: str, expected: str) -> ClientError:
         return ClientError(i18n.t("audit.err.config_value", file=CONFIG_FILE, key=key, expected=expected, value=repr(data[key])))
@@ -198,7 +206,7 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
         value = data["today"]
         if isinstance(value, str):
             try:
-                value = date.fromisoformat(value)
+                value = date.fromisoformat(value) if "-" in value else datetime.strptime(value, "%d.%m.%Y").date()
             except ValueError:
                 raise bad("today", "YYYY-MM-DD") from None
         if isinstance(value, datetime) or not isinstance(value, date):
@@ -214,7 +222,6 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
         if not isinstance(data["no_ocr"], bool):
             raise bad("no_ocr", "true | false")
         ocr = ocr and not data["no_ocr"]
-    warnings: list[str] = []
     if "skus" in data:
         value = data["skus"]
         if not isinstance(value, str) or not value.strip():

@@ -63,6 +63,8 @@ def scan_options(func):
         click.option("--fail-on", type=click.Choice(["disabled", "at_risk"]), default="disabled", show_default=True,
                      help="Exit 1 when a SKU is disabled, or (at_risk) also when one is at risk: the gate for CI and pre-commit."),
         click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help="Use rule files from DIR instead of the built-in ones."),
+        click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Settings file (TOML) instead of FOLDER/doccheck.toml; options given here win over it."),
         click.option("--no-ocr", is_flag=True, help="Do not OCR scans and images; such files are marked as not read."),
         click.option("--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="number of cores", help="Worker processes, and pages OCR'd at once."),
         click.option("--file-timeout", type=click.FloatRange(1, 86400), default=300.0, show_default=True, help="Seconds one file may take before it is reported as unreadable."),
@@ -146,7 +148,11 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     from .skus import SkuFileError, read_sku_csv
 
     from . import i18n
+    from .config import apply_config
 
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        apply_config(ctx, folder, params, params.get("config"))   # doccheck.toml, under the command line
     apply_colour(params.get("color", "auto"))
     lang = params["lang"] or default_lang()
     i18n.set_lang(lang)
@@ -459,6 +465,32 @@ def watch(folder: Path, settle: float, polling, poll_interval: float, **params) 
     from .watch import run_watch
 
     sys.exit(run_watch(folder, params, settle=settle, polling=polling, poll_interval=poll_interval))
+
+
+@cli.command("config")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@scan_options
+def show_config(folder: Path, **params) -> None:
+    """Print the settings a scan of FOLDER would use and where each comes from: the command line,
+    FOLDER/doccheck.toml (or --config FILE) with its line, or the default. Nothing is scanned."""
+    from .audit import DEFAULT_SKUS
+    from .config import SETTINGS, apply_config
+
+    ctx = click.get_current_context()
+    sources = apply_config(ctx, folder, params, params.get("config"))
+    if params.get("skus_csv") is None and (folder / DEFAULT_SKUS).is_file():
+        params["skus_csv"], sources["skus_csv"].where = folder / DEFAULT_SKUS, "found in the folder"
+    rows = []
+    for setting in SETTINGS:
+        value = params.get(setting.param)
+        if hasattr(value, "date") and callable(value.date):
+            value = value.date().isoformat()
+        shown = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        rows.append((setting.key, shown or "-", sources[setting.param].where))
+    key_width = max(len(k) for k, _, _ in rows)
+    value_width = max(len(v) for _, v, _ in rows)
+    for key, value, where in rows:
+        click.echo(f"{key:<{key_width}} = {value:<{value_width}}  # {where}")
 
 
 class Terminated(KeyboardInterrupt):

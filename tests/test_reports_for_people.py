@@ -247,3 +247,35 @@ def test_audit_workbook_summary_and_a_sheet_per_client(batch, cache, tmp_path):
     _, skus = rows_of(wb["beta"])
     assert [r["SKU"].value for r in skus] == ["PB-1003", "PB-1001"]
     assert (tmp_path / "out" / "beta" / "report.xlsx").is_file()     # each client's own workbook too
+
+
+def test_config_file_under_the_command_line(batch, cache, tmp_path, run_cli):
+    """doccheck.toml beside a copy of the papers: read (never written), the command line wins,
+    `doccheck config` says where each setting came from, an unknown key names file and line."""
+    root = tmp_path / "papers"
+    shutil.copytree(batch, root)
+    (root / "doccheck.toml").write_text(
+        '# the batch of seller X\nseller_type = "ИП"\ntoday = 2026-11-26\nlang = "ru"\nno_ocr = true\n'
+        f'cache_dir = "{cache}"\nfail_on = "at_risk"\n', encoding="utf-8")
+    before = tree_digest(root)
+    code, out, err = run_cli("config", root, "--lang", "zh")
+    assert code == 0, err
+    lines = {line.split("=")[0].strip(): line for line in out.splitlines()}
+    assert lines["seller_type"].split("#")[1].strip() == f"{root / 'doccheck.toml'}:2"
+    assert "ИП" in lines["seller_type"]
+    assert "zh" in lines["lang"] and lines["lang"].endswith("# command line")
+    assert "2026-11-26" in lines["today"] and lines["jobs"].endswith("# default")
+    assert "found in the folder" in lines["skus"]
+
+    code, _, err = run_cli("scan", root, "--json", tmp_path / "r.json", "-q", "--lang", "en")
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["seller_type"] == "individual" and report["today"] == TODAY
+    assert code == 1                      # fail_on = "at_risk" from the file, PB-1003 is at risk
+    assert tree_digest(root) == before    # the file is read, never written
+
+    (root / "doccheck.toml").write_text('lang = "ru"\n\n[ozon]\nclient_id = "42"\n', encoding="utf-8")
+    code, _, err = run_cli("scan", root, "--no-ocr", "--json", tmp_path / "x.json")
+    assert code == 2 and f"{root / 'doccheck.toml'}:4: unknown key 'ozon.client_id'" in err
+    (root / "doccheck.toml").write_text('jobs = 0\n', encoding="utf-8")
+    code, _, err = run_cli("scan", root, "--no-ocr", "--json", tmp_path / "x.json")
+    assert code == 2 and "doccheck.toml:1: jobs" in err and "Traceback" not in err
