@@ -56,6 +56,8 @@ def scan_options(func):
                        default=None, help=w.help + (" '-': standard output." if w.option != "--html" else "")
                        + (f" Written as {w.default} when no report at all is asked for." if w.default else ""))
           for w in WRITERS],
+        click.option("--no-reports", is_flag=True,
+                     help="Write no report file: the terminal and the exit status only (CI gates, the pre-commit hook)."),
         click.option("--csv-delimiter", type=click.Choice(list(CSV_DELIMITERS)), default=",", show_default=True,
                      help="Separator of the CSV reports: ';' for Excel with a Russian (or other comma-decimal) locale, tab for a TSV."),
         click.option("--seller-type", default="company", show_default=True, help=SELLER_TYPE_HELP),
@@ -157,7 +159,10 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     lang = params["lang"] or default_lang()
     i18n.set_lang(lang)
     outputs = {w.option: params[param_name(w)] for w in WRITERS if params.get(param_name(w)) is not None}
-    if not outputs:     # no report asked for: the per-SKU CSV, as before
+    if params.get("no_reports"):
+        if outputs:
+            raise InputError(f"--no-reports and {', '.join(outputs)} contradict each other")
+    elif not outputs:     # no report asked for: the per-SKU CSV, as before
         outputs = {w.option: Path(w.default) for w in WRITERS if w.default}
     dashes = [option for option, path in outputs.items() if str(path) == "-"]
     if len(dashes) > 1:

@@ -279,3 +279,56 @@ def test_config_file_under_the_command_line(batch, cache, tmp_path, run_cli):
     (root / "doccheck.toml").write_text('jobs = 0\n', encoding="utf-8")
     code, _, err = run_cli("scan", root, "--no-ocr", "--json", tmp_path / "x.json")
     assert code == 2 and "doccheck.toml:1: jobs" in err and "Traceback" not in err
+
+
+def test_pre_commit_hook_fails_a_bad_batch_and_passes_a_good_one(tmp_path, cache):
+    """The hook as .pre-commit-hooks.yaml declares it (entry, files, pass_filenames), run by
+    pre-commit in a temporary git repository of papers. Offline: the hook runs as a local `system`
+    hook with this checkout's interpreter instead of pre-commit installing doccheck from PyPI."""
+    yaml = pytest.importorskip("yaml")
+    if shutil.which("git") is None or shutil.which("pre-commit") is None and not _module("pre_commit"):
+        pytest.skip("git and pre-commit needed")
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "doccheck" and hook["entry"].startswith("doccheck scan .")
+    repo = tmp_path / "papers"
+    for sku in ("PB-1001", "PB-1002"):
+        shutil.copytree(SAMPLES / "company" / sku, repo / sku)
+    (repo / "skus.csv").write_text("sku,category\nPB-1001,power_bank\nPB-1002,power_bank\n", encoding="utf-8")
+    (repo / "doccheck.toml").write_text(f'today = 2026-11-26\nno_ocr = true\ncache_dir = "{cache}"\n', encoding="utf-8")
+    local = {**hook, "language": "system", "entry": hook["entry"].replace("doccheck", f"{sys.executable} -m checker", 1)}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]}),
+                                                 encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {
+        "PYTHONPATH": str(REPO), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+    pre_commit = [shutil.which("pre-commit")] if shutil.which("pre-commit") else [sys.executable, "-m", "pre_commit"]
+    git("init", "-q")
+    git("add", "-A")
+    bad = subprocess.run([*pre_commit, "run", "--all-files"], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "PB-1002" in bad.stdout and "Conformity document expired" in bad.stdout
+    assert not (repo / "doccheck-report.csv").exists()           # the hook leaves no report in the repository
+    # the seller replaces the expired certificate's SKU by dropping it from the list: the commit goes through
+    shutil.rmtree(repo / "PB-1002")
+    (repo / "skus.csv").write_text("sku,category\nPB-1001,power_bank\n", encoding="utf-8")
+    installed = subprocess.run([*pre_commit, "install"], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    git("add", "-A")
+    good = git("commit", "-q", "-m", "papers")      # through the installed git hook, as a person commits
+    assert good.returncode == 0, good.stdout + good.stderr
+    # a stray file in a SKU folder: the next commit is refused, and the terminal says which file
+    (repo / "PB-1001" / "note.csv").write_text("x\n", encoding="utf-8")
+    git("add", "-A")
+    refused = git("commit", "-q", "-m", "more papers")
+    assert refused.returncode == 1 and "PB-1001/note.csv" in refused.stdout + refused.stderr
+
+
+def _module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
