@@ -385,6 +385,8 @@ def explain(code, rules_dir, lang) -> None:
 @_LANG_OPTION
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write one Excel workbook: a summary sheet and a sheet of SKUs per client.")
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an index page: every client with its counts, linking to its own report.html.")
 @click.option("--csv-delimiter", type=click.Choice(list(CSV_DELIMITERS)), default=",", show_default=True,
               help="Separator of the CSV reports: ';' for Excel with a Russian locale.")
 @click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
@@ -408,11 +410,14 @@ def audit(clients: Path, **params) -> None:
     rules = _load_rules(params["rules_dir"])
     out_dir: Path = params["out_dir"]
     xlsx: Path | None = params["xlsx"]
-    if xlsx is not None:
-        if is_inside(xlsx, clients):
-            raise InputError(i18n.t("audit.out_inside", out=str(xlsx), path=str(clients)))
-        if not xlsx.parent.resolve().is_dir():
-            raise InputError(f"cannot write {xlsx}: folder {xlsx.parent} does not exist")
+    index: Path | None = params["html"]
+    for extra in (xlsx, index):
+        if extra is None:
+            continue
+        if is_inside(extra, clients):
+            raise InputError(i18n.t("audit.out_inside", out=str(extra), path=str(clients)))
+        if not extra.parent.resolve().is_dir() and not is_inside(extra, out_dir):
+            raise InputError(f"cannot write {extra}: folder {extra.parent} does not exist")
     if is_inside(out_dir, clients):
         raise InputError(i18n.t("audit.out_inside", out=str(out_dir), path=str(clients)))
     if out_dir.exists() and not out_dir.is_dir():
@@ -444,6 +449,10 @@ def audit(clients: Path, **params) -> None:
             from .report.xlsx import write_audit_workbook
 
             write_audit_workbook([(r, r.result) for r in rows], xlsx, lang)
+        if index is not None:
+            from .report.html import write_index
+
+            write_index(rows, index, out_dir, lang, settings.today)
     except OSError as exc:
         raise InputError(i18n.t("audit.cannot_write", out=str(out_dir), problem=exc.strerror or str(exc))) from None
     print_table(rows, click.echo, lang)

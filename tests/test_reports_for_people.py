@@ -332,3 +332,21 @@ def _module(name: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(name) is not None
+
+
+def test_audit_index_page_links_every_client(batch, cache, tmp_path):
+    clients = tmp_path / "clients"
+    shutil.copytree(batch, clients / "Альфа & Co")
+    (clients / "broken").mkdir()
+    (clients / "broken" / "doccheck.toml").write_text("today = \n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = doccheck("audit", clients, "--today", TODAY, "--no-ocr", "--cache-dir", cache, "--out-dir", out,
+                    "--html", out / "index.html", "--lang", "ru", "-q")
+    assert proc.returncode == 1, proc.stderr
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Разрешительные документы для Ozon: клиенты" in page
+    assert 'href="%D0%90%D0%BB%D1%8C%D1%84%D0%B0%20%26%20Co/report.html">Альфа &amp; Co</a>' in page
+    assert (out / "Альфа & Co" / "report.html").is_file()
+    assert '<span class="badge disabled">отключён</span>' in page       # the client's worst SKU
+    assert "не проверен" in page and "TOML" in page                     # the broken client says why
+    assert "<script" not in page

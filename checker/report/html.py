@@ -12,7 +12,9 @@ import base64
 import functools
 import hashlib
 import html
+import os
 import re
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -647,3 +649,72 @@ SCRIPT = """
   apply();
 }());
 """
+
+
+# --- the agency's index (audit --html) ---------------------------------------------------------------
+
+def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, generated_at: datetime | None = None) -> str:
+    """One page linking every client's report, in the reports' look: per client its worst status,
+    SKU counts and KYC state; a client that could not be audited says why. `rows`: audit.ClientRow
+    list; links are relative from `index_path` to OUT/<client>/report.html, so the folder can be
+    zipped and mailed as it is."""
+    page = _Page(None, rules_for(None), lang)   # the index needs only the page's words, no scan
+    generated = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    totals = {s: 0 for s in ChatStatus}
+    body_rows = []
+    for r in rows:
+        name = e(display_name(r.client))
+        if r.failed:
+            body_rows.append(f'<tbody class="sku-group disabled"><tr class="summary"><td class="sku-id">{name}</td>'
+                             f'<td><span class="badge disabled">{e(page.t("xlsx.client.error"))}</span></td>'
+                             f'<td colspan="4">{e(display_name(r.error))}</td></tr></tbody>')
+            continue
+        for s in ChatStatus:
+            totals[s] += r.counts[s]
+        worst = next((s for s in (ChatStatus.DISABLED, ChatStatus.AT_RISK) if r.counts[s]), ChatStatus.OK)
+        link = os.path.relpath(out_dir / r.folder / "report.html", index_path.parent).replace(os.sep, "/")
+        kyc = {"yes": "complete", "no": "incomplete"}.get(r.kyc, "not_judged")
+        counts = " · ".join(f"{r.counts[s]} {e(page.t(f'html.filter.{s.value}'))}" for s in
+                            (ChatStatus.DISABLED, ChatStatus.AT_RISK, ChatStatus.OK))
+        body_rows.append(f'<tbody class="sku-group {worst.value}"><tr class="summary">'
+                         f'<td class="sku-id"><a href="{e(urllib.parse.quote(link))}">{name}</a></td>'
+                         f'<td><span class="badge {worst.value}">{e(page.status_label(worst))}</span></td>'
+                         f'<td>{r.skus} {e(page.t("html.card.skus"))}</td><td>{counts}</td>'
+                         f'<td>{e(page.t(f"audit.kyc.{kyc}"))}</td></tr></tbody>')
+    cards = (f'<div class="card neutral"><b>{len(rows)}</b><span>{e(page.t("html.index.clients"))}</span></div>'
+             f'<div class="card disabled"><b>{totals[ChatStatus.DISABLED]}</b><span>{e(page.t("html.card.disabled"))}</span></div>'
+             f'<div class="card at_risk"><b>{totals[ChatStatus.AT_RISK]}</b><span>{e(page.t("html.card.at_risk"))}</span></div>'
+             f'<div class="card ok"><b>{totals[ChatStatus.OK]}</b><span>{e(page.t("html.card.ok"))}</span></div>')
+    columns = "".join(f"<th>{e(page.t(m))}</th>" for m in ("audit.col.client", "html.col.chat", "audit.col.skus",
+                                                              "html.index.col.counts", "audit.col.kyc"))
+    csp = f"default-src 'none'; style-src {_csp_hash(STYLE)}; img-src 'none'; base-uri 'none'; form-action 'none'"
+    return f"""<!DOCTYPE html>
+<html lang="{e(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+<title>{e(page.t("html.index.title"))}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{e(page.t("html.index.title"))}</h1>
+<p class="meta">{page.h("html.index.meta", count=str(len(rows)), date=_date(today))}</p>
+</header>
+<main>
+<section class="cards">{cards}</section>
+<table class="skus">
+<thead><tr>{columns}</tr></thead>
+{"".join(body_rows)}
+</table>
+</main>
+<footer class="muted">{e(page.t("html.generated", when=generated, version=__version__))}</footer>
+</body>
+</html>
+"""
+
+
+def write_index(rows, index_path: Path, out_dir: Path, lang: str, today) -> None:
+    write_atomic(index_path, render_index(rows, index_path, out_dir, lang, today), encoding="utf-8")
