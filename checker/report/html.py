@@ -429,22 +429,30 @@ class _Page:
 {self.skipped_section()}
 </main>
 <footer class="muted">{e(self.t("html.generated", when=when, version=__version__))}</footer>"""
-        csp = (f"default-src 'none'; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
-               "img-src 'none'; base-uri 'none'; form-action 'none'")
-        return f"""<!DOCTYPE html>
-<html lang="{e(self.lang)}">
+        title = self.t("html.page_title", name=display_name(Path(result.root).name) or result.root)
+        return html_document(self.lang, title, body, SCRIPT)
+
+
+def html_document(lang: str, title: str, body: str, script: str = "") -> str:
+    """A whole self-contained page: the reports' STYLE, a Content-Security-Policy allowing only
+    that style and `script` (by hash), nothing loaded from anywhere. `body` is HTML already escaped."""
+    script_src = f" script-src {_csp_hash(script)};" if script else ""
+    csp = (f"default-src 'none'; style-src {_csp_hash(STYLE)};{script_src} "
+           "img-src 'none'; base-uri 'none'; form-action 'none'")
+    script_tag = f"\n<script>{script}</script>" if script else ""
+    return f"""<!DOCTYPE html>
+<html lang="{e(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="doccheck {e(__version__)}">
-<title>{e(self.t("html.page_title", name=display_name(Path(result.root).name) or result.root))}</title>
+<title>{e(title)}</title>
 <style>{STYLE}</style>
 </head>
 <body>
-{body}
-<script>{SCRIPT}</script>
+{body}{script_tag}
 </body>
 </html>
 """
@@ -687,19 +695,7 @@ def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, genera
              f'<div class="card ok"><b>{totals[ChatStatus.OK]}</b><span>{e(page.t("html.card.ok"))}</span></div>')
     columns = "".join(f"<th>{e(page.t(m))}</th>" for m in ("audit.col.client", "html.col.chat", "audit.col.skus",
                                                               "html.index.col.counts", "audit.col.kyc"))
-    csp = f"default-src 'none'; style-src {_csp_hash(STYLE)}; img-src 'none'; base-uri 'none'; form-action 'none'"
-    return f"""<!DOCTYPE html>
-<html lang="{e(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="referrer" content="no-referrer">
-<title>{e(page.t("html.index.title"))}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<header>
+    body = f"""<header>
 <h1>{e(page.t("html.index.title"))}</h1>
 <p class="meta">{page.h("html.index.meta", count=str(len(rows)), date=_date(today))}</p>
 </header>
@@ -710,10 +706,8 @@ def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, genera
 {"".join(body_rows)}
 </table>
 </main>
-<footer class="muted">{e(page.t("html.generated", when=generated, version=__version__))}</footer>
-</body>
-</html>
-"""
+<footer class="muted">{e(page.t("html.generated", when=generated, version=__version__))}</footer>"""
+    return html_document(lang, page.t("html.index.title"), body)
 
 
 def write_index(rows, index_path: Path, out_dir: Path, lang: str, today) -> None:
