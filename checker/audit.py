@@ -64,6 +64,7 @@ class AuditSettings:
     memory_mb: int = 2048
     cache_dir: Path | None = None
     quiet: bool = False
+    fail_on: str = "disabled"       # "disabled" | "at_risk": what makes the exit status 1
 
 
 @dataclass
@@ -325,13 +326,16 @@ def run_audit(settings: AuditSettings, echo=None, echo_err=None) -> tuple[list[C
 
         rows.append(audit_client(name, folder, out_folder, settings, warn))
     write_summary(rows, settings.out_dir / SUMMARY_FILE)
-    return rows, exit_code_for(rows)
+    return rows, exit_code_for(rows, settings.fail_on)
 
 
-def exit_code_for(rows: list[ClientRow]) -> int:
+def exit_code_for(rows: list[ClientRow], fail_on: str = "disabled") -> int:
+    """3 when OCR was missing for a client, 1 when a client failed or a SKU is disabled (with
+    fail_on="at_risk": or at risk), else 0."""
     if any(r.exit_code == ExitCode.MISSING_DEPENDENCY for r in rows):
         return ExitCode.MISSING_DEPENDENCY
-    if any(r.failed or r.counts[ChatStatus.DISABLED] for r in rows):
+    failing = (ChatStatus.DISABLED, ChatStatus.AT_RISK) if fail_on == "at_risk" else (ChatStatus.DISABLED,)
+    if any(r.failed or any(r.counts[s] for s in failing) for r in rows):
         return ExitCode.SKU_DISABLED
     return ExitCode.OK
 

@@ -385,6 +385,8 @@ def explain(code, rules_dir, lang) -> None:
 @_LANG_OPTION
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write one Excel workbook: a summary sheet and a sheet of SKUs per client.")
+@click.option("--fail-on", type=click.Choice(["disabled", "at_risk"]), default="disabled", show_default=True,
+              help="Exit 1 when a client's SKU is disabled, or (at_risk) also when one is at risk.")
 @click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an index page: every client with its counts, linking to its own report.html.")
 @click.option("--csv-delimiter", type=click.Choice(list(CSV_DELIMITERS)), default=",", show_default=True,
@@ -436,7 +438,7 @@ def audit(clients: Path, **params) -> None:
     settings = AuditSettings(clients_dir=clients, out_dir=out_dir, rules=rules, today=today.date() if today else date.today(),
                              lang=lang, seller_type=seller_profile(rules, params["seller_type"]), ocr=not params["no_ocr"], jobs=params["jobs"],
                              file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                             quiet=params["quiet"])
+                             quiet=params["quiet"], fail_on=params["fail_on"])
     try:
         found = find_clients(clients, rules)
     except OSError as exc:

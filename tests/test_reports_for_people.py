@@ -173,11 +173,16 @@ def test_several_kyc_folders_warned(tmp_path, cache):
     assert "2 KYC folders (seller-a/KYC, seller-b/KYC)" in proc.stderr, proc.stderr
 
 
-def _run_in_terminal(args, env) -> str:
-    """Run doccheck with a pseudo-terminal as stdout, as a person's shell would."""
+def _run_in_terminal(args, env, stderr_too: bool = False) -> str:
+    """Run doccheck with a pseudo-terminal as stdout (and stderr), as a person's shell would."""
+    import fcntl
+    import struct
+    import termios
+
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "checker", *map(str, args)], stdout=follower, stderr=subprocess.PIPE,
-                            env=env)
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))   # a 100-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "checker", *map(str, args)], stdout=follower,
+                            stderr=follower if stderr_too else subprocess.PIPE, env=env)
     os.close(follower)
     chunks = []
     while True:
@@ -200,6 +205,13 @@ def test_no_color_and_color_option(batch, cache, tmp_path):
     assert "\x1b[" not in _run_in_terminal(args, env | {"NO_COLOR": "1"})  # https://no-color.org
     assert "\x1b[" not in _run_in_terminal(args + ["--color", "never"], env)
     assert "\x1b[" in doccheck(*args, "--color", "always").stdout          # forced, even into a pipe
+
+
+def test_progress_bar_speaks_the_language(batch, tmp_path):
+    args = ["scan", batch, "--today", TODAY, "--no-ocr", "--no-cache", "--lang", "zh", "--out", tmp_path / "r.csv"]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONPATH": str(REPO), "TERM": "xterm"}
+    shown = _run_in_terminal(args, env, stderr_too=True)
+    assert "读取中" in shown and "已 OCR 识别" in shown and "reading" not in shown
 
 
 def test_xlsx_formula_cells_written_as_text(tmp_path):
@@ -247,6 +259,12 @@ def test_audit_workbook_summary_and_a_sheet_per_client(batch, cache, tmp_path):
     _, skus = rows_of(wb["beta"])
     assert [r["SKU"].value for r in skus] == ["PB-1003", "PB-1001"]
     assert (tmp_path / "out" / "beta" / "report.xlsx").is_file()     # each client's own workbook too
+    # beta alone has no disabled SKU, only an at-risk one: the gate passes unless --fail-on at_risk
+    shutil.rmtree(clients / "Альфа")
+    shutil.rmtree(clients / "broken")
+    common = ("audit", clients, "--today", TODAY, "--no-ocr", "--cache-dir", cache, "--out-dir", tmp_path / "out2", "-q")
+    assert doccheck(*common).returncode == 0
+    assert doccheck(*common, "--fail-on", "at_risk").returncode == 1
 
 
 def test_config_file_under_the_command_line(batch, cache, tmp_path, run_cli):
