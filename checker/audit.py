@@ -36,7 +36,8 @@ SUMMARY_COLUMNS = ["client", "status", "skus", "ok", "at_risk", "disabled", "kyc
 # Report file names inside OUT/<client>/, by writer option. A writer added to the registry later
 # gets a name from its option (see report_file_name).
 REPORT_FILES = {"--out": "report.csv", "--files-out": "files.csv", "--kyc-out": "kyc.csv",
-                "--ozon-sheet": "ozon-sheet.csv", "--html": "report.html", "--json": "report.json"}
+                "--ozon-sheet": "ozon-sheet.csv", "--html": "report.html", "--json": "report.json",
+                "--xlsx": "report.xlsx"}
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 
@@ -67,6 +68,7 @@ class AuditSettings:
     cluster_engine: str | None = None    # the workers' OCR engine id, checked once for every client
     shared_fs: bool = False
     register: object = None          # register.lookup.RegisterSettings (--register eaeu), or None
+    fail_on: str = "disabled"       # "disabled" | "at_risk": what makes the exit status 1
 
 
 @dataclass
@@ -92,6 +94,7 @@ class ClientRow:
     seconds: float = 0.0
     seller_type: str = ""
     lang: str = ""
+    result: object = None           # the client's ScanResult (for the agency workbook); None when not audited
 
     @property
     def failed(self) -> bool:
@@ -181,9 +184,17 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
             raise ClientError(i18n.t("audit.err.config_syntax", file=CONFIG_FILE, problem="not UTF-8")) from None
         except OSError as exc:
             raise ClientError(i18n.t("audit.err.config_unreadable", file=CONFIG_FILE, problem=exc.strerror or str(exc))) from None
-    for key in data:
+    from .config import BY_KEY, flatten, key_lines
+
+    warnings: list[str] = []
+    lines = key_lines(path.read_text(encoding="utf-8")) if data else {}
+    for key in flatten(data):
         if key not in CONFIG_KEYS:
-            raise ClientError(i18n.t("audit.err.config_key", file=CONFIG_FILE, key=key, known=", ".join(CONFIG_KEYS)))
+            if key in BY_KEY:       # a scan setting that the audit's command line sets for every client
+                warnings.append(i18n.t("audit.warn.config_run_wide", file=f"{CONFIG_FILE}:{lines.get(key, 1)}", key=key))
+                continue
+            raise ClientError(i18n.t("audit.err.config_key", file=f"{CONFIG_FILE}:{lines.get(key.split('.')[0], 1)}",
+                                     key=key, known=", ".join(CONFIG_KEYS)))
 
     def bad(key: str, expected: str) -> ClientError:
         return ClientError(i18n.t("audit.err.config_value", file=CONFIG_FILE, key=key, expected=expected, value=repr(data[key])))
@@ -201,7 +212,7 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
         value = data["today"]
         if isinstance(value, str):
             try:
-                value = date.fromisoformat(value)
+                value = date.fromisoformat(value) if "-" in value else datetime.strptime(value, "%d.%m.%Y").date()
             except ValueError:
                 raise bad("today", "YYYY-MM-DD") from None
         if isinstance(value, datetime) or not isinstance(value, date):
@@ -217,7 +228,6 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
         if not isinstance(data["no_ocr"], bool):
             raise bad("no_ocr", "true | false")
         ocr = ocr and not data["no_ocr"]
-    warnings: list[str] = []
     if "skus" in data:
         value = data["skus"]
         if not isinstance(value, str) or not value.strip():
@@ -269,14 +279,16 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         with i18n.use_lang(config.lang):
             result = scan(options)
             out_folder.mkdir(parents=True, exist_ok=True)
+            asked = frozenset(w.option for w in WRITERS)
             for writer in WRITERS:
                 target = out_folder / report_file_name(writer.option)
                 if is_inside(target, settings.clients_dir):     # allocate_folder makes this impossible
                     raise ClientError(f"refusing to write {target} inside {settings.clients_dir}")
-                writer.write(result, target)
+                writer.write(result, target, asked=asked)
         for warning in result.warnings:
             warn(warning)
         row.folder = out_folder.name
+        row.result = result
         row.skus = len(result.skus)
         for sku in result.skus:
             row.counts[sku.status] += 1
@@ -320,13 +332,16 @@ def run_audit(settings: AuditSettings, echo=None, echo_err=None) -> tuple[list[C
 
         rows.append(audit_client(name, folder, out_folder, settings, warn))
     write_summary(rows, settings.out_dir / SUMMARY_FILE)
-    return rows, exit_code_for(rows)
+    return rows, exit_code_for(rows, settings.fail_on)
 
 
-def exit_code_for(rows: list[ClientRow]) -> int:
+def exit_code_for(rows: list[ClientRow], fail_on: str = "disabled") -> int:
+    """3 when OCR was missing for a client, 1 when a client failed or a SKU is disabled (with
+    fail_on="at_risk": or at risk), else 0."""
     if any(r.exit_code == ExitCode.MISSING_DEPENDENCY for r in rows):
         return ExitCode.MISSING_DEPENDENCY
-    if any(r.failed or r.counts[ChatStatus.DISABLED] for r in rows):
+    failing = (ChatStatus.DISABLED, ChatStatus.AT_RISK) if fail_on == "at_risk" else (ChatStatus.DISABLED,)
+    if any(r.failed or any(r.counts[s] for s in failing) for r in rows):
         return ExitCode.SKU_DISABLED
     return ExitCode.OK
 

@@ -91,6 +91,9 @@ def with_register_options(func):
     for option in reversed(REGISTER_OPTIONS):
         func = option(func)
     return func
+SELLER_TYPE_HELP = "KYC profile: company or individual, or any alias rules/kyc.yaml lists (юрлицо, ИП, 个体户…)."
+TODAY_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]   # ISO, and the Russian way of writing a date
+CSV_DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 
 
 def scan_options(func):
@@ -98,13 +101,25 @@ def scan_options(func):
     from .report import WRITERS, param_name
 
     options = [
-        click.option("--skus", "skus_csv", type=click.Path(path_type=Path), help="SKU list: CSV/text (UTF-8, cp1251, UTF-16) or .xlsx with a SKU column (sku, артикул, offer_id, 货号…); see docs/inputs.md."),
+        click.option("--skus", "skus_csv", type=click.Path(path_type=Path, allow_dash=False),
+                     help="SKU list: CSV/text (UTF-8, cp1251, UTF-16) or .xlsx with a SKU column (sku, артикул, offer_id, 货号…); "
+                          "default: FOLDER/skus.csv when there is one; see docs/inputs.md."),
         click.option("--skus-sheet", "skus_sheet", metavar="NAME", help="The worksheet of an .xlsx SKU list to read (default: the first)."),
-        *[click.option(w.option, param_name(w), type=click.Path(dir_okay=False, path_type=Path),
-                       default=Path(w.default) if w.default else None, show_default=bool(w.default), help=w.help) for w in WRITERS],
-        click.option("--seller-type", type=click.Choice(["company", "individual"]), default="company", show_default=True, help="KYC profile."),
-        click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date used for expiry (default: today)."),
+        *[click.option(w.option, param_name(w), type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+                       default=None, help=w.help + (" '-': standard output." if w.option != "--html" else "")
+                       + (f" Written as {w.default} when no report at all is asked for." if w.default else ""))
+          for w in WRITERS],
+        click.option("--no-reports", is_flag=True,
+                     help="Write no report file: the terminal and the exit status only (CI gates, the pre-commit hook)."),
+        click.option("--csv-delimiter", type=click.Choice(list(CSV_DELIMITERS)), default=",", show_default=True,
+                     help="Separator of the CSV reports: ';' for Excel with a Russian (or other comma-decimal) locale, tab for a TSV."),
+        click.option("--seller-type", default="company", show_default=True, help=SELLER_TYPE_HELP),
+        click.option("--today", type=click.DateTime(formats=TODAY_FORMATS), help="Date used for expiry, YYYY-MM-DD or DD.MM.YYYY (default: today)."),
+        click.option("--fail-on", type=click.Choice(["disabled", "at_risk"]), default="disabled", show_default=True,
+                     help="Exit 1 when a SKU is disabled, or (at_risk) also when one is at risk: the gate for CI and pre-commit."),
         click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help="Use rule files from DIR instead of the built-in ones."),
+        click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Settings file (TOML) instead of FOLDER/doccheck.toml; options given here win over it."),
         click.option("--no-ocr", is_flag=True, help="Do not OCR scans and images; such files are marked as not read."),
         click.option("--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="number of cores", help="Worker processes, and pages OCR'd at once."),
         click.option("--file-timeout", type=click.FloatRange(1, 86400), default=300.0, show_default=True, help="Seconds one file may take before it is reported as unreadable."),
@@ -112,13 +127,46 @@ def scan_options(func):
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to keep the cache (default: the user cache folder)."),
         click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing."),
         click.option("--lang", type=click.Choice(["en", "ru", "zh"]), default=None, help="Language of messages a person reads (default: from the locale, else English)."),
-        click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary line."),
         *CLUSTER_OPTIONS,
         *REGISTER_OPTIONS,
+        click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                     help="Colours in the terminal; auto: only on a terminal and when NO_COLOR is not set."),
+        click.option("-q", "--quiet", is_flag=True, help="Print only errors, the disabled SKUs and the summary line."),
+        click.option("-v", "--verbose", is_flag=True, help="Also print each SKU's files and what was found in each."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def colour_setting(choice: str) -> bool | None:
+    """--color auto|always|never and NO_COLOR (https://no-color.org) -> click's colour flag:
+    True/False force it, None lets click decide (colours only on a terminal)."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return None
+
+
+def apply_colour(choice: str) -> None:
+    """Every click.echo/secho of this command follows --color and NO_COLOR."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:      # click reads the innermost context's flag, copied from its parent's
+        ctx.color = colour_setting(choice)
+        ctx = ctx.parent
+
+
+def seller_profile(rules, value: str) -> str:
+    """A profile name from --seller-type or a config file: its key or any alias kyc.yaml lists."""
+    from . import i18n
+
+    try:
+        return rules.kyc.profile(value).name
+    except ValueError:
+        known = "; ".join(f"{name} ({', '.join(p.aliases)})" if p.aliases else name
+                          for name, p in rules.kyc.profiles.items())
+        raise InputError(i18n.t("cli.seller_type_unknown", value=value, known=known)) from None
 
 
 def default_lang() -> str:
@@ -136,8 +184,17 @@ def default_lang() -> str:
 class ScanRequest:
     """A scanning command's parsed options: what to scan, how, and which reports to write."""
     options: "ScanOptions"
-    outputs: dict[str, Path]          # writer option -> path
+    outputs: dict[str, Path]          # writer option -> path ("-": standard output)
     quiet: bool
+    verbose: bool = False
+    fail_on: str = "disabled"         # "disabled" | "at_risk": what makes the exit status 1
+    csv_delimiter: str = ","
+    skus_csv: Path | None = None      # the SKU list read (--skus, or FOLDER/skus.csv found there)
+
+    @property
+    def to_stdout(self) -> bool:
+        """A report goes to standard output: the terminal summary then goes to stderr."""
+        return any(str(p) == "-" for p in self.outputs.values())
 
 
 def prepare_scan(folder: Path, params: dict) -> ScanRequest:
@@ -147,8 +204,27 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     from .report.output import is_inside
     from .skus import SkuFileError, read_sku_csv
 
+    from . import i18n
+    from .config import apply_config
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        apply_config(ctx, folder, params, params.get("config"))   # doccheck.toml, under the command line
+    apply_colour(params.get("color", "auto"))
+    lang = params["lang"] or default_lang()
+    i18n.set_lang(lang)
     outputs = {w.option: params[param_name(w)] for w in WRITERS if params.get(param_name(w)) is not None}
+    if params.get("no_reports"):
+        if outputs:
+            raise InputError(f"--no-reports and {', '.join(outputs)} contradict each other")
+    elif not outputs:     # no report asked for: the per-SKU CSV, as before
+        outputs = {w.option: Path(w.default) for w in WRITERS if w.default}
+    dashes = [option for option, path in outputs.items() if str(path) == "-"]
+    if len(dashes) > 1:
+        raise InputError(i18n.t("cli.stdout_twice", options=", ".join(dashes)))
     for path in outputs.values():
+        if str(path) == "-":
+            continue
         if is_inside(path, folder):
             raise InputError(f"report {path} would be written inside the scanned folder {folder}; doccheck never writes there (choose another path)")
         if not path.parent.resolve().is_dir():
@@ -161,14 +237,22 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         if is_inside(cache_dir, folder):
             raise InputError(f"cache folder {cache_dir} is inside the scanned folder {folder}; doccheck never writes there")
     rules = _load_rules(params["rules_dir"])
-    from . import i18n
-
-    i18n.set_lang(params["lang"] or default_lang())   # the SKU list's messages are read in it too
+    seller_type = seller_profile(rules, params["seller_type"])
     skus = None
     warnings: list[str] = []
-    if params["skus_csv"] is not None:
+    skus_csv = params["skus_csv"]
+    if skus_csv is None:
+        from .audit import DEFAULT_SKUS
+
+        found = folder / DEFAULT_SKUS
+        if found.is_file():
+            skus_csv = found
+            click.echo(i18n.t("cli.skus_default", path=str(found)), err=True)
+        else:
+            warnings.append(i18n.t("cli.skus_none", file=DEFAULT_SKUS))
+    if skus_csv is not None:
         try:
-            skus = read_sku_csv(params["skus_csv"], params.get("skus_sheet"))
+            skus = read_sku_csv(skus_csv, params.get("skus_sheet"))
         except SkuFileError as exc:
             raise InputError(str(exc)) from None
         warnings.extend(skus.warnings)
@@ -184,30 +268,38 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     register = register_settings(params)
     today = params["today"]
     options = ScanOptions(root=folder, rules=rules, today=today.date() if today else date.today(), skus=skus,
-                          seller_type=params["seller_type"], ocr=ocr, jobs=params["jobs"],
+                          seller_type=seller_type, ocr=ocr, jobs=params["jobs"],
                           file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
-                          engine=engine or "", lang=params["lang"] or default_lang(), progress=not params["quiet"], warnings=warnings,
+                          engine=engine or "", lang=lang, progress=not params["quiet"], warnings=warnings,
                           cluster=cluster, shared_fs=params["shared_fs"], register=register)
-    from . import i18n
+    from .report.output import set_csv_delimiter
 
-    i18n.set_lang(options.lang)   # the terminal, the details column and every report a person reads
-    return ScanRequest(options, outputs, params["quiet"])
+    set_csv_delimiter(CSV_DELIMITERS[params.get("csv_delimiter") or ","])
+    return ScanRequest(options, outputs, params["quiet"], verbose=params.get("verbose", False),
+                       fail_on=params.get("fail_on", "disabled"), csv_delimiter=CSV_DELIMITERS[params.get("csv_delimiter") or ","],
+                       skus_csv=skus_csv)
 
 
 def write_reports(result, outputs: dict[str, Path]) -> None:
+    """Every asked-for report, in the registry's order; a report that cannot be written: exit 2."""
     from .report import WRITERS
 
+    asked = frozenset(outputs)
     try:
         for writer in WRITERS:
             if writer.option in outputs:
-                writer.write(result, outputs[writer.option])
+                writer.write(result, outputs[writer.option], asked=asked)
     except OSError as exc:
         raise InputError(f"cannot write report: {exc.strerror} ({exc.filename})") from None
 
 
-def exit_code_for(result) -> ExitCode:
-    disabled = any(s.status is codes.ChatStatus.DISABLED for s in result.skus)
-    return ExitCode.SKU_DISABLED if disabled else ExitCode.OK
+FAIL_ON = {"disabled": (codes.ChatStatus.DISABLED,), "at_risk": (codes.ChatStatus.DISABLED, codes.ChatStatus.AT_RISK)}
+
+
+def exit_code_for(result, fail_on: str = "disabled") -> ExitCode:
+    """1 when a SKU's status is one --fail-on names (disabled; at_risk: disabled or at risk), else 0."""
+    failing = FAIL_ON[fail_on]
+    return ExitCode.SKU_DISABLED if any(s.status in failing for s in result.skus) else ExitCode.OK
 
 
 @cli.command()
@@ -229,11 +321,15 @@ def scan(folder: Path, with_ozon: bool = False, api_url: str | None = None, **pa
 
         result = fetch_moderation(result, request.options.rules, api_url or DEFAULT_API_URL, request.options.lang)
     write_reports(result, request.outputs)
-    print_summary(result, detailed=not request.quiet)
-    click.echo(i18n.t("term.reports", paths=", ".join(str(p) for p in request.outputs.values())))
+    # A report on standard output (--json -) keeps stdout to itself: the words go to stderr.
+    echo = (lambda *a, **k: click.echo(*a, **{**k, "err": True})) if request.to_stdout else click.echo
+    print_summary(result, detailed=not request.quiet, verbose=request.verbose, echo=echo)
+    files = [str(p) for p in request.outputs.values() if str(p) != "-"]
+    if files:
+        echo(i18n.t("term.reports", paths=", ".join(files)))
     if not request.quiet:
-        print_chat_settings()   # what no document can show, once, at the end
-    sys.exit(exit_code_for(result))
+        print_chat_settings(echo=echo)   # what no document can show, once, at the end
+    sys.exit(exit_code_for(result, request.fail_on))
 
 
 _LANG_OPTION = click.option("--lang", type=click.Choice(["en", "ru", "zh"]), default=None,
@@ -366,9 +462,9 @@ def explain(code, rules_dir, lang) -> None:
 @click.argument("clients", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out-dir", type=click.Path(path_type=Path), default=Path("doccheck-audit"), show_default=True,
               help="Where summary.csv and one folder of reports per client go (never inside CLIENTS).")
-@click.option("--seller-type", type=click.Choice(["company", "individual"]), default="company", show_default=True,
-              help="KYC profile of clients whose doccheck.toml does not say.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date used for expiry (default: today; a client's doccheck.toml may set its own).")
+@click.option("--seller-type", default="company", show_default=True,
+              help="KYC profile of clients whose doccheck.toml does not say: " + SELLER_TYPE_HELP)
+@click.option("--today", type=click.DateTime(formats=TODAY_FORMATS), help="Date used for expiry, YYYY-MM-DD or DD.MM.YYYY (default: today; a client's doccheck.toml may set its own).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help="Use rule files from DIR instead of the built-in ones.")
 @click.option("--no-ocr", is_flag=True, help="Do not OCR scans and images for any client.")
 @click.option("--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="number of cores", help="Worker processes, and pages OCR'd at once.")
@@ -377,6 +473,16 @@ def explain(code, rules_dir, lang) -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to keep the cache (default: the user cache folder).")
 @click.option("--no-cache", is_flag=True, help="Read every file afresh and remember nothing.")
 @_LANG_OPTION
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write one Excel workbook: a summary sheet and a sheet of SKUs per client.")
+@click.option("--fail-on", type=click.Choice(["disabled", "at_risk"]), default="disabled", show_default=True,
+              help="Exit 1 when a client's SKU is disabled, or (at_risk) also when one is at risk.")
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an index page: every client with its counts, linking to its own report.html.")
+@click.option("--csv-delimiter", type=click.Choice(list(CSV_DELIMITERS)), default=",", show_default=True,
+              help="Separator of the CSV reports: ';' for Excel with a Russian locale.")
+@click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colours in the terminal; auto: only on a terminal and when NO_COLOR is not set.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary table.")
 @CLUSTER_OPTIONS[0]
 @CLUSTER_OPTIONS[1]
@@ -390,10 +496,23 @@ def audit(clients: Path, **params) -> None:
     from .report.output import is_inside
     from .report.terminal import print_chat_settings
 
+    from .report.output import set_csv_delimiter
+
+    apply_colour(params["color"])
+    set_csv_delimiter(CSV_DELIMITERS[params["csv_delimiter"]])
     lang = params["lang"] or default_lang()
     i18n.set_lang(lang)
     rules = _load_rules(params["rules_dir"])
     out_dir: Path = params["out_dir"]
+    xlsx: Path | None = params["xlsx"]
+    index: Path | None = params["html"]
+    for extra in (xlsx, index):
+        if extra is None:
+            continue
+        if is_inside(extra, clients):
+            raise InputError(i18n.t("audit.out_inside", out=str(extra), path=str(clients)))
+        if not extra.parent.resolve().is_dir() and not is_inside(extra, out_dir):
+            raise InputError(f"cannot write {extra}: folder {extra.parent} does not exist")
     if is_inside(out_dir, clients):
         raise InputError(i18n.t("audit.out_inside", out=str(out_dir), path=str(clients)))
     if out_dir.exists() and not out_dir.is_dir():
@@ -411,10 +530,10 @@ def audit(clients: Path, **params) -> None:
     today = params["today"]
     cluster, cluster_engine = attach_cluster(params, not params["no_ocr"])
     settings = AuditSettings(clients_dir=clients, out_dir=out_dir, rules=rules, today=today.date() if today else date.today(),
-                             lang=lang, seller_type=params["seller_type"], ocr=not params["no_ocr"], jobs=params["jobs"],
+                             lang=lang, seller_type=seller_profile(rules, params["seller_type"]), ocr=not params["no_ocr"], jobs=params["jobs"],
                              file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
                              quiet=params["quiet"], cluster=cluster, cluster_engine=cluster_engine, shared_fs=params["shared_fs"],
-                             register=register_settings(params))
+                             register=register_settings(params), fail_on=params["fail_on"])
     try:
         found = find_clients(clients, rules)
     except OSError as exc:
@@ -423,6 +542,14 @@ def audit(clients: Path, **params) -> None:
         raise InputError(i18n.t("audit.no_clients", path=str(clients)))
     try:
         rows, status = run_audit(settings, echo_err=lambda text: click.echo(text, err=True))
+        if xlsx is not None:
+            from .report.xlsx import write_audit_workbook
+
+            write_audit_workbook([(r, r.result) for r in rows], xlsx, lang)
+        if index is not None:
+            from .report.html import write_index
+
+            write_index(rows, index, out_dir, lang, settings.today)
     except OSError as exc:
         raise InputError(i18n.t("audit.cannot_write", out=str(out_dir), problem=exc.strerror or str(exc))) from None
     print_table(rows, click.echo, lang)
@@ -451,9 +578,30 @@ def watch(folder: Path, settle: float, polling, poll_interval: float, **params) 
     sys.exit(run_watch(folder, params, settle=settle, polling=polling, poll_interval=poll_interval))
 
 
-from .ozon.commands import register as _register_ozon   # noqa: E402  (doccheck ozon …, doccheck export)
+@cli.command("config")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@scan_options
+def show_config(folder: Path, **params) -> None:
+    """Print the settings a scan of FOLDER would use and where each comes from: the command line,
+    FOLDER/doccheck.toml (or --config FILE) with its line, or the default. Nothing is scanned."""
+    from .audit import DEFAULT_SKUS
+    from .config import SETTINGS, apply_config
 
-_register_ozon(cli, scan_options, prepare_scan, write_reports, _LANG_OPTION, _load_rules, default_lang)
+    ctx = click.get_current_context()
+    sources = apply_config(ctx, folder, params, params.get("config"))
+    if params.get("skus_csv") is None and (folder / DEFAULT_SKUS).is_file():
+        params["skus_csv"], sources["skus_csv"].where = folder / DEFAULT_SKUS, "found in the folder"
+    rows = []
+    for setting in SETTINGS:
+        value = params.get(setting.param)
+        if hasattr(value, "date") and callable(value.date):
+            value = value.date().isoformat()
+        shown = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        rows.append((setting.key, shown or "-", sources[setting.param].where))
+    key_width = max(len(k) for k, _, _ in rows)
+    value_width = max(len(v) for _, v, _ in rows)
+    for key, value, where in rows:
+        click.echo(f"{key:<{key_width}} = {value:<{value_width}}  # {where}")
 
 
 class Terminated(KeyboardInterrupt):
@@ -508,3 +656,8 @@ def _main(argv: list[str] | None) -> int:
         click.echo(f"doccheck: error: {exc}", err=True)   # the cluster went away mid-scan
         return ExitCode.BAD_INPUT
     return 0
+
+
+from .ozon.commands import register as _register_ozon   # noqa: E402  (doccheck ozon …, doccheck export)
+
+_register_ozon(cli, scan_options, prepare_scan, write_reports, _LANG_OPTION, _load_rules, default_lang)

@@ -189,6 +189,12 @@ def scan(options: ScanOptions) -> ScanResult:
     else:
         kyc = KycResult(False, options.seller_type)
 
+    warnings = list(options.warnings)
+    roots = kyc_roots(kyc_files)
+    if len(roots) > 1:      # several batches merged into one folder by mistake, most likely
+        from . import i18n
+
+        warnings.append(i18n.t("warn.several_kyc", options.lang, count=len(roots), folders=", ".join(roots)))
     skus = _build_skus(options, files, rules)
     for sku in skus:
         judge_sku(sku, rules, kyc, options.today, options.lang)
@@ -196,7 +202,7 @@ def scan(options: ScanOptions) -> ScanResult:
     ocr_pages = sum(len(facts_by_index[t.key].ocr_pages) for t in tasks if not outcomes[t.key].cache_hit)
     stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
     return ScanResult(str(options.root), options.today, options.seller_type, skus, files, kyc, skipped, stats,
-                      list(options.warnings), register, rules=rules)
+                      warnings, register, rules=rules)
 
 
 def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCache | None) -> RegisterSummary:
@@ -213,6 +219,18 @@ def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCach
         result.counted = result.group is Group.SKU and not result.blocked
     states = [c.state for c in checks.values()]
     return RegisterSummary(len(checks), states.count("found"), states.count("not_found"), states.count("not_checked"))
+
+
+def kyc_roots(kyc_files: list[FileResult]) -> list[str]:
+    """The distinct KYC folders (each path up to its first folder named KYC) the files sit in, sorted."""
+    from .mapping import is_kyc_folder
+
+    roots = set()
+    for f in kyc_files:
+        parts = f.path.split("/")[:-1]
+        cut = next((i for i, p in enumerate(parts) if is_kyc_folder(p)), len(parts) - 1)
+        roots.add("/".join(parts[:cut + 1]))
+    return sorted(roots)
 
 
 def _build_skus(options: ScanOptions, files: list[FileResult], rules: Rules) -> list[SkuResult]:

@@ -17,8 +17,10 @@ class Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=self.total, initial=self.already, unit="file", file=sys.stderr, leave=False,
-                            dynamic_ncols=True, desc="reading")
+            from . import i18n
+
+            self.bar = tqdm(total=self.total, initial=self.already, unit=" " + i18n.t("progress.unit"), file=sys.stderr,
+                            leave=False, dynamic_ncols=True, desc=i18n.t("progress.reading"))
         return self
 
     def update(self, facts: FileFacts | None) -> None:
@@ -26,7 +28,9 @@ class Progress:
             return
         if facts is not None:
             self.pages += len(facts.ocr_pages)
-        self.bar.set_postfix_str(f"{self.pages} pages OCR'd", refresh=False)
+        from . import i18n
+
+        self.bar.set_postfix_str(i18n.t("progress.pages", pages=self.pages), refresh=False)
         self.bar.update(1)
 
     def __exit__(self, *exc) -> None:

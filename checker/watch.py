@@ -38,6 +38,7 @@ from pathlib import Path
 
 import click
 
+from . import i18n
 from .codes import ChatStatus
 from .models import ScanResult
 from .names import terminal_text
@@ -274,6 +275,7 @@ class Watcher:
         self.last_kyc: str | None = None
         self.last_result: ScanResult | None = None
         self.last_today: date | None = None
+        self.announced: set[str] = set()            # arriving files already said to be settling
         self.scans = 0
         # Facts of KYC papers, which the cache never keeps on disk: kept in memory while watching, so a
         # re-check after an unrelated change does not OCR the passport again (only while this runs).
@@ -366,6 +368,32 @@ class Watcher:
         self.changed.add(path)
         if self.pending_since is None:
             self.pending_since = now
+
+    def take_stock(self, now: float) -> None:
+        """What is in the folder at start: a file unchanged for `settle` seconds that opens is
+        complete and judged at once; a younger one waits to settle like any arriving file."""
+        wall = time.time()
+        for path in self._walk(self.root):
+            sig = signature(path)
+            if sig is None:
+                continue
+            try:
+                age = wall - os.stat(path, follow_symlinks=False).st_mtime
+            except OSError:
+                continue
+            if age >= self.settle and opens(path):
+                self._mark(path, now)
+            else:
+                self._track(path, now)
+
+    def announce_arriving(self) -> None:
+        """One line when files start waiting to settle (a copy or sync in progress), so a quiet
+        terminal does not look stuck."""
+        new = sorted(p for p in self.arriving if p not in self.announced)
+        self.announced = set(self.arriving)
+        if new and not self.quiet:
+            names = ", ".join(self.shown(p) for p in new[:3]) + (f" (+{len(new) - 3})" if len(new) > 3 else "")
+            self.echo(i18n.t("watch.settling", count=len(new), files=names, seconds=f"{self.settle:g}"), err=True)
 
     def check_arriving(self, now: float) -> None:
         for path, entry in list(self.arriving.items()):
@@ -464,10 +492,9 @@ class Watcher:
         if first:
             from .report.terminal import print_summary
 
-            print_summary(result, detailed=not self.quiet, echo=self.echo)
+            print_summary(result, detailed=not self.quiet, verbose=self.request.verbose, echo=self.echo)
             reports = ", ".join(str(p) for p in self.request.outputs.values())
-            self.echo(f"Watching {self.folder} for changes ({self.mode}); the reports ({reports}) are rewritten "
-                      "after each change. Ctrl-C stops.", err=True)
+            self.echo(i18n.t("watch.watching", folder=str(self.folder), mode=self.mode, reports=reports), err=True)
             self.last = after
         else:
             previous = dict(self.last)
@@ -530,16 +557,19 @@ class Watcher:
             previous_handler = signal.signal(signal.SIGTERM, on_term)
         try:
             self.start_observer()
-            self.collector.add([self.root])     # everything there is new at start
+            self.take_stock(time.monotonic())
             while True:
-                self.collector.wait(self.tick)
                 now = time.monotonic()
                 if not os.path.isdir(self.root):
                     raise WatchError(f"the watched folder {self.folder} is gone (deleted, renamed or unmounted)")
                 self.absorb(self.collector.drain(), now)
                 self.check_arriving(now)
-                if self.due(now):
+                self.announce_arriving()
+                if self.last is None and not self.arriving:
+                    self.rescan(now)        # the first summary at once, even of an empty folder
+                elif self.due(now):
                     self.rescan(now)
+                self.collector.wait(self.tick)
         except KeyboardInterrupt:
             self.echo(f"doccheck: stopped watching {terminal_text(self.folder)}", err=True)
         finally:
@@ -577,8 +607,8 @@ def run_watch(folder: Path, params: dict, *, settle: float = DEFAULT_SETTLE, pol
         else:
             request.options.cache_dir = Path(scratch)
     try:
-        watcher = Watcher(folder, request, write=write_reports, exit_code=exit_code_for,
-                          skus_csv=params.get("skus_csv"), fixed_today=params.get("today") is not None,
+        watcher = Watcher(folder, request, write=write_reports, exit_code=lambda r: exit_code_for(r, request.fail_on),
+                          skus_csv=request.skus_csv, fixed_today=params.get("today") is not None,
                           settle=settle, polling=polling, poll_interval=poll_interval)
         return watcher.run()
     finally:

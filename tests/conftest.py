@@ -47,6 +47,9 @@ def english_afterwards():
 
     i18n.set_lang("en")
     i18n.install(i18n.builtin_messages())
+    from checker.report.output import set_csv_delimiter
+
+    set_csv_delimiter(",")      # nor an in-process --csv-delimiter run its separator
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

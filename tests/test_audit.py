@@ -210,7 +210,7 @@ def _settings(tmp_path, rules):
 
 @pytest.mark.parametrize("toml,problem", [
     ("seller_type = 'llc2'", "seller_type must be"),
-    ("today = '26.11.2026'", "today must be YYYY-MM-DD"),
+    ("today = '2026/11/26'", "today must be YYYY-MM-DD"),
     ("today = 2026-11-26T10:00:00", "today must be YYYY-MM-DD"),
     ("lang = 'de'", "lang must be en | ru | zh"),
     ("no_ocr = 'yes'", "no_ocr must be true | false"),

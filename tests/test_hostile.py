@@ -201,7 +201,7 @@ def test_broken_rule_file_names_file_and_line(tmp_path, run_cli):
 @pytest.mark.parametrize("args, message", [
     (["scan", "/no/such/folder"], "does not exist"),
     (["scan", "batch", "--seller-type", "corporation"], "corporation"),
-    (["scan", "batch", "--today", "26.11.2026"], "26.11.2026"),
+    (["scan", "batch", "--today", "2026/11/26"], "2026/11/26"),    # YYYY-MM-DD and DD.MM.YYYY are taken
     (["scan", "batch", "--rules", "/no/such/rules"], "rules"),
     (["scan", "batch", "--jobs", "0"], "jobs"),
     (["scan", "batch", "--no-such-option"], "no-such-option"),

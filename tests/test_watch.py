@@ -333,3 +333,24 @@ def test_network_file_system_is_polled_automatically(rules, tmp_path, monkeypatc
         assert w.mode == "polling every 0.5 s (fuse.rclone file system)"
     finally:
         w.stop_observer()
+
+
+def test_watch_an_empty_folder_speaks_at_once_and_says_a_file_is_settling(tmp_path, runs):
+    """An agency starts watching a sync folder before anything arrived: the first summary and
+    'Watching…' come at once, and a file being copied in is announced while it settles."""
+    papers, out = tmp_path / "papers", tmp_path / "out"
+    papers.mkdir()
+    out.mkdir()
+    run = WatchRun(["papers", "--no-ocr", "--lang", "ru", "--jobs", "1", "--cache-dir", tmp_path / "cache",
+                    "--settle", "5", "--native", "--json", out / "r.json"], cwd=tmp_path)
+    runs.append(run)
+    started = time.monotonic()
+    run.wait_for("the first summary", lambda: any(line.startswith("Слежу за папкой papers") for line in run.err), timeout=20)
+    assert time.monotonic() - started < 15
+    assert report(out)["summary"]["skus"] == 0
+    (papers / "PB-1001").mkdir()
+    with open(papers / "PB-1001" / CERT.name, "wb") as handle:      # a copy under way: written, not yet settled
+        handle.write(CERT.read_bytes()[:1000])
+    run.wait_for("the settling line", lambda: any("жду, пока файлы перестанут меняться" in line and CERT.name in line
+                                                    for line in run.err))
+    assert run.stop() == 0

@@ -12,8 +12,10 @@ import base64
 import functools
 import hashlib
 import html
+import os
+import re
+import urllib.parse
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__, i18n
@@ -25,7 +27,7 @@ from ..paper_checks import register_note
 from ..verdict import sku_certificates, sku_details, sku_valid_until
 from ..skus import header_field
 from .json_report import clean, kyc_state
-from .output import write_atomic
+from .output import rules_for, write_atomic
 
 # Every label of the page is a message of rules/messages.yaml (html.*, plus the footer.* checklist the
 # terminal also prints), in the run's language; these map values to the ids built from them.
@@ -41,13 +43,6 @@ def e(value: object) -> str:
     return html.escape(clean(value), quote=True)
 
 
-@lru_cache(maxsize=4)
-def _rules(directory: str | None):
-    from ..rules import load_rules
-
-    return load_rules(Path(directory) if directory else None)
-
-
 def write_html(result: ScanResult, path: Path, rules=None, lang: str | None = None) -> None:
     write_atomic(path, render_html(result, rules, lang), encoding="utf-8")
 
@@ -58,7 +53,7 @@ def render_html(result: ScanResult, rules=None, lang: str | None = None, generat
     # are used; a `rules_dir` (or `lang`) attribute on the result, once it has one, is honoured.
     lang = lang or getattr(result, "lang", None) or _current_lang()
     if rules is None:
-        rules = _rules(getattr(result, "rules_dir", None))
+        rules = rules_for(result)
     page = _Page(result, rules, lang)
     return page.render(generated_at or datetime.now(timezone.utc))
 
@@ -138,8 +133,8 @@ class _Page:
         if f.detail:
             parts.append(f'<p class="detail">{e(self.sentence(f.detail))}</p>')
         if with_advice and text:
-            parts.append(f'<p class="why"><span class="label">{e(self.t("html.why"))}</span> {e(text.why)}</p>'
-                         f'<p class="fix"><span class="label">{e(self.t("html.what_to_do"))}</span> {e(text.fix)}</p>')
+            parts.append(f'<p class="why"><span class="label">{e(self.t("html.why"))}</span> {_prose(text.why)}</p>'
+                         f'<p class="fix"><span class="label">{e(self.t("html.what_to_do"))}</span> {_prose(text.fix)}</p>')
         parts.append("</li>")
         return "".join(parts)
 
@@ -229,12 +224,12 @@ class _Page:
                          + f" <small><code>{e(analysis.document_type)}</code> · {e(evidence)}</small>"))
         dates = []
         if analysis.valid_from or analysis.valid_until:
-            dates.append(self.t("html.dates.valid", start=analysis.valid_from.isoformat() if analysis.valid_from else "?",
-                                end=analysis.valid_until.isoformat() if analysis.valid_until else "?"))
+            expired = bool(analysis.valid_until and analysis.valid_until < self.result.today)
+            dates.append(self.h("html.dates.valid", start=_date(analysis.valid_from), end=_date(analysis.valid_until, expired)))
         if analysis.registered:
-            dates.append(self.t("html.dates.registered", date=analysis.registered.isoformat()))
+            dates.append(self.h("html.dates.registered", date=_date(analysis.registered)))
         if dates:
-            rows.append((self.t("html.fact.dates"), e("; ".join(dates))))
+            rows.append((self.t("html.fact.dates"), "; ".join(dates)))
         if analysis.regulations:
             rows.append((self.t("html.fact.regulations"), e(", ".join(analysis.regulations))))
         if f.register:   # --register: the EAEU register's answer per number
@@ -259,16 +254,19 @@ class _Page:
 
     def sku_group(self, index: int, sku: SkuResult) -> str:
         status = sku.status.value
-        category = sku.category_input or sku.category or ""
-        rule = (f'<br><small>{e(self.t("html.sku.rule", category=sku.category))}</small>'
-                if sku.category and sku.category != sku.category_input else "")
+        # The category by its name in the reader's language; the seller's own words beneath when they differ.
+        known = self.rules.categories.get(sku.category) if sku.category else None
+        category = known.name(self.lang) if known else sku.category_input
+        written = (f'<br><small class="muted">{e(sku.category_input)}</small>'
+                   if known and sku.category_input and sku.category_input not in (category, known.key) else "")
+        rule = ""
         if sku.category_match in ("close", "inferred") or (sku.category is None and sku.category_suggestions):
             # read as another, taken from the product name, or "did you mean …?": the first note says which
-            rule += f'<br><small class="muted">{e(sku.notes[0]) if sku.notes else ""}</small>'
+            rule = f'<br><small class="muted">{e(sku.notes[0]) if sku.notes else ""}</small>'
         if not category:
             category_html = f'<span class="muted">{e(self.t("value.unknown_category"))}</span>' + rule
         else:
-            category_html = e(category) + rule
+            category_html = e(category) + written + rule
         titles = []
         for code in sku.codes:
             text = self.reason_text(code.code)
@@ -277,9 +275,13 @@ class _Page:
                    else f'<span class="muted">{e(self.t("html.sku.no_reasons"))}</span>')
         certs = sku_certificates(sku)
         until = sku_valid_until(sku)
-        papers = [self.t("html.sku.file_one" if len(sku.files) == 1 else "html.sku.files", count=len(sku.files))]
+        papers = [e(self.t("html.sku.file_one" if len(sku.files) == 1 else "html.sku.files", count=len(sku.files)))]
         if until:
-            papers.append(self.t("html.sku.valid_until", date=until.isoformat()))
+            papers.append(self.h("html.sku.valid_until", date=_date(until)))
+        else:
+            ended = [f.analysis.valid_until for f in sku.files if f.analysis.role == "conformity" and f.analysis.valid_until]
+            if ended and max(ended) < self.result.today:     # an expired paper: when it ran out
+                papers.append(self.h("html.sku.expired_on", date=_date(max(ended), True)))
         search = " ".join([sku.sku, sku.category_input, sku.category or "", *sku.row.values(),
                            *(f.name for f in sku.files), *certs])
         name = sku.name or next((v for k, v in sku.row.items() if k.casefold() in ("name", "title", "название", "наименование")), "")
@@ -287,7 +289,7 @@ class _Page:
         summary = (f'<tr class="summary" tabindex="0" aria-expanded="false" aria-controls="sku-{index}-more">'
                    f'<td class="sku-id"><span class="caret" aria-hidden="true"></span>{e(sku.sku)}{name_html}</td>'
                    f'<td><span class="badge {status}">{e(self.status_label(sku.status))}</span></td>'
-                   f'<td>{category_html}</td><td>{reasons}</td><td>{e(" · ".join(papers))}</td></tr>')
+                   f'<td>{category_html}</td><td>{reasons}</td><td>{" · ".join(papers)}</td></tr>')
         advice = ""
         if sku.findings:
             advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings)) + "</ul>"
@@ -386,8 +388,8 @@ class _Page:
                 continue
             effect = self.t("html.effect.blocks" if BY_NAME[code].blocking else "html.effect.puts_at_risk")
             items.append(f'<div class="gloss"><dt><strong>{e(text.title)}</strong> <code>{e(code)}</code> '
-                         f'<span class="effect">{e(effect)}</span></dt><dd><p>{e(text.why)}</p>'
-                         f'<p><span class="label">{e(self.t("html.what_to_do"))}</span> {e(text.fix)}</p></dd></div>')
+                         f'<span class="effect">{e(effect)}</span></dt><dd><p>{_prose(text.why)}</p>'
+                         f'<p><span class="label">{e(self.t("html.what_to_do"))}</span> {_prose(text.fix)}</p></dd></div>')
         return (f'<section id="reasons"><h2>{e(self.t("html.glossary.heading"))}</h2>'
                 f'<dl class="glossary">{"".join(items)}</dl></section>')
 
@@ -441,7 +443,9 @@ class _Page:
                         + "".join(f"<li>{e(w)}</li>" for w in result.warnings) + "</ul></section>")
         when = generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         seller_type = self.t(f"kyc.profile.{result.seller_type}", default=result.seller_type)
-        meta = self.h("html.meta", folder=f"<code>{e(result.root)}</code>", date=e(result.today.isoformat()),
+        # The batch by its folder's name: the agency's local path means nothing to its client.
+        meta = self.h("html.meta", folder=f"<b>{e(display_name(Path(result.root).name) or result.root)}</b>",
+                      date=_date(result.today),
                       seller_type=e(seller_type), facts=e(facts_line))
         expand, collapse = self.t("html.expand_all"), self.t("html.collapse_all")
         # The script's own words come in data- attributes (escaped like any attribute): the script
@@ -479,25 +483,48 @@ class _Page:
 {self.skipped_section()}
 </main>
 <footer class="muted">{e(self.t("html.generated", when=when, version=__version__))}</footer>"""
-        csp = (f"default-src 'none'; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
-               "img-src 'none'; base-uri 'none'; form-action 'none'")
-        return f"""<!DOCTYPE html>
-<html lang="{e(self.lang)}">
+        title = self.t("html.page_title", name=display_name(Path(result.root).name) or result.root)
+        return html_document(self.lang, title, body, SCRIPT)
+
+
+def html_document(lang: str, title: str, body: str, script: str = "") -> str:
+    """A whole self-contained page: the reports' STYLE, a Content-Security-Policy allowing only
+    that style and `script` (by hash), nothing loaded from anywhere. `body` is HTML already escaped."""
+    script_src = f" script-src {_csp_hash(script)};" if script else ""
+    csp = (f"default-src 'none'; style-src {_csp_hash(STYLE)};{script_src} "
+           "img-src 'none'; base-uri 'none'; form-action 'none'")
+    script_tag = f"\n<script>{script}</script>" if script else ""
+    return f"""<!DOCTYPE html>
+<html lang="{e(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="doccheck {e(__version__)}">
-<title>{e(self.t("html.page_title", name=display_name(Path(result.root).name) or result.root))}</title>
+<title>{e(title)}</title>
 <style>{STYLE}</style>
 </head>
 <body>
-{body}
-<script>{SCRIPT}</script>
+{body}{script_tag}
 </body>
 </html>
 """
+
+
+def _date(value, expired: bool = False) -> str:
+    """A date as HTML that never breaks across lines; an expired one marked."""
+    if value is None:
+        return "?"
+    return f'<span class="date{" expired" if expired else ""}">{e(value.isoformat())}</span>'
+
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+def _prose(text: str) -> str:
+    """Escaped text with `command` spans of the rule files shown as <code>, never as backticks."""
+    return _BACKTICKS.sub(lambda m: f"<code>{m.group(1)}</code>", e(text))
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
@@ -599,6 +626,28 @@ footer{margin:40px auto 30px;font-size:13px}
 ul.checklist{list-style:none;margin:8px 0;padding:0}
 ul.checklist li{margin:4px 0}
 ul.checklist input{margin:0 8px 0 0;vertical-align:middle}
+.date{white-space:nowrap}.date.expired{color:var(--bad);font-weight:600}
+@media (max-width:600px){
+header,main,footer{padding:0 12px}
+h1{font-size:19px}h2{margin:18px 0 8px;font-size:17px}.meta{font-size:13px;margin:0}
+.cards{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:5px;margin:10px 0 4px}
+.card{padding:5px 4px;text-align:center;min-width:0}.card b{font-size:18px}.card span{font-size:11px;line-height:1.2;display:block}
+.verdict{font-size:14px;margin:6px 0}.hint{display:none}
+.filter button{padding:4px 7px;font-size:13px}
+.controls{flex-wrap:wrap}#search{min-width:0;width:100%;box-sizing:border-box}
+table.skus thead{display:none}
+table.skus,table.skus tbody.sku-group,table.skus tr.more,table.skus tr.more>td{display:block;width:auto}
+table.skus tbody.sku-group[hidden],table.skus tr.more[hidden]{display:none}
+table.skus tr.summary{display:grid;grid-template-columns:minmax(0,1fr) auto;margin:10px 0 0;border:1px solid var(--line);border-radius:10px;overflow:hidden}
+table.skus tr.summary td{display:block;border:0;padding:6px 12px;min-width:0;white-space:normal}
+table.skus tr.summary td:nth-child(1){grid-column:1;grid-row:1;padding-top:10px}
+table.skus tr.summary td:nth-child(2){grid-column:2;grid-row:1;text-align:right;padding-top:10px}
+table.skus tr.summary td:nth-child(n+3){grid-column:1/-1}
+tbody.ok tr.summary{background:var(--ok-bg)}tbody.at_risk tr.summary{background:var(--risk-bg)}tbody.disabled tr.summary{background:var(--bad-bg)}
+tr.more>td{padding:6px 8px 14px}
+table{display:block;overflow-x:auto}table.skus{overflow:visible}
+code,dd,td,li,p{overflow-wrap:anywhere}
+}
 @media print{.controls,.hint{display:none}tr.more[hidden]{display:table-row}tbody.sku-group[hidden]{display:table-row-group}
 details>*{display:block}body{font-size:12px}}
 """
@@ -662,3 +711,58 @@ SCRIPT = """
   apply();
 }());
 """
+
+
+# --- the agency's index (audit --html) ---------------------------------------------------------------
+
+def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, generated_at: datetime | None = None) -> str:
+    """One page linking every client's report, in the reports' look: per client its worst status,
+    SKU counts and KYC state; a client that could not be audited says why. `rows`: audit.ClientRow
+    list; links are relative from `index_path` to OUT/<client>/report.html, so the folder can be
+    zipped and mailed as it is."""
+    page = _Page(None, rules_for(None), lang)   # the index needs only the page's words, no scan
+    generated = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    totals = {s: 0 for s in ChatStatus}
+    body_rows = []
+    for r in rows:
+        name = e(display_name(r.client))
+        if r.failed:
+            body_rows.append(f'<tbody class="sku-group disabled"><tr class="summary"><td class="sku-id">{name}</td>'
+                             f'<td><span class="badge disabled">{e(page.t("xlsx.client.error"))}</span></td>'
+                             f'<td colspan="4">{e(display_name(r.error))}</td></tr></tbody>')
+            continue
+        for s in ChatStatus:
+            totals[s] += r.counts[s]
+        worst = next((s for s in (ChatStatus.DISABLED, ChatStatus.AT_RISK) if r.counts[s]), ChatStatus.OK)
+        link = os.path.relpath(out_dir / r.folder / "report.html", index_path.parent).replace(os.sep, "/")
+        kyc = {"yes": "complete", "no": "incomplete"}.get(r.kyc, "not_judged")
+        counts = " · ".join(f"{r.counts[s]} {e(page.t(f'html.filter.{s.value}'))}" for s in
+                            (ChatStatus.DISABLED, ChatStatus.AT_RISK, ChatStatus.OK))
+        body_rows.append(f'<tbody class="sku-group {worst.value}"><tr class="summary">'
+                         f'<td class="sku-id"><a href="{e(urllib.parse.quote(link))}">{name}</a></td>'
+                         f'<td><span class="badge {worst.value}">{e(page.status_label(worst))}</span></td>'
+                         f'<td>{r.skus} {e(page.t("html.card.skus"))}</td><td>{counts}</td>'
+                         f'<td>{e(page.t(f"audit.kyc.{kyc}"))}</td></tr></tbody>')
+    cards = (f'<div class="card neutral"><b>{len(rows)}</b><span>{e(page.t("html.index.clients"))}</span></div>'
+             f'<div class="card disabled"><b>{totals[ChatStatus.DISABLED]}</b><span>{e(page.t("html.card.disabled"))}</span></div>'
+             f'<div class="card at_risk"><b>{totals[ChatStatus.AT_RISK]}</b><span>{e(page.t("html.card.at_risk"))}</span></div>'
+             f'<div class="card ok"><b>{totals[ChatStatus.OK]}</b><span>{e(page.t("html.card.ok"))}</span></div>')
+    columns = "".join(f"<th>{e(page.t(m))}</th>" for m in ("audit.col.client", "html.col.chat", "audit.col.skus",
+                                                              "html.index.col.counts", "audit.col.kyc"))
+    body = f"""<header>
+<h1>{e(page.t("html.index.title"))}</h1>
+<p class="meta">{page.h("html.index.meta", count=str(len(rows)), date=_date(today))}</p>
+</header>
+<main>
+<section class="cards">{cards}</section>
+<table class="skus">
+<thead><tr>{columns}</tr></thead>
+{"".join(body_rows)}
+</table>
+</main>
+<footer class="muted">{e(page.t("html.generated", when=generated, version=__version__))}</footer>"""
+    return html_document(lang, page.t("html.index.title"), body)
+
+
+def write_index(rows, index_path: Path, out_dir: Path, lang: str, today) -> None:
+    write_atomic(index_path, render_index(rows, index_path, out_dir, lang, today), encoding="utf-8")

@@ -11,6 +11,8 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
 
 from ..names import safe_text
@@ -43,6 +45,16 @@ def defuse_cell(value: object) -> str:
     return "".join(p if i % 2 else _defuse_line(p) for i, p in enumerate(pieces))
 
 
+_delimiter: ContextVar[str] = ContextVar("csv_delimiter", default=",")
+
+
+def set_csv_delimiter(delimiter: str) -> None:
+    """The CSV reports' separator for this run (--csv-delimiter): "," (the default), ";" or "\\t"."""
+    if delimiter not in (",", ";", "\t"):
+        raise ValueError(f"CSV delimiter must be ',', ';' or a tab, not {delimiter!r}")
+    _delimiter.set(delimiter)
+
+
 def cap_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
     """A cell no longer than `limit` characters. A list ('a; b; c') keeps its first items whole and
     ends with a visible note of how many it leaves out ("… 19,873 more"); other text is cut and says
@@ -73,9 +85,10 @@ def csv_cell(value: object) -> str:
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
-    """The CSV text, one record at a time (CRLF line ends, as Excel writes them)."""
+    """The CSV text, one record at a time (RFC 4180 quoting, CRLF line ends as Excel writes them,
+    the run's delimiter), every cell through csv_cell."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=_delimiter.get())
     for row in itertools.chain([header], rows):
         writer.writerow([csv_cell(v) for v in row])
         yield buffer.getvalue()
@@ -84,18 +97,33 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterat
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The whole CSV text (csv_lines joined)."""
     return "".join(csv_lines(header, rows))
 
 
-def write_atomic(path: Path, text: str | Iterable[str], encoding: str = "utf-8") -> None:
+def write_atomic(path: Path, text: str | bytes | Iterable[str], encoding: str = "utf-8") -> None:
     """Temp file in the same folder, then rename: a crash never leaves half a report. `text` may be
-    one string or an iterable of pieces (written as they come: memory holds one piece at a time)."""
+    one string, bytes (a workbook) or an iterable of pieces (written as they come: memory holds one
+    piece at a time). The path "-" writes to standard output instead (text without a byte-order
+    mark: a pipe reads plain UTF-8)."""
+    binary = isinstance(text, bytes)
+    if str(path) == "-":
+        import sys
+
+        if binary:
+            sys.stdout.buffer.write(text)
+        elif isinstance(text, str):
+            sys.stdout.write(text)
+        else:
+            sys.stdout.writelines(text)
+        sys.stdout.flush()
+        return
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            if isinstance(text, str):
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")) as handle:
+            if isinstance(text, (str, bytes)):
                 handle.write(text)
             else:
                 handle.writelines(text)
@@ -112,8 +140,24 @@ def write_atomic(path: Path, text: str | Iterable[str], encoding: str = "utf-8")
 
 
 def is_inside(path: Path, folder: Path) -> bool:
+    if str(path) == "-":
+        return False     # standard output
     try:
         Path(os.path.realpath(path)).relative_to(os.path.realpath(folder))
         return True
     except ValueError:
         return False
+
+
+@lru_cache(maxsize=4)
+def _load_rules(directory: str | None):
+    from ..rules import load_rules
+
+    return load_rules(Path(directory) if directory else None)
+
+
+def rules_for(result) -> "Rules":
+    """The rules a report takes reason titles, fixes and category names from. ScanResult does not say
+    which folder --rules named, so the built-in rules are used; a `rules_dir` attribute on the
+    result, once it has one, is honoured."""
+    return _load_rules(getattr(result, "rules_dir", None))

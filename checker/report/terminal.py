@@ -7,9 +7,10 @@ from __future__ import annotations
 import click
 
 from .. import i18n
-from ..codes import ChatStatus
-from ..models import ScanResult
+from ..codes import ORDER, ChatStatus, ReasonCode
+from ..models import ScanResult, SkuResult
 from ..names import terminal_text as tt   # every value from the seller's files or lists: no escape sequence reaches the terminal
+from .output import rules_for
 
 _COLOURS = {ChatStatus.OK: "green", ChatStatus.AT_RISK: "yellow", ChatStatus.DISABLED: "red"}
 _LABELS = {ChatStatus.OK: "term.status.ok", ChatStatus.AT_RISK: "term.status.at_risk", ChatStatus.DISABLED: "term.status.disabled"}
@@ -20,12 +21,16 @@ def status_label(status: ChatStatus, lang: str | None = None) -> str:
 
 
 def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, colour: bool | None = None,
-                  lang: str | None = None) -> None:
+                  lang: str | None = None, verbose: bool = False) -> None:
+    """The verdicts, worst first, then warnings and the summary line. detailed=False (-q): only the
+    disabled SKUs with their reasons; verbose (-v): each SKU's files and what was found in each."""
     lang = lang or i18n.current_lang()
     if detailed:
-        _print_details(result, echo, colour, lang)
-    elif result.kyc.not_read:     # even with -q: why no SKU is held back by KYC
-        echo(i18n.t("term.kyc.not_read", lang, count=len(result.kyc.not_read)), color=colour)
+        _print_details(result, echo, colour, lang, verbose)
+    else:
+        _print_skus(result, echo, colour, lang, only=(ChatStatus.DISABLED,), verbose=False)
+        if result.kyc.not_read:     # even with -q: why no SKU is held back by KYC
+            echo(i18n.t("term.kyc.not_read", lang, count=len(result.kyc.not_read)), color=colour)
     for warning in result.warnings:
         echo(click.style(i18n.t("term.warning", lang) + ": ", fg="yellow") + tt(warning), err=True, color=colour)
     counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
@@ -48,16 +53,62 @@ def print_chat_settings(echo=click.echo, colour: bool | None = None, lang: str |
         echo(f"  [ ] {setting}", color=colour)
 
 
-def _print_details(result: ScanResult, echo, colour: bool | None, lang: str) -> None:
-    width = max([len(tt(s.sku)) for s in result.skus] + [8])
+_WORST_FIRST = {ChatStatus.DISABLED: 0, ChatStatus.AT_RISK: 1, ChatStatus.OK: 2}
+
+
+def sku_reasons(sku: SkuResult) -> list[tuple[ReasonCode, str]]:
+    """(reason, file concerned or "") per distinct finding of the SKU, blocking reasons first, then
+    in codes.ORDER. A finding of one of its files names that file; a SKU-wide one names none."""
+    by_file: dict[tuple[str, str], None] = {}
+    for f in sku.files:
+        for finding in f.findings:
+            by_file[(finding.code.code, f.path)] = None
+    out: list[tuple[ReasonCode, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for finding in sku.findings:
+        files = [path for (code, path) in by_file if code == finding.code.code] or [""]
+        for path in files:
+            if (finding.code.code, path) not in seen:
+                seen.add((finding.code.code, path))
+                out.append((finding.code, path))
+    return sorted(out, key=lambda item: (not item[0].blocking, ORDER[item[0].code]))
+
+
+def _print_skus(result: ScanResult, echo, colour: bool | None, lang: str, only: tuple[ChatStatus, ...],
+                verbose: bool) -> None:
+    shown = sorted((s for s in result.skus if s.status in only), key=lambda s: _WORST_FIRST[s.status])
+    if not shown:
+        return
+    rules = rules_for(result)
+    width = max([i18n.width(tt(s.sku)) for s in shown] + [8])
     label_width = max(i18n.width(status_label(s, lang)) for s in ChatStatus)
-    for sku in result.skus:
+    for sku in shown:
         label = click.style(i18n.pad(status_label(sku.status, lang), label_width), fg=_COLOURS[sku.status],
                             bold=sku.status is ChatStatus.DISABLED)
-        codes = ", ".join(c.code for c in sku.codes) or "-"
-        echo(f"  {label} {tt(sku.sku):<{width}}  {codes}", color=colour)
+        reasons = sku_reasons(sku)
+        first = ""
+        if reasons:
+            code, path = reasons[0]
+            first = _reason_text(rules, code, path, lang)
+        echo(f"  {label} {i18n.pad(tt(sku.sku), width)}  {first}".rstrip(), color=colour)
+        indent = " " * (2 + label_width + 1 + width + 2)
+        for code, path in reasons[1:]:
+            echo(indent + _reason_text(rules, code, path, lang), color=colour)
         for note in sku.notes:     # a category read as another, "did you mean …?", a copy set aside
-            echo(" " * (label_width + width + 5) + click.style(tt(i18n.sentence(note, lang)), dim=True), color=colour)
+            echo(indent + click.style(tt(i18n.sentence(note, lang)), dim=True), color=colour)
+        if verbose:
+            for f in sku.files:
+                found = ", ".join(c.code for c in f.codes) or i18n.t("term.file.counted" if f.counted else "term.file.not_counted", lang)
+                echo(f"{indent}  {click.style(tt(f.path), dim=True)}: {found}", color=colour)
+
+
+def _reason_text(rules, code: ReasonCode, path: str, lang: str) -> str:
+    title = rules.reason_text(code, lang).title
+    return i18n.t("term.reason_file", lang, title=title, file=tt(path)) if path else title
+
+
+def _print_details(result: ScanResult, echo, colour: bool | None, lang: str, verbose: bool = False) -> None:
+    _print_skus(result, echo, colour, lang, only=tuple(ChatStatus), verbose=verbose)
     if result.kyc.judged:
         state = (click.style(i18n.t("term.kyc.complete", lang), fg="green") if result.kyc.complete
                  else click.style(i18n.t("term.kyc.incomplete", lang), fg="red", bold=True))
