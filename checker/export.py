@@ -1,7 +1,7 @@
 """`doccheck export FOLDER --to OUT`: an upload-ready copy of a batch for sellers who upload through
 Ozon's web form. Per SKU, only the papers that count, named as Ozon needs them (`RU_` prefix, copy
-markers dropped, names safe on every system), copied byte for byte (sha256 checked), plus a
-README.txt checklist in the run's language. OUT must not exist or be empty; FOLDER is never written."""
+markers dropped as rules/copies.yaml recognises them, names safe on every system), copied byte for
+byte (sha256 checked), plus a README.txt checklist in the run's language. OUT must not exist or be empty; FOLDER is never written."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import codes, i18n
+from .copies import CopyRules
 from .models import FileResult, ScanResult, SkuResult
 from .report.output import write_atomic
 from .verdict import sku_details
@@ -21,37 +22,21 @@ from .verdict import sku_details
 MAX_NAME = 120
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-# Copy markers sync clients and file managers add to a name's stem. The seam for issue 13's
-# copy-marker rules: point strip_copy_markers at them when they land.
-_COPY_MARKERS = [
-    re.compile(r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}$"),                 # Syncthing
-    re.compile(r"\s*\((?:[^()]*'s )?conflicted copy[^()]*\)$", re.I),         # Dropbox
-    re.compile(r"\s*-\s*(?:copy|копия|副本)(?:\s*\(\d+\))?$", re.I),            # "name - Copy", "name - копия"
-    re.compile(r"\s+(?:copy|копия|副本)(?:\s*\d+)?$", re.I),                    # "name copy 2"
-    re.compile(r"\s*\(\d{1,3}\)$"),                                           # "name (1)" (browser downloads)
-]
-
 
 class ExportError(Exception):
     """OUT cannot be used (not empty, inside FOLDER, not writable) or a copy did not match; one line."""
 
 
-def strip_copy_markers(stem: str) -> str:
-    """The stem without the copy markers of sync clients and file managers (repeatedly)."""
-    previous = None
-    while previous != stem:
-        previous = stem
-        for pattern in _COPY_MARKERS:
-            stem = pattern.sub("", stem)
-    return stem or previous
-
-
-def upload_name(name: str) -> str:
-    """The name Ozon needs: RU_ prefix (capitals), copy markers dropped, safe on Windows, macOS
-    and Linux (no <>:"/\\|?* or control characters, no trailing dot or space, NFC, at most 120 characters)."""
+def upload_name(name: str, copies: CopyRules) -> str:
+    """The name Ozon needs: RU_ prefix (capitals), the copy markers of sync tools and file managers
+    dropped (`copies`: the loaded rules/copies.yaml, as the scan recognises copies), safe on Windows,
+    macOS and Linux (no <>:"/\\|?* or control characters, no trailing dot or space, NFC, at most 120
+    characters)."""
     name = unicodedata.normalize("NFC", name)
+    copy = copies.parse(name)
+    if copy is not None:
+        name = copy.original
     stem, dot, ext = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
-    stem = strip_copy_markers(stem)
     stem = re.sub(r"^ru_", "", stem, flags=re.I)
     stem = _UNSAFE.sub("_", stem).strip(" .") or "document"
     ext = _UNSAFE.sub("", ext).lower()
@@ -123,7 +108,7 @@ def export(result: ScanResult, folder: Path, out: Path, lang: str) -> list[Expor
         used: set[str] = {"readme.txt"}
         files: list[tuple[str, str]] = []
         for f in papers_that_count(sku):
-            new = upload_name(f.name)
+            new = upload_name(f.name, result.rules.copies)
             stem, dot, ext = new.rpartition(".") if "." in new else (new, "", "")
             n = 2
             while new.casefold() in used:

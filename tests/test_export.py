@@ -6,10 +6,12 @@ import sys
 
 import pytest
 
-from checker.export import strip_copy_markers, upload_name
+from checker.export import upload_name
+from checker.rules import default_rules_dir, load_rules
 from conftest import SAMPLES, tree_digest
 
 ROOT = SAMPLES / "company"
+COPIES = load_rules(default_rules_dir()).copies     # rules/copies.yaml: the scan's own copy rules
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -23,11 +25,29 @@ ROOT = SAMPLES / "company"
     ("RU_инструкция - копия.pdf", "RU_инструкция.pdf"),
 ])
 def test_upload_names(name, expected):
-    assert upload_name(name) == expected
+    assert upload_name(name, COPIES) == expected
 
 
-def test_copy_marker_seam_keeps_a_plain_stem():
-    assert strip_copy_markers("RU_PB-1001_manual") == "RU_PB-1001_manual"
+def test_a_plain_name_keeps_its_stem():
+    assert upload_name("RU_PB-1001_manual.pdf", COPIES) == "RU_PB-1001_manual.pdf"
+    assert upload_name("RU_manual 2.pdf", COPIES) == "RU_manual 2.pdf"      # copies.yaml: a bare number is a real name
+
+
+def test_export_names_follow_the_rule_file(tmp_path):
+    """A copy marker added to rules/copies.yaml is dropped by export too: the rule file is the one place."""
+    import shutil
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules_dir)
+    path = rules_dir / "copies.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "  - tool: Test sync\n"
+        "    pattern: '^(?P<stem>.+?)~conflict(?P<ext>\\.[^.]+)?$'\n"
+        "    source: test\n"
+        "    examples:\n"
+        "      RU_manual~conflict.pdf: RU_manual.pdf\n"), encoding="utf-8")
+    assert upload_name("RU_cert~conflict.pdf", COPIES) == "RU_cert~conflict.pdf"
+    assert upload_name("RU_cert~conflict.pdf", load_rules(rules_dir).copies) == "RU_cert.pdf"
 
 
 def test_export_copies_only_papers_that_count(tmp_path):

@@ -96,8 +96,10 @@ def test_a_declined_upload_is_not_reused_but_a_pending_one_is():
     from checker.ozon.upload import make_plan
     from checker.report.ozon_sheet import OzonDocument
 
-    doc = OzonDocument("A-1", "certificate_of_conformity", "eaeu_technical_regulation", "ЕАЭС RU С-CN.АЯ46.В.01234/23",
-                       date(2023, 3, 12), date(2028, 3, 11), (), "A-1/RU_cert.pdf")
+    doc = OzonDocument(offer_id="A-1", certificate_type="CERTIFICATE_OF_CONFORMITY", accordance_type="EAEU",
+                       certificate_country="RU", number="ЕАЭС RU С-CN.АЯ46.В.01234/23",
+                       name="Сертификат соответствия ЕАЭС RU С-CN.АЯ46.В.01234/23", issue_date=date(2023, 3, 12),
+                       expired_date=date(2028, 3, 11), product_type="UNKNOWN", regulations=(), file="A-1/RU_cert.pdf")
     declined = OzonCertificate(7, "ЕАЭС RU C-CN.АЯ46.В.01234/23", "", "", "", "declined", "declined", ozon_skus=(11,))
     [step] = make_plan([doc], {"A-1": 11}, [declined]).steps
     assert step.action == "create" and step.params["skus"] == ["11"]
@@ -106,3 +108,30 @@ def test_a_declined_upload_is_not_reused_but_a_pending_one_is():
     assert step.action == "skip" and step.certificate_id == 8
     [step] = make_plan([doc], {}, [pending]).steps
     assert step.action == "fail"
+
+
+def test_create_params_carry_the_papers_ozon_codes():
+    """The v2 create request takes certificate_type, accordance_type, certificate_country, name and
+    product_type as the paper's OzonDocument gives them (rules/ozon.yaml, the same as --ozon-sheet);
+    a type issued without an end date goes as {"infinite": true}; a paper whose dates were not read is not sent."""
+    from dataclasses import replace
+    from datetime import date
+
+    from checker.ozon.upload import create_params
+    from checker.report.ozon_sheet import INFINITE, OzonDocument
+
+    doc = OzonDocument(offer_id="M-1", certificate_type="REGISTRATION_CERTIFICATE", accordance_type="UNKNOWN",
+                       certificate_country="RU", number="РЗН 2025/25937", name="Регистрационное удостоверение РЗН 2025/25937",
+                       issue_date=date(2025, 6, 2), expired_date=INFINITE, product_type="MEDICAL_PRODUCT", regulations=(),
+                       file="M-1/RU_ru.pdf")
+    params = create_params(doc, [501, 502], "RU_ru.pdf", b"%PDF-1.4")
+    assert params["expired_date"] == {"infinite": True}
+    assert (params["certificate_type"], params["accordance_type"], params["certificate_country"], params["product_type"]) == \
+        ("REGISTRATION_CERTIFICATE", "UNKNOWN", "RU", "MEDICAL_PRODUCT")
+    assert params["name"] == "Регистрационное удостоверение РЗН 2025/25937" and params["number"] == "РЗН 2025/25937"
+    assert params["issue_date"] == "2025-06-02T00:00:00Z" and params["skus"] == ["501", "502"]
+    assert params["files"] == [{"name": "RU_ru.pdf", "file_content": "JVBERi0xLjQ="}]
+    with pytest.raises(ValueError):
+        create_params(replace(doc, expired_date=None), [501], "RU_ru.pdf", None)
+    with pytest.raises(ValueError):
+        create_params(replace(doc, issue_date=None), [501], "RU_ru.pdf", None)

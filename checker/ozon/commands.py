@@ -138,7 +138,7 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         docs = passing_documents(result)
         with open_client(api_url) as client:
             try:
-                ozon_sku_of = ozon_skus_for(client, {d.sku for d in docs})
+                ozon_sku_of = ozon_skus_for(client, {d.offer_id for d in docs})
                 existing = fetch_certificates(client, request.options.rules.ozon_types)
                 plan = make_plan(docs, ozon_sku_of, existing)
                 for step in plan.steps:

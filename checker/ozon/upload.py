@@ -18,14 +18,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import i18n
 from ..models import ScanResult
 from ..report.output import csv_text, write_atomic
-from ..report.ozon_sheet import OzonDocument, ozon_documents
+from ..report.ozon_sheet import INFINITE, OzonDocument, ozon_documents
 from .certificates import OzonCertificate, number_key
 from .client import OzonClient, OzonError
 
@@ -35,45 +34,43 @@ UPLOAD_COLUMNS = ["action", "result", "number", "skus", "ozon_skus", "certificat
                   "file_sha256", "request", "message"]
 
 
-# --- the one adapter: a passing paper -> the v2 create fields -------------------------------------
-# doccheck's document and accordance types (report/ozon_sheet.py) -> Ozon's v2 codes. The live API
-# takes certificate_type in capitals (CERTIFICATE_OF_CONFORMITY, DECLARATION) and accordance_type
-# EAEU for ЕАЭС/ТС papers, GOST for the GOST R system (РОСС …).
-_CERTIFICATE_TYPE = {"certificate_of_conformity": "CERTIFICATE_OF_CONFORMITY", "declaration_of_conformity": "DECLARATION"}
-_ACCORDANCE_TYPE = {"eaeu_technical_regulation": "EAEU", "customs_union": "EAEU", "ru_technical_regulation": "EAEU",
-                    "gost_r": "GOST"}
-_EAEU_COUNTRIES = ("RU", "BY", "KZ", "KG", "AM")
+# --- a passing paper -> the v2 create request ------------------------------------------------------
+# The codes (certificate_type, accordance_type, certificate_country, product_type, name, "infinite")
+# are the paper's OzonDocument, made by report/ozon_sheet.py from rules/ozon.yaml (checker/ozon_codes.py):
+# --ozon-sheet and upload send the same codes for the same paper. Here only the request's shape.
 
 
 def create_params(doc: OzonDocument, ozon_skus: list[int], file_name: str, content: bytes | None) -> dict:
     """The `params` of POST /v2/product/certificate/create for one passing paper.
 
     Shape (Ozon Seller API, /v2/product/certificate/create): certificate_type, accordance_type,
-    certificate_country (the register's country: the two letters after ЕАЭС/ТС/РОСС, else RU),
-    name, number, issue_date (RFC 3339), expired_date ({"date": {day, month, year}} or
-    {"infinite": true}), product_type, skus (Ozon SKUs as strings), files ([{name, file_content}],
-    base64). content=None leaves file_content out (the dry run's record).
-    Raises ValueError when a field Ozon requires could not be read off the paper.
-
-    The single place where doccheck's vocabulary meets Ozon's codes: point it at the issue-12
-    mapping (rules/ozon.yaml) when that lands."""
+    certificate_country, name, product_type as the paper's OzonDocument gives them (rules/ozon.yaml);
+    number (official Cyrillic form), issue_date (RFC 3339, midnight UTC), expired_date
+    ({"date": {day, month, year}} or {"infinite": true} for the types rules/ozon.yaml issues without
+    an end date), skus (Ozon SKUs as strings), files ([{name, file_content}], base64).
+    content=None leaves file_content out (the dry run's record).
+    Raises ValueError (a sentence in the run's language) when the issue date, or the expiry date of
+    a paper that has one, could not be read off the paper."""
     if doc.issue_date is None:
         raise ValueError(i18n.t("ozon.upload.no_issue_date"))
-    if doc.expiry_date is None:
+    if doc.expired_date is None:
         raise ValueError(i18n.t("ozon.upload.no_expiry_date"))
-    country = re.match(r"^\s*(?:ЕАЭС|ТС|РОСС)\s+(?:N\s+)?([A-Z]{2})", doc.number)
+    if doc.expired_date == INFINITE:
+        expired: dict = {"infinite": True}
+    else:
+        expired = {"date": {"day": doc.expired_date.day, "month": doc.expired_date.month, "year": doc.expired_date.year}}
     file_entry = {"name": file_name}
     if content is not None:
         file_entry["file_content"] = base64.b64encode(content).decode("ascii")
     return {
-        "certificate_type": _CERTIFICATE_TYPE.get(doc.document_type, doc.document_type.upper()),
-        "accordance_type": _ACCORDANCE_TYPE.get(doc.accordance_type, "EAEU"),
-        "certificate_country": country.group(1) if country and country.group(1) in _EAEU_COUNTRIES else "RU",
-        "name": f"{doc.number}"[:100],
+        "certificate_type": doc.certificate_type,
+        "accordance_type": doc.accordance_type,
+        "certificate_country": doc.certificate_country,
+        "name": doc.name,
         "number": doc.number,
         "issue_date": f"{doc.issue_date.isoformat()}T00:00:00Z",
-        "expired_date": {"date": {"day": doc.expiry_date.day, "month": doc.expiry_date.month, "year": doc.expiry_date.year}},
-        "product_type": "UNKNOWN",
+        "expired_date": expired,
+        "product_type": doc.product_type,
         "skus": [str(s) for s in ozon_skus],
         "files": [file_entry],
     }
@@ -101,13 +98,14 @@ class Plan:
 
 
 def passing_documents(result: ScanResult) -> list[OzonDocument]:
-    """The valid conformity papers (ozon_sheet.ozon_documents) of SKUs whose own papers pass: no
-    blocking finding of file or SKU scope. The account's KYC does not hold back a product's papers."""
+    """The papers --ozon-sheet lists (ozon_sheet.ozon_documents: verdict.valid_papers, not blocked,
+    not expired, of a type Ozon takes), of SKUs whose own papers pass: no blocking finding of file or
+    SKU scope. The account's KYC does not hold back a product's papers."""
     from ..codes import Scope
 
     passing = {s.sku for s in result.skus
                if not any(f.code.blocking and f.code.scope is not Scope.ACCOUNT for f in s.findings)}
-    return [d for d in ozon_documents(result) if d.sku in passing]
+    return [d for d in ozon_documents(result) if d.offer_id in passing]
 
 
 def make_plan(docs: list[OzonDocument], ozon_sku_of: dict[str, int], existing: list[OzonCertificate]) -> Plan:
@@ -122,7 +120,7 @@ def make_plan(docs: list[OzonDocument], ozon_sku_of: dict[str, int], existing: l
             on_account.setdefault(number_key(c.number), c)
     for key, group in grouped.items():
         doc = group[0]
-        skus = list(dict.fromkeys(d.sku for d in group))
+        skus = list(dict.fromkeys(d.offer_id for d in group))
         found = [s for s in skus if s in ozon_sku_of]
         plan.missing_skus.extend(s for s in skus if s not in ozon_sku_of)
         ozon = [ozon_sku_of[s] for s in found]

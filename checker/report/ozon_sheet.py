@@ -32,6 +32,9 @@ INFINITE = "infinite"
 
 @dataclass(frozen=True)
 class OzonDocument:
+    """One paper that would pass, in the codes of POST /v2/product/certificate/create (rules/ozon.yaml):
+    the row --ozon-sheet writes and the request `doccheck ozon upload` sends (ozon/upload.py
+    create_params), so both always say the same for the same paper."""
     offer_id: str
     certificate_type: str
     accordance_type: str
