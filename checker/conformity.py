@@ -55,7 +55,6 @@ class ConformityNumber:
     problem: str | None  # short English text when not well formed
     position: int        # offset in the text (for pairing with dates)
     repairs: tuple[str, ...] = ()   # short English texts: what was changed on the way to the official form
-    guessed: bool = False           # a repair that needed a guess (an N mark read as a letter)
     absent: tuple[str, ...] = ()    # optional fields of its layout that are not there ("year")
     core: int = -1                  # offset where the number proper starts (after prefix and N mark)
 
@@ -566,13 +565,13 @@ def _after_prefix(text: str, m: re.Match, prefix: _Prefix, rules: NumberRules, t
         starts.append(misread.end())
         repairs[misread.end()] = f"N mark read as '{misread.group('mark')}'"
     if not prefix.era:
-        return _best(text, m.start(), starts, prefix.options, rules, title, guesses=repairs)
+        return _best(text, m.start(), starts, prefix.options, rules, title, mark_repairs=repairs)
     # The EAC mark is no register prefix: the number's own structure names its era.
     number = None
     for scheme in prefix.era:
         display, mark = rules.displays[scheme]
         options = tuple((lay, scheme, display, mark) for lay, _, _, _ in prefix.options)
-        number = _best(text, m.start(), starts, options, rules, title, guesses=repairs)
+        number = _best(text, m.start(), starts, options, rules, title, mark_repairs=repairs)
         if number is None or _has_year(number) == (scheme == prefix.era[0]):
             break
     if number is not None:
@@ -609,20 +608,22 @@ def _after_title(text: str, m: re.Match, doc_type: str, is_label: bool, rules: N
 
 
 def _best(text: str, anchor: int, starts: list[int], options, rules: NumberRules, title,
-          states: frozenset[str] | None = None, guesses: dict[int, str] | None = None) -> ConformityNumber | None:
-    """The first well-formed reading, else the first loose one. `guesses`: start offsets whose
-    reading needed a guess, with the repair's text."""
+          states: frozenset[str] | None = None, mark_repairs: dict[int, str] | None = None) -> ConformityNumber | None:
+    """The first well-formed reading, else the first loose one. `mark_repairs`: start offsets past an
+    N mark that OCR read as a letter, with the repair's text. The repair is structural, not a guess:
+    in the register's form the place between ЕАЭС and the two-letter state holds the N mark and
+    nothing else (the same kind of repair as СМ read for CN)."""
     first = None
     for start in starts:
         end = min(len(text), start + _WINDOW)
-        guess = (guesses or {}).get(start)
+        repair = (mark_repairs or {}).get(start)
         for layout, scheme, display, mark in options:
             lm = layout.pattern.match(text, start, end)
             if lm is None:
                 continue
             number = _build(text, anchor, lm, layout, scheme, display, mark, rules, title)
-            if guess:
-                number = dataclasses.replace(number, repairs=(guess,) + number.repairs, guessed=True)
+            if repair:
+                number = dataclasses.replace(number, repairs=(repair,) + number.repairs)
             if states is not None and number.registered_in not in states:
                 continue              # "XY С-…" in running text is not a number
             if number.well_formed:

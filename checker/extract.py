@@ -239,7 +239,8 @@ def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, s
             if why == "verify":   # nothing to check it against: read, and said so
                 page.source, page.note = "text", _join(page.note, LAYER_UNCHECKED)
             else:
-                page.text = ""
+                if why == "junk":     # a junk layer is never believed; a short one (a few words) is kept, as read
+                    page.text = ""
                 page.note = _join(page.note, LAYER_UNREADABLE_NO_OCR if why == "junk" else "scanned page not read (OCR off)")
         return
     from .render import RenderError, render_pdf_pages

@@ -147,9 +147,11 @@ def brands_in_name(name: str) -> list[str]:
 
 
 def fits_product(description: str, brand: str, name: str, rules: FitRules) -> bool | None:
-    """True/False as the module says; None when the SKU list gives neither brand nor name. Without a
-    brand, a brand written in the name (``brands_in_name``) mentioned in the description fits too."""
-    if not brand and not name:
+    """True/False as the module says; None when there is nothing distinctive to compare: no brand,
+    and a name with neither a brand written in it (``brands_in_name``) nor a model token ("Внешний
+    аккумулятор 10000 мАч" says what any power bank's paper says). Without a brand, a brand written in
+    the name mentioned in the description fits too."""
+    if not brand and not (brands_in_name(name) or any(_is_model(t) for t in _tokens(name))):
         return None
     if brand and brand_mentioned(description, brand, rules):
         return True

@@ -82,14 +82,15 @@ def analyse_text(facts: FileFacts, rules: Rules) -> FileAnalysis:
 def _with_evidence(n, facts: FileFacts, rules: Rules) -> DocumentNumber:
     """The number as reported, with where it was read and how sure OCR was of it (PageText.word_boxes).
 
-    A number read by OCR is unverified when it needed a guess, failed a structural check, or its
-    lowest word confidence is under numbers.yaml evidence.min_confidence; from a text layer it is
-    well formed or malformed."""
+    A number read by OCR is unverified when it failed a structural check, lost the /year it should
+    carry, or its lowest word confidence is under numbers.yaml evidence.min_confidence; structural
+    repairs (an N mark or a state code read as look-alike letters) are listed, not doubted. From a
+    text layer it is well formed or malformed."""
     source, confidence = _span_evidence(facts, max(n.position, n.core), n.position + len(n.raw))
     problem = n.problem
     if source != "ocr":
         status = "well_formed" if n.well_formed else "malformed"
-    elif not n.well_formed or n.guessed or (confidence is not None and confidence < rules.numbers.min_confidence):
+    elif not n.well_formed or (confidence is not None and confidence < rules.numbers.min_confidence):
         status = "unverified"
     elif "year" in n.absent and n.scheme in rules.numbers.year_expected:
         status = "unverified"
@@ -205,9 +206,6 @@ def unverified_reason(number: DocumentNumber, lang: str) -> str:
     """Why a number is unverified, in `lang`: the repair or problem, or the OCR confidence."""
     if number.problem:
         return i18n.reading_note(number.problem, lang)
-    guesses = [r for r in number.repairs if r.startswith("N mark")]
-    if guesses:
-        return i18n.reading_note(guesses[0], lang)
     return i18n.t("value.ocr_confidence", lang, confidence=f"{number.confidence:.0f}")
 
 

@@ -112,8 +112,8 @@ def judge_fit(sku: SkuResult, category: Category | None, counted: list[FileResul
     if not brand and not name:
         return fit
     described = [(f, d) for f in papers if (d := product_description(f.facts.text, rules.fit))]
-    verdicts = [(f, d, fits_product(d, brand, name, rules.fit)) for f, d in described]
-    if verdicts and not any(v for _, _, v in verdicts):
+    verdicts = [(f, d, v) for f, d in described if (v := fits_product(d, brand, name, rules.fit)) is not None]
+    if verdicts and not any(v for _, _, v in verdicts):   # None: nothing distinctive to compare, not judged
         product = " / ".join(x for x in (name, brand) if x)
         for f, d, _ in verdicts:
             quote = d if len(d) <= _QUOTE_CHARS else d[:_QUOTE_CHARS].rstrip() + "…"

@@ -492,12 +492,12 @@ def test_a_national_number_gets_no_invented_prefix(rules, text, official):
 def test_an_ocr_number_split_across_a_blank_line_and_inside_a_digit_group_is_joined(rules):
     """The junk-text-layer declaration as tesseract reads it from its image (issue 13)."""
     n = only("ЕАЭС N RU\n\nД-СМ.РАОЗ.В.2 7514/25", rules)
-    assert (n.official, n.well_formed, n.guessed) == ("ЕАЭС N RU Д-CN.РА03.В.27514/25", True, False)
+    assert (n.official, n.well_formed) == ("ЕАЭС N RU Д-CN.РА03.В.27514/25", True)
     assert "joined across a line break" in n.repairs and "serial '2 7514' joined" in n.repairs
 
 
 @pytest.mark.parametrize("mark", ["М", "И", "Н", "M", "H"])
 def test_an_n_mark_read_as_a_letter_is_repaired_not_taken_for_a_country(rules, mark):
     n = only(f"ЕАЭС {mark} RU Д-CN.РА11.В.13293/25", rules)
-    assert (n.official, n.scheme, n.guessed) == ("ЕАЭС N RU Д-CN.РА11.В.13293/25", "eaeu", True)
+    assert (n.official, n.scheme, n.well_formed) == ("ЕАЭС N RU Д-CN.РА11.В.13293/25", "eaeu", True)
     assert n.repairs[0] == f"N mark read as '{mark}'"

@@ -43,11 +43,11 @@ CASES = [
     (SMARTWATCH, "", "Смарт-часы HUAYAO FIT S3", False),                       # same type, another model
     (PB_CERT, "", "Чайник электрический PB-1001", False),                      # same model number, another type
     (PB_CERT, "", "Аккумулятор внешний PB1001", True),                         # inflection ("аккумуляторы") and a model without its hyphen
-    (PB_CERT, "", "Внешний аккумулятор", False),                               # a type alone is not enough
-    (PB_CERT, "", "Внешний аккумулятор 10000 мАч", False),                     # a capacity is not a model
+    (PB_CERT, "", "Внешний аккумулятор", None),                                # a type alone: nothing distinctive, not judged
+    (PB_CERT, "", "Внешний аккумулятор 10000 мАч", None),                      # a capacity is no model: not judged either
     (PB_CERT, "", "Внешний аккумулятор VOLTEX 10000 мАч", True),               # no brand column: the brand written in the name
     (PB_CERT, "", "Внешний аккумулятор ZENTRO 10000 мАч", False),              # ... and another brand's name does not fit
-    (PB_CERT, "", "Внешний аккумулятор USB 10000 мАч", False),                 # USB is no brand (3 letters)
+    (PB_CERT, "", "Внешний аккумулятор USB 10000 мАч", None),                  # USB is no brand (3 letters): not judged
 ]
 
 

@@ -39,7 +39,9 @@ def scan_twice(run_cli, tmp_path, folder, skus, *extra):
         results.append((code, stdout, rows, files, document))
     (c1, _, r1, _, _), (c2, _, r2, _, d2) = results
     assert (c1, {k: v["chat_status"] for k, v in r1.items()}) == (c2, {k: v["chat_status"] for k, v in r2.items()})
-    assert d2["stats"]["cache_hits"] == d2["stats"]["files"]
+    # every file from the cache the second time, but KYC papers: those are never stored (docs/hostile-input.md)
+    kyc_files = sum(1 for f in d2["files"] if f["group"] == "kyc")
+    assert d2["stats"]["cache_hits"] == d2["stats"]["files"] - kyc_files
     return results[1]
 
 
@@ -100,7 +102,8 @@ def test_ozon_xlsx_without_category_column_infers_it(run_cli, tmp_path):
     assert rows["PB-3001"]["category_source"] == "inferred" and "taken from the product name" in rows["PB-3001"]["details"]
     assert rows["40012345"]["category_rule"] == "smartwatch" and rows["40012345"]["chat_status"] == "disabled"
     assert "Smartwatches" in rows["40012345"]["details"]          # named as Ozon does, not by its rule key
-    assert rows["KT-7"]["category_source"] == "" and "unknown_category" in rows["KT-7"]["reasons"]
+    # "Чайник электрический" is an Ozon type name (rules/ozon_types.yaml): a kettle is a household appliance
+    assert rows["KT-7"]["category_source"] == "inferred" and rows["KT-7"]["category_rule"] == "household_appliance"
     sku = next(s for s in document["skus"] if s["sku"] == "PB-3001")
     assert (sku["brand"], sku["category_source"], sku["category_match"]) == ("TESTBRAND", "inferred", "inferred")
     assert "taken from the start of its product name" in " ".join(document["warnings"])

@@ -322,9 +322,10 @@ def ozon_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
     from .ozon_sheet import ozon_documents
 
     lang = words.lang
-    return [[d.sku, i18n.t(f"ozon.doc.{d.document_type}", lang, default=d.document_type),
+    return [[d.offer_id, i18n.t(f"ozon.doc.{d.certificate_type}", lang, default=d.certificate_type),
              i18n.t(f"ozon.acc.{d.accordance_type}", lang, default=d.accordance_type), d.number,
-             DateCell(d.issue_date), DateCell(d.expiry_date), "\n".join(d.regulations), d.file]
+             DateCell(d.issue_date), DateCell(d.expired_date) if not isinstance(d.expired_date, str) else d.expired_date,
+             "\n".join(d.regulations), d.file]
             for d in ozon_documents(result)]
 
 
