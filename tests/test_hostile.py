@@ -165,7 +165,9 @@ def test_sigterm_mid_ocr_stops_cleanly_and_leaves_no_page_image(tmp_path):
 def test_a_file_that_swells_hits_the_memory_cap(tmp_path):
     from PIL import Image
 
-    Image.new("L", (8000, 8000), 255).save(tmp_path / "big.png")
+    # 79 Mpx, under the 80 Mpx decode guard, in RGB: decoding and greying it needs over 300 MB,
+    # more than the 256 MB cap whatever the worker inherited from its parent.
+    Image.new("RGB", (8900, 8900), (255, 255, 255)).save(tmp_path / "big.png")
     task = Task(0, str(tmp_path / "big.png"), (tmp_path / "big.png").stat().st_size,
                 (tmp_path / "big.png").stat().st_mtime_ns, ExtractSettings(ocr=False))
     outcome = run_isolated([task], Limits(jobs=1, memory_mb=256))[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -156,7 +155,7 @@ def write_products(products: list[OzonProduct], path: Path) -> None:
 
 
 def _write_xlsx(products: list[OzonProduct], path: Path) -> None:
-    import tempfile
+    import io
 
     from openpyxl import Workbook
 
@@ -166,18 +165,9 @@ def _write_xlsx(products: list[OzonProduct], path: Path) -> None:
     sheet.append(PRODUCT_COLUMNS)
     for p in products:
         sheet.append([v if isinstance(v, int) else defuse_cell(v) for v in p.row()])
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
-    os.close(fd)
-    try:
-        book.save(tmp)
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, buffer.getvalue())   # temp file, then rename, mode 0640, like every report
 
 
 def unmapped_types(rows: list[dict[str, str]], rules) -> list[tuple[str, int]]:
