@@ -163,16 +163,27 @@ def test_sigterm_mid_ocr_stops_cleanly_and_leaves_no_page_image(tmp_path):
 
 
 def test_a_file_that_swells_hits_the_memory_cap(tmp_path):
+    """Run in a fresh process, as doccheck runs: a worker forked from this long-lived test process
+    inherits its heap, whose free pages the address-space cap does not count, so the cap's effect
+    here would depend on the tests that ran before."""
+    import subprocess
+
     from PIL import Image
 
     # 79 Mpx, under the 80 Mpx decode guard, in RGB: decoding and greying it needs over 300 MB,
-    # more than the 256 MB cap whatever the worker inherited from its parent.
+    # more than the 256 MB cap.
     Image.new("RGB", (8900, 8900), (255, 255, 255)).save(tmp_path / "big.png")
-    task = Task(0, str(tmp_path / "big.png"), (tmp_path / "big.png").stat().st_size,
-                (tmp_path / "big.png").stat().st_mtime_ns, ExtractSettings(ocr=False))
-    outcome = run_isolated([task], Limits(jobs=1, memory_mb=256))[0]
-    problem = outcome.error or outcome.facts.problem
-    assert "memory" in problem or "died" in problem or "too large" in problem
+    code = (
+        "import os, sys\n"
+        "from checker.executor import Limits, Task, run_isolated\n"
+        "from checker.models import ExtractSettings\n"
+        "path = sys.argv[1]; st = os.stat(path)\n"
+        "outcome = run_isolated([Task(0, path, st.st_size, st.st_mtime_ns, ExtractSettings(ocr=False))], Limits(jobs=1, memory_mb=256))[0]\n"
+        "print(outcome.error or outcome.facts.problem)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "big.png")], capture_output=True, text=True, timeout=300)
+    problem = proc.stdout.strip()
+    assert "memory" in problem or "died" in problem or "too large" in problem, (problem, proc.stderr[-500:])
 
 
 def test_a_file_changing_while_read_is_reported_incomplete(tmp_path):
