@@ -254,19 +254,24 @@ class FactCache:
             (facts.sha256, facts.extractor, analyser)).fetchone())
         return _decode(row, FileAnalysis)
 
+    def _write(self, statements: list[tuple[str, list[tuple]]]) -> None:
+        """Each (SQL, rows) pair executed for all its rows, in one immediate transaction: all of it
+        is stored or none. Failures are handled as every cache access is (_safely)."""
+        def write(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                for sql, rows in statements:
+                    db.executemany(sql, rows)
+
+        self._safely(write)
+
     def put_analyses(self, entries: list[tuple[FileFacts, FileAnalysis]], analyser: str) -> None:
         """One transaction for the batch: analysing is cheap, so losing it to an interruption is too."""
         rows = [(facts.sha256, facts.extractor, analyser, json.dumps(analysis.to_dict(), ensure_ascii=False), time.time())
                 for facts, analysis in entries if facts.sha256 and storable(facts)]
         if not rows:
             return
-
-        def write(db: sqlite3.Connection) -> None:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)
-
-        self._safely(write)
+        self._write([("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)])
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
         if not facts.sha256 or not storable(facts):
@@ -275,14 +280,8 @@ class FactCache:
             data = json.dumps(facts.to_dict(), ensure_ascii=False)
         except _ERRORS:
             return
-
-        def write(db: sqlite3.Connection) -> None:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", (facts.sha256, facts.extractor, data, time.time()))
-                db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", (path_key(path), size, mtime_ns, facts.sha256))
-
-        self._safely(write)
+        self._write([("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", [(facts.sha256, facts.extractor, data, time.time())]),
+                     ("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", [(path_key(path), size, mtime_ns, facts.sha256)])])
 
     def get_register(self, number: str, max_age_s: float, now: float | None = None) -> RegisterCheck | None:
         """The register's answer for `number` fetched at most max_age_s seconds ago, else None."""
@@ -296,13 +295,7 @@ class FactCache:
         rows = [(c.number, json.dumps(c.to_dict(), ensure_ascii=False), c.fetched) for c in checks if c.state != "not_checked"]
         if not rows:
             return
-
-        def write(db: sqlite3.Connection) -> None:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO register VALUES (?, ?, ?)", rows)
-
-        self._safely(write)
+        self._write([("INSERT OR REPLACE INTO register VALUES (?, ?, ?)", rows)])
 
     def close(self) -> None:
         if self.db is not None:

@@ -87,10 +87,13 @@ def register_settings(params: dict):
     return RegisterSettings(register=params["register"], url=url, max_age_hours=params["register_max_age"])
 
 
-def with_register_options(func):
-    for option in reversed(REGISTER_OPTIONS):
-        func = option(func)
-    return func
+def with_options(*options):
+    """A decorator applying click `options` in the order given (as --help lists them)."""
+    def apply(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return apply
 SELLER_TYPE_HELP = "KYC profile: company or individual, or any alias rules/kyc.yaml lists (юрлицо, ИП, 个体户…)."
 TODAY_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]   # ISO, and the Russian way of writing a date
 CSV_DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
@@ -134,9 +137,7 @@ def scan_options(func):
         click.option("-q", "--quiet", is_flag=True, help="Print only errors, the disabled SKUs and the summary line."),
         click.option("-v", "--verbose", is_flag=True, help="Also print each SKU's files and what was found in each."),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return with_options(*options)(func)
 
 
 def colour_setting(choice: str) -> bool | None:
@@ -484,9 +485,7 @@ def explain(code, rules_dir, lang) -> None:
 @click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colours in the terminal; auto: only on a terminal and when NO_COLOR is not set.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary table.")
-@CLUSTER_OPTIONS[0]
-@CLUSTER_OPTIONS[1]
-@with_register_options
+@with_options(*CLUSTER_OPTIONS, *REGISTER_OPTIONS)
 def audit(clients: Path, **params) -> None:
     """Audit many clients at once: each subfolder of CLIENTS is one client's batch (its papers,
     skus.csv, KYC folder and an optional doccheck.toml). Writes OUT-DIR/summary.csv and

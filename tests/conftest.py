@@ -52,6 +52,18 @@ def english_afterwards():
     set_csv_delimiter(",")      # nor an in-process --csv-delimiter run its separator
 
 
+def sample_batch(base: Path, skus: tuple[str, ...]) -> tuple[Path, Path]:
+    """A batch of some of sample_docs/company's SKU folders in base/papers, and their rows of the
+    sample SKU list in base/skus.csv (beside the batch, not in it). Returns (papers, skus.csv)."""
+    root = base / "papers"
+    for sku in skus:
+        shutil.copytree(SAMPLES / "company" / sku, root / sku)
+    sku_list = base / "skus.csv"
+    lines = (SAMPLES / "company" / "skus_utf8.csv").read_text(encoding="utf-8-sig").splitlines()
+    sku_list.write_text("\n".join([lines[0]] + [l for l in lines[1:] if l.split(",")[0] in skus]) + "\n", encoding="utf-8")
+    return root, sku_list
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     """A report as the rows a spreadsheet shows (UTF-8 with or without BOM)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:

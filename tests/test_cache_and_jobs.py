@@ -11,7 +11,7 @@ import pytest
 
 from checker.pipeline import ScanOptions, scan
 from checker.skus import read_sku_csv
-from conftest import SAMPLES
+from conftest import SAMPLES, sample_batch
 
 pytestmark = pytest.mark.ocr
 SKUS = ("PB-1001", "PB-6001", "TOY-3001", "HA-4003")
@@ -19,13 +19,7 @@ SKUS = ("PB-1001", "PB-6001", "TOY-3001", "HA-4003")
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    root = tmp_path_factory.mktemp("batch") / "papers"
-    for sku in SKUS:
-        shutil.copytree(SAMPLES / "company" / sku, root / sku)
-    skus = root.parent / "skus.csv"
-    lines = (SAMPLES / "company" / "skus_utf8.csv").read_text(encoding="utf-8-sig").splitlines()
-    skus.write_text("\n".join([lines[0]] + [l for l in lines[1:] if l.split(",")[0] in SKUS]) + "\n", encoding="utf-8")
-    return root, skus
+    return sample_batch(tmp_path_factory.mktemp("batch"), SKUS)
 
 
 def run(batch, out, *extra):

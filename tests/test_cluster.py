@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import SAMPLES
+from conftest import SAMPLES, sample_batch
 
 distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.ocr
@@ -45,13 +45,7 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    root = tmp_path_factory.mktemp("batch") / "papers"
-    for sku in SKUS:
-        shutil.copytree(SAMPLES / "company" / sku, root / sku)
-    skus = root.parent / "skus.csv"
-    lines = (SAMPLES / "company" / "skus_utf8.csv").read_text(encoding="utf-8-sig").splitlines()
-    skus.write_text("\n".join([lines[0]] + [l for l in lines[1:] if l.split(",")[0] in SKUS]) + "\n", encoding="utf-8")
-    return root, skus
+    return sample_batch(tmp_path_factory.mktemp("batch"), SKUS)
 
 
 def scan(root, skus, out, *extra, wait=True):
@@ -119,6 +113,20 @@ def _kill_worker_reading(address, times: int, stop: threading.Event, killed: lis
             time.sleep(0.05)
 
 
+def _scan_killing(root, skus, out, times: int):
+    """Scan on a fresh 2-worker cluster while the worker reading a file is killed `times` times;
+    returns (the scan's process result, the pids killed)."""
+    with _cluster() as cluster:
+        stop, killed = threading.Event(), []
+        killer = threading.Thread(target=_kill_worker_reading, args=(cluster.scheduler_address, times, stop, killed))
+        killer.start()
+        try:
+            return scan(root, skus, out, "--scheduler", cluster.scheduler_address, "--no-cache"), killed
+        finally:
+            stop.set()
+            killer.join()
+
+
 def _one_scan_batch(tmp_path):
     """One SKU whose only paper is an image-only certificate: reading it takes a few seconds of OCR."""
     root = tmp_path / "papers"
@@ -132,15 +140,7 @@ def _one_scan_batch(tmp_path):
 def test_worker_killed_mid_task_file_is_retried_with_the_same_result(tmp_path):
     root, skus = _one_scan_batch(tmp_path)
     local = scan(root, skus, tmp_path / "local", "--jobs", "1", "--no-cache")
-    with _cluster() as cluster:
-        stop, killed = threading.Event(), []
-        killer = threading.Thread(target=_kill_worker_reading, args=(cluster.scheduler_address, 1, stop, killed))
-        killer.start()
-        try:
-            remote = scan(root, skus, tmp_path / "dask", "--scheduler", cluster.scheduler_address, "--no-cache")
-        finally:
-            stop.set()
-            killer.join()
+    remote, killed = _scan_killing(root, skus, tmp_path / "dask", 1)
     assert killed, "the test never saw the file being read"
     assert remote.returncode == local.returncode, remote.stderr
     assert reports(tmp_path / "dask") == reports(tmp_path / "local")
@@ -152,16 +152,8 @@ def test_file_that_kills_workers_twice_is_unreadable_and_batch_goes_on(tmp_path)
     root, skus = _one_scan_batch(tmp_path)
     shutil.copytree(SAMPLES / "company" / "TOY-3001", root / "TOY-3001")
     skus.write_text("sku,category\nPB-6001,power_bank\nTOY-3001,toys\n", encoding="utf-8")
-    with _cluster() as cluster:
-        stop, killed = threading.Event(), []
-        killer = threading.Thread(target=_kill_worker_reading, args=(cluster.scheduler_address, 2, stop, killed))
-        # The text PDF is read in well under a second; the scan is what stays busy long enough to kill.
-        killer.start()
-        try:
-            remote = scan(root, skus, tmp_path / "dask", "--scheduler", cluster.scheduler_address, "--no-cache")
-        finally:
-            stop.set()
-            killer.join()
+    # The text PDF is read in well under a second; the scan is what stays busy long enough to kill.
+    remote, killed = _scan_killing(root, skus, tmp_path / "dask", 2)
     assert len(killed) == 2
     assert remote.returncode in (0, 1), remote.stderr
     files = {r["path"]: r for r in read_csv(tmp_path / "dask" / "f.csv")}
