@@ -32,7 +32,7 @@ import hashlib
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .executor import Limits, Outcome, Task, read_file_bytes
 
@@ -50,35 +50,27 @@ class ClusterError(Exception):
     The message is one line for the user."""
 
 
-@dataclass(frozen=True)
-class ClusterSpec:
-    """``address``: a scheduler address (``tcp://10.0.0.5:8786``); ``shared_fs``: workers see the
-    files at the same paths, so tasks carry paths instead of bytes."""
-    address: str
-    shared_fs: bool = False
-    connect_timeout_s: float = CONNECT_TIMEOUT_S
-
-
-def connect(spec: ClusterSpec):
-    """A ``distributed.Client`` for ``spec.address`` with at least one worker.
+def connect(address: str, connect_timeout_s: float = CONNECT_TIMEOUT_S):
+    """A ``distributed.Client`` for the scheduler at ``address`` (``tcp://10.0.0.5:8786``) with at
+    least one worker.
 
     Raises ClusterError when ``distributed`` is not installed, no scheduler answers within
-    ``spec.connect_timeout_s`` seconds, or the scheduler has no worker by then."""
+    ``connect_timeout_s`` seconds, or the scheduler has no worker by then."""
     try:
         from distributed import Client
     except ImportError:
         raise ClusterError("--scheduler needs the Dask extra: pip install 'doccheck[dask]'") from None
     try:
-        client = Client(spec.address, timeout=spec.connect_timeout_s, set_as_default=False)
+        client = Client(address, timeout=connect_timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {spec.address} "
-                           f"within {spec.connect_timeout_s:g} s ({type(exc).__name__})") from None
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} "
+                           f"within {connect_timeout_s:g} s ({type(exc).__name__})") from None
     try:
-        client.wait_for_workers(1, timeout=spec.connect_timeout_s)
+        client.wait_for_workers(1, timeout=connect_timeout_s)
     except (OSError, TimeoutError) as exc:
         client.close()
-        raise ClusterError(f"the Dask scheduler at {spec.address} has no worker "
-                           f"(waited {spec.connect_timeout_s:g} s; {type(exc).__name__})") from None
+        raise ClusterError(f"the Dask scheduler at {address} has no worker "
+                           f"(waited {connect_timeout_s:g} s; {type(exc).__name__})") from None
     return client
 
 
@@ -88,7 +80,7 @@ def attach(address: str, ocr: bool, connect_timeout_s: float = CONNECT_TIMEOUT_S
     facts' cache key). Raises ClusterError."""
     from .external.tesseract import tesseract_status
 
-    client = connect(ClusterSpec(address, connect_timeout_s=connect_timeout_s))
+    client = connect(address, connect_timeout_s)
     try:
         local = tesseract_status() if ocr else None
         engine = check_workers(client, local.engine_id if local is not None and local.ok else "", ocr)
