@@ -387,7 +387,7 @@ def stored_page_image(data: bytes, index: int, dpi: int):
     when it has no page image."""
     import pypdfium2 as pdfium
 
-    from checker.render import NATIVE_MIN_COVER, render_pdf_pages
+    from checker.reading.render import NATIVE_MIN_COVER, render_pdf_pages
 
     pdf = pdfium.PdfDocument(data)
     try:
@@ -510,9 +510,9 @@ def profile_batch(batch: Path, report: dict[str, dict], out: Path, pages: list[F
     import cProfile
     import pstats
 
-    import checker.ocr as ocr_mod
-    import checker.render as render_mod
-    from checker.extract import extract_facts
+    import checker.reading.ocr as ocr_mod
+    import checker.reading.render as render_mod
+    from checker.reading.extract import extract_facts
     from checker.external.tesseract import private_tempdir, tesseract_status
     from checker.models import Group
     from checker.pipeline import ScanOptions, settings_for

@@ -53,7 +53,7 @@ def attach_cluster(params: dict, ocr: bool):
         if params.get("shared_fs"):
             raise InputError("--shared-fs goes with --scheduler")
         return None, None
-    from .cluster import ClusterError, attach
+    from .process.cluster import ClusterError, attach
 
     try:
         return attach(params["scheduler"], ocr)
@@ -203,7 +203,7 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     from .pipeline import ScanOptions
     from .report import WRITERS, param_name
     from .report.output import is_inside
-    from .skus import SkuFileError, read_sku_csv
+    from .mapping.skus import SkuFileError, read_sku_csv
 
     from . import i18n
     from .config import apply_config
@@ -243,7 +243,7 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     warnings: list[str] = []
     skus_csv = params["skus_csv"]
     if skus_csv is None:
-        from .audit import DEFAULT_SKUS
+        from .commands.audit import DEFAULT_SKUS
 
         found = folder / DEFAULT_SKUS
         if found.is_file():
@@ -260,7 +260,7 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
     ocr = not params["no_ocr"]
     cluster, engine = attach_cluster(params, ocr)
     if cluster is None and ocr:
-        from .preflight import check_ocr_available
+        from .reading.preflight import check_ocr_available
 
         problem, engine = check_ocr_available(folder, rules)
         if problem:
@@ -378,7 +378,7 @@ def list_rules(category, rules_dir, lang, unmapped=None) -> None:
 def _list_unmapped(rules, path: Path) -> None:
     from . import i18n
     from .ozon.products import unmapped_types
-    from .skus import SkuFileError, read_sku_csv
+    from .mapping.skus import SkuFileError, read_sku_csv
 
     try:
         rows = [r.row for r in read_sku_csv(path).rows]
@@ -491,7 +491,7 @@ def audit(clients: Path, **params) -> None:
     skus.csv, KYC folder and an optional doccheck.toml). Writes OUT-DIR/summary.csv and
     OUT-DIR/<client>/ reports; one client's broken batch is reported and the others go on."""
     from . import i18n
-    from .audit import AuditSettings, find_clients, looks_like_one_batch, print_table, run_audit
+    from .commands.audit import AuditSettings, find_clients, looks_like_one_batch, print_table, run_audit
     from .report.output import is_inside
     from .report.terminal import print_chat_settings
 
@@ -572,7 +572,7 @@ def watch(folder: Path, settle: float, polling, poll_interval: float, **params) 
     """Watch FOLDER (e.g. a shared-drive sync folder) and keep the verdicts fresh: each file is judged
     once it is complete, the reports are rewritten, and each SKU whose verdict changed is printed.
     Ctrl-C stops; the exit status is the last verdict's, as with scan."""
-    from .watch import run_watch
+    from .commands.watch import run_watch
 
     sys.exit(run_watch(folder, params, settle=settle, polling=polling, poll_interval=poll_interval))
 
@@ -583,7 +583,7 @@ def watch(folder: Path, settle: float, polling, poll_interval: float, **params) 
 def show_config(folder: Path, **params) -> None:
     """Print the settings a scan of FOLDER would use and where each comes from: the command line,
     FOLDER/doccheck.toml (or --config FILE) with its line, or the default. Nothing is scanned."""
-    from .audit import DEFAULT_SKUS
+    from .commands.audit import DEFAULT_SKUS
     from .config import SETTINGS, apply_config
 
     ctx = click.get_current_context()
@@ -648,7 +648,7 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     except Exception as exc:
-        from .cluster import ClusterError   # only on this path: importing it loads the reader
+        from .process.cluster import ClusterError   # only on this path: importing it loads the reader
 
         if not isinstance(exc, ClusterError):
             raise

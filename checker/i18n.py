@@ -269,3 +269,35 @@ def width(text: str) -> int:
 def pad(text: str, columns: int) -> str:
     """Left-aligned to `columns` terminal columns (str.ljust counts CJK characters as one)."""
     return text + " " * max(0, columns - width(text))
+
+
+class Translator:
+    """Message ids into words, in one language, with one set of messages: the explicit context a
+    writer or a command is handed instead of module state.
+
+    ``Translator(lang, messages)``: `lang` one of LANGS (anything else falls back to DEFAULT_LANG),
+    `messages` the rules folder's messages in use (default: the built-in ones).
+    ``t(msg_id, default=..., **values)`` renders one message; unknown ids raise KeyError unless a
+    `default` is given, as for the module-level `t`."""
+
+    __slots__ = ("lang", "messages")
+
+    def __init__(self, lang: str | None = None, messages: Messages | None = None):
+        self.lang = lang if lang in LANGS else DEFAULT_LANG
+        self.messages = messages if messages is not None else builtin_messages()
+
+    def __repr__(self) -> str:
+        return f"Translator({self.lang!r}, {self.messages.path})"
+
+    def t(self, msg_id: str, default: object = _MISSING, **values) -> str:
+        if msg_id not in self.messages:
+            if default is not _MISSING:
+                return default  # type: ignore[return-value]
+            raise KeyError(f"no message {msg_id!r} in {self.messages.path}")
+        template = self.messages.text(msg_id, self.lang)
+        if not values:
+            return template
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return self.messages.text(msg_id, DEFAULT_LANG).format(**values)

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from .codes import ChatStatus, ReasonCode
-from .textlayer import LayerLimits
+from .reading.textlayer import LayerLimits
 
 EXTRACTOR_VERSION = "4"   # bump when extraction changes what it finds: cached facts are then re-read
 # 4: text layers scored (junk layers OCR'd), hidden text dropped, scanner layers checked against OCR;

@@ -13,19 +13,19 @@ from pathlib import Path
 
 from . import codes
 from .cache import FactCache, storable
-from .discover import FoundFile, discover
-from .executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
+from .reading.discover import FoundFile, discover
+from .process.executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
 from .privacy import shown_path
-from .progress import Progress
-from .judge import analyse, analyse_text, analysis_key, judge_file, render_detail
+from .process.progress import Progress
+from .judging.file import analyse, analyse_text, analysis_key, judge_file, render_detail
 from .kyc import evaluate_kyc_files
-from .copies import find_copies
-from .mapping import SkuMapper
+from .judging.copies import find_copies
+from .mapping.assign import SkuMapper
 from .models import (ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group, KycResult,
                      RegisterSummary, ScanResult, ScanStats, SkuResult)
 from .rules import Rules
-from .skus import SkuList, SkuRow
-from .verdict import judge_sku
+from .mapping.skus import SkuList, SkuRow
+from .judging.sku import judge_sku
 
 if TYPE_CHECKING:   # the register's client (httpx) is imported only when --register is given
     from .register.lookup import RegisterSettings
@@ -130,7 +130,7 @@ def scan(options: ScanOptions) -> ScanResult:
 
         limits = Limits(jobs=options.jobs, timeout_s=options.file_timeout, memory_mb=options.memory_mb)
         if options.cluster is not None and tasks:
-            from .cluster import run_on_cluster
+            from .process.cluster import run_on_cluster
 
             outcomes = run_on_cluster(tasks, limits, options.cluster, shared_fs=options.shared_fs,
                                       cached=cache.get if cache is not None else None, on_done=done)
@@ -208,7 +208,7 @@ def scan(options: ScanOptions) -> ScanResult:
 def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCache | None) -> RegisterSummary:
     """--register: look the papers' numbers up (cache first), add the register's findings to each
     file and say how many numbers were checked. Never raises for the register's sake."""
-    from .paper_checks import register_findings
+    from .judging.paper_checks import register_findings
     from .register.lookup import check_numbers, numbers_to_check
 
     rules = options.rules
@@ -223,7 +223,7 @@ def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCach
 
 def kyc_roots(kyc_files: list[FileResult]) -> list[str]:
     """The distinct KYC folders (each path up to its first folder named KYC) the files sit in, sorted."""
-    from .mapping import is_kyc_folder
+    from .mapping.assign import is_kyc_folder
 
     roots = set()
     for f in kyc_files:

@@ -154,7 +154,7 @@ def mask_at_rest(text: str) -> str:
 
 def personal_ids(text: str) -> list[str]:
     """The personal ids found in text, already masked, as 'kind ******123' (for the files report).
-    MRZ lines are left out: the passport/visa number read from them is reported by checker.mrz."""
+    MRZ lines are left out: the passport/visa number read from them is reported by checker.analysis.mrz."""
     seen: list[str] = []
     for start, end, kind in _merge(_find_spans(text)):
         if kind == "mrz":

@@ -10,17 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from . import codes
-from .conformity import NumberRules
-from .fit import FitRules
-from .doctypes import OZON_TYPES, DocumentTypeRules
-from .ozon_codes import OzonCodes
+from .analysis.conformity import NumberRules
+from .judging.fit import FitRules
+from .analysis.doctypes import OZON_TYPES, DocumentTypeRules
+from .ozon.codes import OzonCodes
 from .kyc import KycRules
-from .markers import MarkerRules
+from .analysis.markers import MarkerRules
 from .register.statuses import RegisterRules
-from .copies import CopyRules
+from .judging.copies import CopyRules
 from .names import fold_name
-from .sheets import SheetRules
-from .textlayer import LayerLimits
+from .analysis.sheets import SheetRules
+from .reading.textlayer import LayerLimits
 from .rulefile import LineDict, RuleError, load_yaml, require
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",

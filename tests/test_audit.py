@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from checker import i18n
-from checker.audit import (AuditSettings, ClientError, ClientRow, allocate_folder, exit_code_for, read_config,
+from checker.commands.audit import (AuditSettings, ClientError, ClientRow, allocate_folder, exit_code_for, read_config,
                            report_file_name, safe_folder_name)
 from checker.codes import ChatStatus
 from checker.report import WRITERS

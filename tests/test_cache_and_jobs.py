@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from checker.pipeline import ScanOptions, scan
-from checker.skus import read_sku_csv
+from checker.mapping.skus import read_sku_csv
 from conftest import SAMPLES, sample_batch
 
 pytestmark = pytest.mark.ocr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.copies import find_copies
+from checker.judging.copies import find_copies
 from checker.rulefile import RuleError
 from checker.rules import default_rules_dir, load_rules
 

@@ -1,7 +1,7 @@
 import os
 
-from checker.discover import discover
-from checker.mapping import SkuMapper
+from checker.reading.discover import discover
+from checker.mapping.assign import SkuMapper
 from checker.models import Group
 from checker.names import display_name
 from checker.rules import load_rules

@@ -128,7 +128,7 @@ def test_rules_category_lists_accepted_types_and_its_source(run_cli):
 
 
 def test_every_category_has_a_source_and_restricted_ones_accept_ozon_types():
-    from checker.doctypes import OZON_TYPES
+    from checker.analysis.doctypes import OZON_TYPES
     from checker.rules import load_rules
 
     for cat in load_rules().categories.values():

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from checker.export import upload_name
+from checker.commands.export import upload_name
 from checker.rules import default_rules_dir, load_rules
 from conftest import SAMPLES, tree_digest
 

@@ -3,7 +3,7 @@ on: a change of threshold that breaks one of these is a change of behaviour sell
 
 import pytest
 
-from checker.fit import fits_product, product_description
+from checker.judging.fit import fits_product, product_description
 
 PB_CERT = """ЗАЯВИТЕЛЬ «ШЭНЬЧЖЭНЬ ЛУНТЭН ЭЛЕКТРОНИКС КО., ЛТД.» (SHENZHEN LONGTENG ELECTRONICS CO., LTD.).
 ИЗГОТОВИТЕЛЬ «ШЭНЬЧЖЭНЬ ЛУНТЭН ЭЛЕКТРОНИКС КО., ЛТД.». Место нахождения: Китай, г. Шэньчжэнь.
@@ -105,7 +105,7 @@ def _paper(path, regulations, text=""):
 ])
 def test_certificate_mismatch_needs_every_readable_paper_to_miss(rules, papers, flagged):
     from checker.models import SkuResult
-    from checker.paper_checks import judge_fit
+    from checker.judging.paper_checks import judge_fit
 
     files = [_paper(p, regs) for p, regs in papers]
     sku = SkuResult("PB-1", "power_bank", "power_bank", {"sku": "PB-1"}, files)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from checker.executor import Limits, Task, run_isolated
+from checker.process.executor import Limits, Task, run_isolated
 from checker.models import ExtractSettings
 from conftest import read_csv, tree_digest
 from helpers.bombs import flate_bomb_pdf, pixel_bomb_png
@@ -175,7 +175,7 @@ def test_a_file_that_swells_hits_the_memory_cap(tmp_path):
     Image.new("RGB", (8900, 8900), (255, 255, 255)).save(tmp_path / "big.png")
     code = (
         "import os, sys\n"
-        "from checker.executor import Limits, Task, run_isolated\n"
+        "from checker.process.executor import Limits, Task, run_isolated\n"
         "from checker.models import ExtractSettings\n"
         "path = sys.argv[1]; st = os.stat(path)\n"
         "outcome = run_isolated([Task(0, path, st.st_size, st.st_mtime_ns, ExtractSettings(ocr=False))], Limits(jobs=1, memory_mb=256))[0]\n"

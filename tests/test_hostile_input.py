@@ -79,7 +79,7 @@ def test_audit_keeps_a_client_whose_names_are_not_utf8(tmp_path, run_cli, mode):
 
 
 def test_watch_no_cache_keeps_a_private_session_cache_that_a_later_run_removes_after_kill_9(tmp_path):
-    from checker.executor import remove_stale_tempdirs
+    from checker.process.executor import remove_stale_tempdirs
 
     batch = tmp_path / "batch" / "PB-1"
     batch.mkdir(parents=True)
@@ -107,7 +107,7 @@ def test_watch_no_cache_keeps_a_private_session_cache_that_a_later_run_removes_a
 
 
 def test_facts_leave_the_worker_as_valid_unicode(tmp_path):
-    from checker.executor import Limits, Task, run_isolated
+    from checker.process.executor import Limits, Task, run_isolated
     from checker.models import ExtractSettings
 
     pdf = mapped_glyph_pdf(tmp_path / "glyph.pdf")
@@ -211,7 +211,7 @@ def remove_deep(top: Path) -> None:
 
 @pytest.mark.parametrize("mode", CACHE_MODES)
 def test_a_tree_1000_levels_deep_and_a_fifo_are_listed_not_fatal(tmp_path, run_cli, mode):
-    from checker.discover import MAX_DEPTH
+    from checker.reading.discover import MAX_DEPTH
 
     root = tmp_path / "batch"
     (root / "PB-1").mkdir(parents=True)
@@ -302,8 +302,8 @@ def test_a_pdf_over_the_read_limit_is_unreadable_with_the_note(tmp_path, run_cli
 
 
 def test_a_file_changed_while_read_is_unreadable_not_a_pdf(tmp_path, rules):
-    from checker.executor import Limits, Task, run_isolated
-    from checker.judge import analyse_text, judge_file
+    from checker.process.executor import Limits, Task, run_isolated
+    from checker.judging.file import analyse_text, judge_file
     from checker.models import ExtractSettings, FileFacts, FileKind, FileResult, Group
 
     path = tmp_path / "RU_cert.pdf"
@@ -339,7 +339,7 @@ def test_a_cached_row_with_wrong_types_is_a_miss(tmp_path, bad):
 def test_workers_die_with_their_parent_after_kill_9(tmp_path):
     script = textwrap.dedent("""
         import os, sys, time
-        from checker import executor
+        from checker.process import executor
         from checker.models import ExtractSettings
 
         def slow(task, max_file_mb):
@@ -360,7 +360,7 @@ def test_workers_die_with_their_parent_after_kill_9(tmp_path):
 
 
 def test_stale_private_temp_folders_of_dead_runs_are_removed(tmp_path):
-    from checker.executor import remove_stale_tempdirs
+    from checker.process.executor import remove_stale_tempdirs
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

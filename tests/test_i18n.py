@@ -210,7 +210,7 @@ def _conformity_file():
     ("zh", "资料齐全：合格证明文件 ЕАЭС RU С-CN.АЯ46.В.01234/23，有效期至 2028-03-11。"),
 ])
 def test_details_column_speaks_the_language(lang, expected):
-    from checker.verdict import sku_details
+    from checker.judging.sku import sku_details
 
     result = _result([_conformity_file()])
     assert sku_details(result.skus[0], lang) == expected
@@ -344,7 +344,7 @@ def _files_that_read_badly(tmp_path):
 
     from pypdf import PdfWriter
 
-    from checker.executor import read_file_bytes
+    from checker.process.executor import read_file_bytes
 
     def pdf(pages: int, password: str | None = None) -> bytes:
         writer = PdfWriter()
@@ -356,7 +356,7 @@ def _files_that_read_badly(tmp_path):
         writer.write(buffer)
         return buffer.getvalue()
 
-    from checker.extract import extract_facts
+    from checker.reading.extract import extract_facts
     from checker.models import ExtractSettings
 
     settings = ExtractSettings(ocr=False, pages_first=1, pages_sample=0)

@@ -9,7 +9,7 @@ import pytest
 
 from checker.kyc import (KycRules, account_key_ok, analyse_kyc_text, evaluate_kyc, evaluate_kyc_files, payment_periods,
                          find_bank_checks)
-from checker.markers import MarkerRules
+from checker.analysis.markers import MarkerRules
 from checker.models import FileFacts, FileKind, FileResult, Group, PageText
 from checker.rulefile import RuleError
 from helpers.texts import NOTARISED_TRANSLATION

@@ -334,7 +334,7 @@ def test_uscc_condition_is_validated_on_load(markers, tmp_path):
 
 
 def test_a_wholly_unreadable_zone_number_is_not_filled_in_from_the_print():
-    from checker.mrz import find_zones
+    from checker.analysis.mrz import find_zones
     line1, line2 = td3(PASSPORT_NUMBER, "CHN", "850315", "330520").splitlines()
     blurred = line1 + "\n" + "<<<" + line2[3:]          # three characters of the number lost
     zones = find_zones(f"Passport No. {PASSPORT_NUMBER}\n{blurred}")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.markers import MarkerRules, find_markers, match_markers
+from checker.analysis.markers import MarkerRules, find_markers, match_markers
 from checker.rulefile import RuleError
 from helpers.texts import NOTARISED_TRANSLATION
 

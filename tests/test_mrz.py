@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from checker.mrz import check_digit, find_zones, normalise_line
+from checker.analysis.mrz import check_digit, find_zones, normalise_line
 
 # ICAO 9303 Part 4 specimen (Anna Maria Eriksson, Utopia).
 SPECIMEN_1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
@@ -12,7 +12,7 @@ SPECIMEN_2 = "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
 
 
 def icao_digit(field: str) -> str:
-    """Written out independently of checker.mrz: values 0-9, A=10..Z=35, '<'=0; weights 7,3,1."""
+    """Written out independently of checker.analysis.mrz: values 0-9, A=10..Z=35, '<'=0; weights 7,3,1."""
     values = {str(d): d for d in range(10)}
     values.update({chr(ord("A") + i): 10 + i for i in range(26)})
     values["<"] = 0

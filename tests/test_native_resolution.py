@@ -11,7 +11,7 @@ import sys
 import pytest
 from PIL import Image, ImageDraw
 
-from checker.render import NATIVE_MIN_DPI, ocr_dpi, page_image_dpi, render_pdf_pages
+from checker.reading.render import NATIVE_MIN_DPI, ocr_dpi, page_image_dpi, render_pdf_pages
 from conftest import read_csv
 from test_ocr import RUSSIAN, SERIF, _font, draw_page
 

@@ -1,4 +1,4 @@
-"""OCR engine: checker.external.tesseract and checker.ocr against the real tesseract binary.
+"""OCR engine: checker.external.tesseract and checker.reading.ocr against the real tesseract binary.
 
 Pages are drawn here with Pillow and the DejaVu / Noto CJK fonts. Tests that need tesseract are
 skipped only when it is missing *and* CI is unset: in CI a missing tesseract is a failure.
@@ -19,8 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from checker.external import tesseract as tess
 from checker.external.tesseract import OcrTimeout, private_tempdir, tesseract_status
-from checker.ocr import is_real_word, ocr_image, real_word_share
-from checker.render import load_image_frames, render_pdf_pages
+from checker.reading.ocr import is_real_word, ocr_image, real_word_share
+from checker.reading.render import load_image_frames, render_pdf_pages
 
 IN_CI = bool(os.environ.get("CI"))
 needs_tesseract = pytest.mark.skipif(

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from checker.executor import Limits, Task, run_isolated
+from checker.process.executor import Limits, Task, run_isolated
 from checker.external import tesseract
 from checker.models import ExtractSettings, PageText
 
@@ -50,7 +50,7 @@ def test_a_slot_held_by_a_killed_process_is_free_again(slots):
 
 
 def test_pages_of_one_file_are_read_at_once_up_to_the_slots_and_kept_in_order(slots, monkeypatch):
-    from checker import extract
+    from checker.reading import extract
 
     lock = threading.Lock()
     active = peak = 0

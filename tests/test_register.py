@@ -339,7 +339,7 @@ def test_failing_register_never_fails_a_scan_or_changes_a_verdict(batch, standin
     """Slow answers past the time-out, then a run of 5xx opening the breaker: every number is
     "not checked" and every verdict is what it is without the register."""
     from checker.pipeline import ScanOptions, scan
-    from checker.skus import read_sku_csv
+    from checker.mapping.skus import read_sku_csv
 
     root, skus_csv = batch
     for i in range(len(CASES)):
@@ -391,7 +391,7 @@ def test_register_end_date_wins_and_says_so(rules):
     """In force in the register, but ending sooner than the paper says: the register's date decides
     expiring/expired, replacing the paper's finding; a later register date changes nothing."""
     from checker.models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group, RegisterCheck
-    from checker.paper_checks import register_findings
+    from checker.judging.paper_checks import register_findings
     from checker import codes
 
     today = date(2026, 11, 26)

@@ -1,4 +1,4 @@
-"""checker.render: PDF pages and uploaded images into page images. No tesseract needed."""
+"""checker.reading.render: PDF pages and uploaded images into page images. No tesseract needed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageDraw
 
-from checker import render
-from checker.render import RenderError, load_image_frames, pdf_page_info, render_pdf_pages
+from checker.reading import render
+from checker.reading.render import RenderError, load_image_frames, pdf_page_info, render_pdf_pages
 
 
 def _marked_page(width: int, height: int, mark: int) -> Image.Image:

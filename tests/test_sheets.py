@@ -4,7 +4,7 @@
 import pytest
 
 from checker.rulefile import RuleError, load_yaml
-from checker.sheets import SheetRules
+from checker.analysis.sheets import SheetRules
 from conftest import read_csv
 from helpers.papers import TODAY, Paper, certificate_lines, page_image, scan, sku_folder
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.skus import SkuFileError, parse_sku_csv, read_sku_csv
+from checker.mapping.skus import SkuFileError, parse_sku_csv, read_sku_csv
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = next((p for p in (REPO.parent / "shared", Path("/work/shared")) if (p / "cases").is_dir()), REPO.parent / "shared")

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from checker.report.output import csv_cell, csv_text, defuse_cell
-from checker.skus import SkuFileError, parse_sku_csv
+from checker.mapping.skus import SkuFileError, parse_sku_csv
 
 
 def test_russian_excel_export_cp1251_semicolon():

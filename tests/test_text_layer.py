@@ -8,9 +8,9 @@ import pypdf
 import pytest
 from fpdf.enums import TextMode
 
-from checker.extract import extract_facts
+from checker.reading.extract import extract_facts
 from checker.models import ExtractSettings
-from checker.textlayer import LayerLimits, document_script, readable, score_layer
+from checker.reading.textlayer import LayerLimits, document_script, readable, score_layer
 from conftest import SAMPLES, read_csv
 from helpers.papers import TODAY, Paper, certificate_lines, page_image, picture_image, scan, sku_folder
 
@@ -201,7 +201,7 @@ def test_only_visible_text_counts(hidden_runs, sku):
 @pytest.mark.skipif(not JUNK.is_dir(), reason="../shared/cases not present beside the checkout")
 def test_preflight_knows_a_junk_layer_needs_ocr(rules):
     """Without tesseract, the scan is refused up front for the junk case: its declaration needs OCR."""
-    from checker.preflight import _needs_ocr
+    from checker.reading.preflight import _needs_ocr
 
     assert _needs_ocr(JUNK, rules) == "PB-3101/RU_declaration.pdf"
 
@@ -210,16 +210,16 @@ def test_preflight_knows_a_junk_layer_needs_ocr(rules):
 def test_a_faithful_scanner_layer_is_checked_on_its_fact_lines_only(monkeypatch):
     """The cost of the check: a layer that agrees with its image is verified by OCR of the lines
     holding its dates and number, never of the whole page; one that disagrees gets the page OCR'd."""
-    import checker.ocr
+    import checker.reading.ocr
 
     heights = []
-    real = checker.ocr.ocr_image
+    real = checker.reading.ocr.ocr_image
 
     def counting(image, **kwargs):
         heights.append(image.height)
         return real(image, **kwargs)
 
-    monkeypatch.setattr(checker.ocr, "ocr_image", counting)
+    monkeypatch.setattr(checker.reading.ocr, "ocr_image", counting)
     faithful = _paper(lambda p: p.picture(page_image(VALID_A)), lambda p: p.lines(VALID_A, mode=TextMode.INVISIBLE))
     facts = extract_facts(bytes(faithful.output()), ExtractSettings())
     assert facts.pages[0].source == "text" and "01234/23" in facts.text
@@ -235,7 +235,8 @@ def test_a_faithful_scanner_layer_is_checked_on_its_fact_lines_only(monkeypatch)
 def test_every_reading_note_of_this_stage_is_translated(lang):
     """Cached facts hold the English text of read.* messages; every report a person reads shows them
     in its language, also two joined on one page."""
-    from checker import extract, i18n
+    from checker.reading import extract
+    from checker import i18n
 
     notes = [extract.LAYER_UNREADABLE, extract.LAYER_UNREADABLE_NO_OCR, extract.LAYER_DISAGREES,
              extract.LAYER_UNCHECKED, extract.HIDDEN_TEXT.format(chars=333)]

@@ -19,8 +19,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from checker import watch as watch_module
-from checker.watch import PathFilter, Watcher, change_lines, filesystem_type, needs_polling
+from checker.commands import watch as watch_module
+from checker.commands.watch import PathFilter, Watcher, change_lines, filesystem_type, needs_polling
 from conftest import SAMPLES
 
 TODAY = "2026-11-26"

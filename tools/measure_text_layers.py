@@ -24,11 +24,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from checker.extract import TEXT_LAYER_MIN_LETTERS, extract_facts, pages_to_read  # noqa: E402
+from checker.reading.extract import TEXT_LAYER_MIN_LETTERS, extract_facts, pages_to_read  # noqa: E402
 from checker.models import ExtractSettings, FileKind  # noqa: E402
-from checker.sniff import open_pdf  # noqa: E402
-from checker.textlayer import LayerLimits, document_script, readable, score_layer  # noqa: E402
-from checker.visibility import may_hide_text, page_visibility  # noqa: E402
+from checker.reading.sniff import open_pdf  # noqa: E402
+from checker.reading.textlayer import LayerLimits, document_script, readable, score_layer  # noqa: E402
+from checker.reading.visibility import may_hide_text, page_visibility  # noqa: E402
 
 SHARED = next((p for p in (REPO.parent / "shared", Path("/work/shared")) if p.is_dir()), REPO.parent / "shared")
 JUNK_CASE = SHARED / "cases" / "junk-text-layer" / "PB-3101" / "RU_declaration.pdf"

@@ -508,7 +508,7 @@ def _parse_osd(text: str) -> dict[str, str]:
 # Tesseract's default of 50 made OSD cost 0.6-0.7 s on a 7-line page (twice the OCR run) and about
 # 1.1 s on a full A4 page; at 25 it took ~25 % less, every rotation in the test set (30 pages x
 # 0/90/180) stayed right, and orientation confidence on full pages stayed >= 4.9. At 15 it was
-# ~35 % faster but a Chinese page fell to 2.2, at the edge of what checker.ocr trusts.
+# ~35 % faster but a Chinese page fell to 2.2, at the edge of what checker.reading.ocr trusts.
 OSD_MIN_CHARACTERS = 25
 
 

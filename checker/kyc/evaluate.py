@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..markers import MarkerRules
+from ..analysis.markers import MarkerRules
 from ..models import FileResult, KycRequirement
 from .conditions import MAX_NOTE_FILES, _Ctx, _File
 from .evidence import KycEvidence, analyse_kyc_text

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..markers import LANGUAGES, MarkerRules, Prepared
-from ..mrz import MrzZone, find_zones
+from ..analysis.markers import LANGUAGES, MarkerRules, Prepared
+from ..analysis.mrz import MrzZone, find_zones
 from ..privacy import personal_ids
 from .bank import BankCheck, find_bank_checks
 from .facts import PrintedFields, UsccCheck, payment_periods, printed_fields, uscc_checks

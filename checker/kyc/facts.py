@@ -11,7 +11,7 @@
   (GB 32100-2015, 法人和其他组织统一社会信用代码编码规则).
 
 Nothing here keeps a personal number: printed numbers and birth dates come back as keyed hashes
-(checker.mrz.identity_key), names stay in memory for matching and are never printed or stored.
+(checker.analysis.mrz.identity_key), names stay in memory for matching and are never printed or stored.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..mrz import identity_key
+from ..analysis.mrz import identity_key
 
 # --- months ---------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..markers import LANGUAGES, MarkerRules
+from ..analysis.markers import LANGUAGES, MarkerRules
 from ..rulefile import LineDict, RuleError, load_yaml
 from .conditions import (AllCond, AnyCond, BankCond, Cond, MarkerCond, MrzCond, RecentCond, SameHolderCond,
                          TextLanguageCond, UnexpiredCond, UsccCond, walk)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from .. import i18n
-from ..markers import LANGUAGES
+from ..analysis.markers import LANGUAGES
 from ..privacy import redact
 
 Arg = Union[str, int, "Note", "Words"]

@@ -151,7 +151,7 @@ def annotate(result: ScanResult, moderation: Moderation, rules, lang: str) -> Sc
     certificate and what Ozon decided), an `ozon_declined` finding per declined certificate (its
     rejection reasons) and an `ozon_disagreement` finding per certificate Ozon approved whose paper
     doccheck blocks. The scan's own results are not changed."""
-    from ..judge import render_detail
+    from ..judging.file import render_detail
 
     skus: list[SkuResult] = []
     for sku in result.skus:

@@ -171,7 +171,7 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         count, named as Ozon needs them, with a README.txt checklist in --lang."""
         from .. import i18n
         from ..cli import InputError
-        from ..export import ExportError, check_out, export
+        from ..commands.export import ExportError, check_out, export
         from ..pipeline import scan as run_scan
 
         out = to

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from .. import i18n
 from ..models import FileResult, Group, ScanResult
-from ..paper_checks import register_note
-from ..skus import header_field
-from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.paper_checks import register_note
+from ..mapping.skus import header_field
+from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import csv_lines, csv_text, write_atomic
 
 SKU_COLUMNS = ["sku", "category", "category_rule", "chat_status", "reasons", "certificates", "valid_until",

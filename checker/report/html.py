@@ -20,12 +20,12 @@ from pathlib import Path
 
 from .. import __version__, i18n
 from ..codes import BY_NAME, ChatStatus
-from ..judge import unverified_reason
+from ..judging.file import unverified_reason
 from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
-from ..paper_checks import register_note
-from ..verdict import sku_certificates, sku_details, sku_valid_until
-from ..skus import header_field
+from ..judging.paper_checks import register_note
+from ..judging.sku import sku_certificates, sku_details, sku_valid_until
+from ..mapping.skus import header_field
 from .json_report import clean, kyc_state
 from .output import rules_for, write_atomic
 

@@ -21,8 +21,8 @@ from .. import __version__
 from ..codes import ChatStatus
 from ..models import FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name, safe_text
-from ..paper_checks import register_note
-from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.paper_checks import register_note
+from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .output import write_atomic
 
 FORMAT_VERSION = "1.1"   # 1.1: register (summary and per file), new reason codes, document types, number evidence,

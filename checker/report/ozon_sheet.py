@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 
 from .. import i18n
-from ..judge import unverified_reason
+from ..judging.file import unverified_reason
 from ..models import DocumentNumber, FileResult, ScanResult, SkuResult
-from ..verdict import valid_papers
+from ..judging.sku import valid_papers
 from .output import csv_text, write_atomic
 
 OZON_COLUMNS = ["offer_id", "certificate_type", "accordance_type", "certificate_country", "number", "name",

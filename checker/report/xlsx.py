@@ -28,7 +28,7 @@ from .. import i18n
 from ..codes import BY_NAME, ChatStatus
 from ..models import FileResult, Group, ScanResult, SkuResult
 from ..names import display_name
-from ..verdict import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
 from .json_report import clean
 from .output import defuse_cell, rules_for, write_atomic
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from pypdf.errors import LimitReachedError
 
-from .language import language_probabilities
-from .models import ExtractSettings, FileFacts, FileKind, PageText
+from ..analysis.language import language_probabilities
+from ..models import ExtractSettings, FileFacts, FileKind, PageText
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 from .textlayer import document_script, readable, score_layer
 from .visibility import PageVisibility, agrees, fact_strip, key_facts, may_hide_text, page_visibility
@@ -54,7 +54,7 @@ def extract_facts(data: bytes, settings: ExtractSettings) -> FileFacts:
 
 
 def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
-    from .external.tesseract import tesseract_slot
+    from ..external.tesseract import tesseract_slot
     from .ocr import ocr_image
 
     with tesseract_slot():   # the page's time limit starts once it has a slot
@@ -90,7 +90,7 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
     40-page scan does not keep one core busy while the others idle. Images come from this thread
     (pdfium is not thread-safe) and at most one per slot waits in memory. Each page's result is the
     same whatever the count: pages are read independently. `read` reads one page (default: OCR it)."""
-    from .external.tesseract import page_threads
+    from ..external.tesseract import page_threads
 
     read = read or _ocr_page
     threads = page_threads()

@@ -78,7 +78,7 @@ def attach(address: str, ocr: bool, connect_timeout_s: float = CONNECT_TIMEOUT_S
     """Connect to the scheduler at ``address`` and check its workers (``connect``, ``check_workers``
     against this machine's tesseract when it has a usable one). Returns (client, engine id for the
     facts' cache key). Raises ClusterError."""
-    from .external.tesseract import tesseract_status
+    from ..external.tesseract import tesseract_status
 
     client = connect(address, connect_timeout_s)
     try:
@@ -94,7 +94,7 @@ def _worker_probe() -> dict:
     """Runs on each worker: its OCR engine and whether it may fork the reader process."""
     import multiprocessing
 
-    from .external.tesseract import tesseract_status
+    from ..external.tesseract import tesseract_status
 
     status = tesseract_status()
     return {"engine": status.engine_id if status.ok else "", "message": status.message,
@@ -191,7 +191,7 @@ def run_on_cluster(tasks: Iterable[Task], limits: Limits, client, shared_fs: boo
             if not shared_fs:
                 data, problem = read_file_bytes(task.path, task.size, task.mtime_ns, limits.max_file_mb * 2**20)
                 if data is None:
-                    from .models import FileFacts, FileKind
+                    from ..models import FileFacts, FileKind
 
                     finish(Outcome(task.key, FileFacts(sha256="", size=task.size, mime="", kind=FileKind.UNREADABLE,
                                                        problem=problem, extractor=task.settings.key())))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .rulefile import LineDict, LineList, RuleError, load_yaml
+from ..rulefile import LineDict, LineList, RuleError, load_yaml
 
 LANGUAGES = ("ru", "en", "zh", "fr")
 LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "zh": "Chinese", "fr": "French"}

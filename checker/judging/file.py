@@ -11,12 +11,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import codes, i18n
-from .conformity import document_title, find_numbers, find_regulations, find_validity
-from .language import detect_language, is_russian
-from .names import fold_name
-from .models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group
-from .rules import Rules
+from .. import codes, i18n
+from ..analysis.conformity import document_title, find_numbers, find_regulations, find_validity
+from ..analysis.language import detect_language, is_russian
+from ..names import fold_name
+from ..models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group
+from ..rules import Rules
 
 RU_PREFIX = "RU_"
 PDF_MIME = "application/pdf"

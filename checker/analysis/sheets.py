@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .rulefile import LineDict, LineList, RuleError, load_yaml, require
+from ..rulefile import LineDict, LineList, RuleError, load_yaml, require
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, RuleError, require
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-./·][^\W_]+)*")
 _SEPARATORS = re.compile(r"[-./·]")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .discover import discover
-from .rules import Rules
-from .models import FileKind
+from ..rules import Rules
+from ..models import FileKind
 
 
 def _needs_ocr(root: Path, rules: Rules) -> str | None:
@@ -46,7 +46,7 @@ def _needs_ocr(root: Path, rules: Rules) -> str | None:
 def check_ocr_available(root: Path, rules: Rules) -> tuple[str | None, str]:
     """(None, or one message naming what to install when a file needs OCR that cannot run;
     the engine id for the cache key, so the scan need not ask tesseract again)."""
-    from .external.tesseract import tesseract_status
+    from ..external.tesseract import tesseract_status
 
     status = tesseract_status()
     needing = None if status.available and not status.missing_langs else _needs_ocr(root, rules)

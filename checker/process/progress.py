@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .models import FileFacts
+from ..models import FileFacts
 
 
 class Progress:
@@ -17,7 +17,7 @@ class Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            from . import i18n
+            from .. import i18n
 
             self.bar = tqdm(total=self.total, initial=self.already, unit=" " + i18n.t("progress.unit"), file=sys.stderr,
                             leave=False, dynamic_ncols=True, desc=i18n.t("progress.reading"))
@@ -28,7 +28,7 @@ class Progress:
             return
         if facts is not None:
             self.pages += len(facts.ocr_pages)
-        from . import i18n
+        from .. import i18n
 
         self.bar.set_postfix_str(i18n.t("progress.pages", pages=self.pages), refresh=False)
         self.bar.update(1)

@@ -10,7 +10,7 @@ import magic
 import pypdf
 from pypdf.errors import PdfReadError
 
-from .models import FileKind
+from ..models import FileKind
 
 SNIFF_BYTES = 2 * 1024 * 1024   # enough for libmagic to tell a .docx from a plain zip
 

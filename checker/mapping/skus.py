@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from . import i18n
-from .names import fold_name
+from .. import i18n
+from ..names import fold_name
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 HEADER_SEARCH_ROWS = 50          # title rows above the header that are looked through

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .external.tesseract import OCR_TEMP_PREFIX, private_tempdir, share_slots
-from .models import ExtractSettings, FileFacts, FileKind
-from .names import valid_unicode
-from .privacy import mask_at_rest
+from ..external.tesseract import OCR_TEMP_PREFIX, private_tempdir, share_slots
+from ..models import ExtractSettings, FileFacts, FileKind
+from ..names import valid_unicode
+from ..privacy import mask_at_rest
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -101,7 +101,7 @@ _worker_cache = None
 def _cache_for(directory: str):
     """One read connection per worker process (SQLite connections must not cross a fork)."""
     global _worker_cache
-    from .cache import FactCache
+    from ..cache import FactCache
 
     if _worker_cache is None or str(_worker_cache.directory) != directory:
         _worker_cache = FactCache(Path(directory))
@@ -123,7 +123,7 @@ def run_task(task: Task, max_file_mb: int) -> Outcome:
         cached = _cache_for(task.cache_dir).get(hashlib.sha256(data).hexdigest(), task.settings.key())
         if cached is not None:
             return Outcome(task.key, cached, cache_hit=True)
-    from .extract import extract_facts   # imported before the fork (see run_isolated): free here
+    from ..reading.extract import extract_facts   # imported before the fork (see run_isolated): free here
 
     return Outcome(task.key, finished_facts(extract_facts(data, task.settings), task.settings))
 
@@ -224,8 +224,8 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
         return {}
     # Reading needs pypdf, Pillow, libmagic, langdetect's profiles...: loaded here, once, before the
     # workers fork, and not at all by a scan whose files all come from the cache.
-    from . import extract  # noqa: F401
-    from .language import preload
+    from ..reading import extract  # noqa: F401
+    from ..analysis.language import preload
 
     preload()
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from . import i18n
-from .codes import ChatStatus, ExitCode
-from .names import terminal_text
-from .report.output import csv_text, is_inside, write_atomic
-from .rules import Rules
+from .. import i18n
+from ..codes import ChatStatus, ExitCode
+from ..names import terminal_text
+from ..report.output import csv_text, is_inside, write_atomic
+from ..rules import Rules
 
 CONFIG_FILE = "doccheck.toml"
 DEFAULT_SKUS = "skus.csv"
@@ -184,7 +184,7 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
             raise ClientError(i18n.t("audit.err.config_syntax", file=CONFIG_FILE, problem="not UTF-8")) from None
         except OSError as exc:
             raise ClientError(i18n.t("audit.err.config_unreadable", file=CONFIG_FILE, problem=exc.strerror or str(exc))) from None
-    from .config import BY_KEY, flatten, key_lines
+    from ..config import BY_KEY, flatten, key_lines
 
     warnings: list[str] = []
     lines = key_lines(path.read_text(encoding="utf-8")) if data else {}
@@ -248,9 +248,9 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
 def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSettings,
                  warn: Callable[[str], None]) -> ClientRow:
     """Scan one client and write its reports; never raises for a problem of the client's own."""
-    from .pipeline import ScanOptions, scan
-    from .report import WRITERS
-    from .skus import SkuFileError, read_sku_csv
+    from ..pipeline import ScanOptions, scan
+    from ..report import WRITERS
+    from ..mapping.skus import SkuFileError, read_sku_csv
 
     row = ClientRow(name)
     started = time.monotonic()
@@ -265,7 +265,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
             raise ClientError(str(exc)) from None
         engine = (settings.cluster_engine or "") if config.ocr else ""
         if config.ocr and settings.cluster is None:
-            from .preflight import check_ocr_available
+            from ..reading.preflight import check_ocr_available
 
             problem, engine = check_ocr_available(folder, settings.rules)
             if problem:

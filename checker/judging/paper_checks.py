@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import codes, i18n
+from .. import codes, i18n
 from .fit import fits_product, product_description
-from .judge import render_detail
-from .models import FileResult, Finding, RegisterCheck, SkuResult
-from .rules import Category, Rules
+from .file import render_detail
+from ..models import FileResult, Finding, RegisterCheck, SkuResult
+from ..rules import Category, Rules
 
 _QUOTE_CHARS = 160     # how much of a product description the details quote
 

@@ -351,7 +351,7 @@ def _kyc(run: _Run) -> None:
 
 
 def ocr_image(image: Image.Image, *, profile: str = "product", timeout_s: float | None = 30.0) -> OcrPage:
-    """OCR one page image (from ``checker.render``) with the policy of ``profile``.
+    """OCR one page image (from ``checker.reading.render``) with the policy of ``profile``.
 
     ``timeout_s`` bounds the whole page (all tesseract runs together; None = no limit).
     Never raises for the page's own problems; raises TesseractUnavailable when tesseract (or all

@@ -13,11 +13,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codes, i18n
-from .copies import CopyRules
-from .models import FileResult, ScanResult, SkuResult
-from .report.output import write_atomic
-from .verdict import sku_details
+from .. import codes, i18n
+from ..judging.copies import CopyRules
+from ..models import FileResult, ScanResult, SkuResult
+from ..report.output import write_atomic
+from ..judging.sku import sku_details
 
 MAX_NAME = 120
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -73,7 +73,7 @@ class Exported:
 
 
 def check_out(out: Path, folder: Path) -> None:
-    from .report.output import is_inside
+    from ..report.output import is_inside
 
     if is_inside(out, folder):
         raise ExportError(i18n.t("export.out_inside", out=str(out), folder=str(folder)))

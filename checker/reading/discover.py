@@ -11,9 +11,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import SkippedEntry
-from .names import display_path, fold_name
-from .privacy import shown_path
+from ..models import SkippedEntry
+from ..names import display_path, fold_name
+from ..privacy import shown_path
 
 
 @dataclass(frozen=True)

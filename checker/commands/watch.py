@@ -38,10 +38,10 @@ from pathlib import Path
 
 import click
 
-from . import i18n
-from .codes import ChatStatus
-from .models import ScanResult
-from .names import terminal_text
+from .. import i18n
+from ..codes import ChatStatus
+from ..models import ScanResult
+from ..names import terminal_text
 
 DEFAULT_SETTLE = 3.0
 DEFAULT_POLL_INTERVAL = 2.0
@@ -433,14 +433,14 @@ class Watcher:
     # scanning ---------------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Signature]:
-        from .discover import discover
+        from ..reading.discover import discover
 
         found, _ = discover(Path(self.root), self.base.rules.debris_files, self.base.rules.debris_dirs)
         return {os.path.join(self.root, *f.parts): (f.size, f.mtime_ns) for f in found}
 
     def _options(self, first: bool):
         if self.skus_csv is not None and signature(str(self.skus_csv)) != self.skus_sig:
-            from .skus import SkuFileError, read_sku_csv
+            from ..mapping.skus import SkuFileError, read_sku_csv
 
             self.skus_sig = signature(str(self.skus_csv))
             try:
@@ -459,7 +459,7 @@ class Watcher:
 
     def rescan(self, now: float) -> bool:
         """Scan; publish unless a file changed while it was being read. True when published."""
-        from .pipeline import scan
+        from ..pipeline import scan
 
         first = self.last is None
         reasons = self._outside_changes()
@@ -490,7 +490,7 @@ class Watcher:
             held = {f.sku for f in result.files if f.path in arriving_rel and f.sku}
         after = verdicts(result)
         if first:
-            from .report.terminal import print_summary
+            from ..report.terminal import print_summary
 
             print_summary(result, detailed=not self.quiet, verbose=self.request.verbose, echo=self.echo)
             reports = ", ".join(str(p) for p in self.request.outputs.values())
@@ -518,7 +518,7 @@ class Watcher:
 
     def shown(self, path: str) -> str:
         """A path as the reports show it: relative, printable, any personal number in it masked."""
-        from .privacy import shown_path
+        from ..privacy import shown_path
 
         return shown_path(Path(os.path.relpath(path, self.root)).parts)
 
@@ -587,9 +587,9 @@ def run_watch(folder: Path, params: dict, *, settle: float = DEFAULT_SETTLE, pol
     import shutil
     import tempfile
 
-    from .cli import exit_code_for, prepare_scan, write_reports
-    from .executor import WATCH_TEMP_PREFIX, remove_stale_tempdirs
-    from .report.output import is_inside
+    from ..cli import exit_code_for, prepare_scan, write_reports
+    from ..process.executor import WATCH_TEMP_PREFIX, remove_stale_tempdirs
+    from ..report.output import is_inside
 
     remove_stale_tempdirs()
 

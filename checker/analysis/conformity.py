@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .rulefile import LineDict, LineList, RuleError, load_yaml, require
+from ..rulefile import LineDict, LineList, RuleError, load_yaml, require
 
 SCHEMES = ("eaeu", "customs_union", "ru_technical_regulation", "gost_r", "national", "voluntary",
            "state_registration", "medical_registration")

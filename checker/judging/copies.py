@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .names import fold_name, nfc
-from .rulefile import LineDict, RuleError, require
+from ..names import fold_name, nfc
+from ..rulefile import LineDict, RuleError, require
 
 MAX_UNWRAP = 5      # "Copy of Copy of x - Copy.pdf": markers taken off at most this many times
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import codes, i18n
-from .judge import PDF_MIME, manual_is_russian, number_required, render_detail
-from .models import FileResult, Finding, KycResult, SkuResult
+from .. import codes, i18n
+from .file import PDF_MIME, manual_is_russian, number_required, render_detail
+from ..models import FileResult, Finding, KycResult, SkuResult
 from .paper_checks import judge_fit
-from .rules import Category, Rules
+from ..rules import Category, Rules
 
 
 def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date, lang: str = "en") -> None:

@@ -8,7 +8,7 @@ Evidence, strongest first:
      state registration certificate, РОСС …Н… a voluntary certificate);
   3. a title in any case, or wording ("не подлежит обязательной сертификации").
 A certificate titled as such whose number or wording says it is voluntary is a voluntary certificate.
-The file name is never evidence here; checker.judge.analyse uses it only when the content is silent.
+The file name is never evidence here; checker.judging.file.analyse uses it only when the content is silent.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, RuleError, require
 
 TYPES = ("certificate_of_conformity", "declaration", "certificate_of_registration", "registration_certificate",
          "refused_letter", "safety_data_sheet", "voluntary_certificate", "other")
@@ -67,7 +67,7 @@ class DocumentTypeRules:
         node = require(data, "document_types", LineDict)
         papers_node = require(node, "papers", LineDict)
         papers: dict[str, Paper] = {}
-        from .i18n import check_translations
+        from ..i18n import check_translations
 
         for key, spec in papers_node.items():
             if not isinstance(spec, LineDict):

@@ -15,8 +15,8 @@ import functools
 import re
 from collections.abc import Iterable
 
-from .models import Group
-from .names import fold_name, nfc
+from ..models import Group
+from ..names import fold_name, nfc
 
 KYC_FOLDER = "kyc"
 

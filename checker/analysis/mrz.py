@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import cycle
 
-from .privacy import mask
+from ..privacy import mask
 
 _HOLDER_SALT = secrets.token_bytes(16)
 CORE_CHECKS = ("number", "birth date", "expiry date")

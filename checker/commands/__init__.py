@@ -1,0 +1,1 @@
+"""The commands beyond scan: watch a folder, audit many clients, export an upload-ready copy."""

@@ -1,0 +1,1 @@
+"""Stages 1-3, reading: find the files (discover), tell what they are (sniff), get their text (extract: the text layer, checked by textlayer and visibility, else OCR through ocr and the engine in external/), render pages, and check the OCR engine before a scan (preflight)."""
