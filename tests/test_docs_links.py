@@ -1,5 +1,5 @@
 """The README is a landing page and docs/ holds the rest: every relative link in README.md and
-docs/*.md leads to a file of the checkout, and a link with a #fragment to a heading of that file
+the pages under docs/ leads to a file of the checkout, and a link with a #fragment to a heading of that file
 (GitHub's anchor rules); the README stays short."""
 import re
 import sys
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 README_MAX_LINES = 260
 
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -99,7 +99,7 @@ def test_every_relative_link_resolves(page):
 
 
 def test_every_docs_page_is_reachable_from_the_readme():
-    """A page nobody links to is a page nobody finds: each docs/*.md is reached from the README,
+    """A page nobody links to is a page nobody finds: each page under docs/ is reached from the README,
     directly or through other pages."""
     reached, todo = set(), [(REPO / "README.md").resolve()]
     while todo:
@@ -108,7 +108,7 @@ def test_every_docs_page_is_reachable_from_the_readme():
             continue
         reached.add(page)
         todo += [(page.parent / t.partition("#")[0]).resolve() for _, t in relative_links(page) if t.partition("#")[0]]
-    assert [p.name for p in PAGES[1:] if p.resolve() not in reached] == []
+    assert [str(p.relative_to(REPO)) for p in PAGES[1:] if p.resolve() not in reached] == []
 
 
 def test_readme_is_a_landing_page():
