@@ -76,13 +76,13 @@ def connect(address: str, connect_timeout_s: float = CONNECT_TIMEOUT_S):
 
 def attach(address: str, ocr: bool, connect_timeout_s: float = CONNECT_TIMEOUT_S):
     """Connect to the scheduler at ``address`` and check its workers (``connect``, ``check_workers``
-    against this machine's tesseract when it has a usable one). Returns (client, engine id for the
+    against this machine's OCR engine when it has a usable one). Returns (client, engine id for the
     facts' cache key). Raises ClusterError."""
-    from ..external.tesseract import tesseract_status
+    from ..reading.engines import engine
 
     client = connect(address, connect_timeout_s)
     try:
-        local = tesseract_status() if ocr else None
+        local = engine().status() if ocr else None
         engine = check_workers(client, local.engine_id if local is not None and local.ok else "", ocr)
     except ClusterError:
         client.close()
@@ -91,12 +91,13 @@ def attach(address: str, ocr: bool, connect_timeout_s: float = CONNECT_TIMEOUT_S
 
 
 def _worker_probe() -> dict:
-    """Runs on each worker: its OCR engine and whether it may fork the reader process."""
+    """Runs on each worker: its OCR engine (id, version, languages, as the facts' cache key names it)
+    and whether it may fork the reader process."""
     import multiprocessing
 
-    from ..external.tesseract import tesseract_status
+    from ..reading.engines import engine
 
-    status = tesseract_status()
+    status = engine().status()
     return {"engine": status.engine_id if status.ok else "", "message": status.message,
             "daemon": bool(multiprocessing.current_process().daemon)}
 
@@ -133,8 +134,8 @@ def check_workers(client, local_engine: str, ocr: bool) -> str:
     return expected
 
 
-# One reader at a time per worker process: the reader's private temp folder and page slots are
-# process-wide (workers are meant to run --nthreads 1; extra threads wait here).
+# One reader at a time per worker process: workers are meant to run --nthreads 1, and a worker
+# thread beyond that would fork a second reader the worker's memory was not sized for.
 _remote_lock = threading.Lock()
 
 
