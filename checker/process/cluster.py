@@ -95,20 +95,24 @@ def _worker_probe() -> dict:
     and whether it may fork the reader process."""
     import multiprocessing
 
+    from ..cache_keys import reading_digest
     from ..reading.engines import engine
 
     status = engine().status()
     return {"engine": status.engine_id if status.ok else "", "message": status.message,
-            "daemon": bool(multiprocessing.current_process().daemon)}
+            "daemon": bool(multiprocessing.current_process().daemon), "reading": reading_digest()}
 
 
 def check_workers(client, local_engine: str, ocr: bool) -> str:
     """Ask every worker for its OCR engine; return the engine id the facts are keyed by.
 
-    ``local_engine`` is the client's own tesseract (``""`` when it has none): when set, every
-    worker must have exactly that engine, since cached facts are keyed by it. Raises ClusterError
-    when a worker cannot fork the reader (a daemonic worker), lacks tesseract or a language pack
-    (only when ``ocr``), or when workers' engines differ."""
+    ``local_engine`` is the client's own engine id (``""`` when it has none): when set, every
+    worker must have exactly that engine, since cached facts are keyed by it. Every worker must
+    also run the client's reading code (``cache_keys.reading_digest``, the other part of the facts'
+    key). Raises ClusterError when a worker cannot fork the reader (a daemonic worker), runs other
+    reading code, lacks the engine or a language pack (only when ``ocr``), or when workers' engines differ."""
+    from ..cache_keys import reading_digest
+
     try:
         answers = client.run(_worker_probe)
     except Exception as exc:   # a worker that cannot even import doccheck
@@ -119,6 +123,12 @@ def check_workers(client, local_engine: str, ocr: bool) -> str:
         if answer["daemon"]:
             raise ClusterError(f"worker {worker} runs as a daemonic process and cannot start doccheck's reader; "
                                "start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False (docs/cluster.md)")
+    local_reading = reading_digest()
+    for worker, answer in sorted(answers.items()):
+        if answer.get("reading") != local_reading:
+            raise ClusterError(f"worker {worker} runs other doccheck reading code ({answer.get('reading') or 'an older doccheck'}, "
+                               f"this machine's is {local_reading}): its facts would be cached under this machine's key; "
+                               "install the same doccheck on every worker")
     if not ocr:
         return ""
     engines = {worker: answer["engine"] for worker, answer in answers.items()}
