@@ -289,6 +289,8 @@ class FactCache:
         self._write([("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)])
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
+        """Store ``facts`` under their content hash and facts key, and remember that ``path`` (with
+        this size and mtime) holds that content. Facts of KYC papers and of unread files are not stored."""
         if not facts.sha256 or not storable(facts):
             return   # nothing was read (timed out, changed while reading), or a KYC paper: do not remember it
         try:

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Task:
+    """One file to read: the caller's ``key`` for it, its path, the size (bytes) and mtime (ns) it
+    had when found (a file that changes under the reader is refused), the settings it is read
+    with (their ``workspace`` set by the executor) and, optionally, the cache folder and its bytes."""
     key: int
     path: str
     size: int
@@ -51,6 +54,8 @@ class Task:
 
 @dataclass
 class Outcome:
+    """What came of one Task: its facts, or why there are none (``error``), and whether they came
+    from the cache."""
     key: int
     facts: FileFacts | None = None
     error: str = ""           # why no facts: timed out, too large, crashed
@@ -59,6 +64,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Limits:
+    """Worker processes (``jobs``, also the number of pages OCR'd at once), and per file: seconds,
+    MB of address space, MB of file size."""
     jobs: int = 1
     timeout_s: float = 300.0      # per file
     memory_mb: int = 2048         # address-space cap per worker (tesseract children inherit it)
