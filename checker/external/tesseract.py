@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Tesseract's OpenMP threading costs more than it gains on small boxes: on 2 cores one page took
-# ~1.1-1.5 s with one thread and 3.5-5 s with the default. Must be set before tesseract starts;
-# pytesseract passes os.environ to the child process, so setting it at import is enough.
+# ~1.1-1.5 s with one thread and 3.5-5 s with the default. Must be set before tesseract starts:
+# _run passes it to every tesseract it starts; set here too for the probes pytesseract runs.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import pytesseract  # noqa: E402  (after OMP_THREAD_LIMIT on purpose)
