@@ -1,9 +1,12 @@
 """The incremental cache, in SQLite in the user's cache folder (never inside the scanned folder):
 
-* facts: what reading a file cost (FileFacts), keyed by content hash plus the extractor's settings;
+* facts: what reading a file cost (FileFacts), keyed by content hash plus the facts key: the
+  extractor's settings (OCR engine included) and the digest of the reading code
+  (cache_keys.facts_key), so an edit to the reading code re-reads files by itself;
 * text_analysis: what its text says (FileAnalysis: language, numbers, dates), one row per facts
-  row, valid only for the digest of the rule files and analysing code it was made with, so a rules
-  change takes effect at once (and replaces the row: the table never outgrows the facts);
+  row, valid only for the digest of the rule files and analysing code it was made with
+  (cache_keys.analysis_key), so a rules change takes effect at once (and replaces the row: the
+  table never outgrows the facts). Neither key covers the report writers or the commands.
 * seen: (path, size, mtime) -> content hash, so an unchanged file is not even re-hashed;
 * register: what the EAEU register answered per registration number (--register eaeu), with the
   time it was fetched; read back only while younger than --register-max-age. "Not checked" is never stored.
@@ -41,6 +44,7 @@ from datetime import date
 from enum import Enum
 from pathlib import Path
 
+from .cache_keys import facts_key
 from .models import DocumentNumber, FileAnalysis, FileFacts, PageText, RegisterCheck
 
 SCHEMA_VERSION = 2          # 2: `seen` keyed by a hash of the path; KYC facts no longer stored
@@ -176,7 +180,13 @@ def default_cache_dir() -> Path:
 
 
 class FactCache:
-    def __init__(self, directory: Path):
+    """The cache in ``directory`` (made 0700 when missing). Facts are stored and found under
+    ``cache_keys.facts_key(facts.extractor, reading)``; ``reading`` is the reading code's digest
+    (None: this checkout's, cache_keys.reading_digest). Never raises for a broken cache: problems
+    become ``warnings`` and the cache a no-op."""
+
+    def __init__(self, directory: Path, reading: str | None = None):
+        self.reading = reading
         self.directory = Path(directory)
         self.path = self.directory / "facts.sqlite3"
         self.warnings: list[str] = []
@@ -238,20 +248,25 @@ class FactCache:
         """The facts of a file unchanged since it was last read here (same path, size and mtime)."""
         row = self._safely(lambda db: db.execute(
             "SELECT f.data FROM seen s JOIN facts f ON f.sha256 = s.sha256 AND f.extractor = ? "
-            "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?", (extractor, path_key(path), size, mtime_ns)).fetchone())
+            "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?", (self._key(extractor), path_key(path), size, mtime_ns)).fetchone())
         return _decode(row, FileFacts)
 
     def get(self, sha256: str, extractor: str) -> FileFacts | None:
+        """The facts of content ``sha256`` read with settings ``extractor`` by this reading code, or None."""
         row = self._safely(lambda db: db.execute("SELECT data FROM facts WHERE sha256=? AND extractor=?",
-                                                 (sha256, extractor)).fetchone())
+                                                 (sha256, self._key(extractor))).fetchone())
         return _decode(row, FileFacts)
+
+    def _key(self, extractor: str) -> str:
+        """The facts key of settings ``extractor`` (the ``extractor`` column of facts and text_analysis)."""
+        return facts_key(extractor, self.reading)
 
     def get_analysis(self, facts: FileFacts, analyser: str) -> FileAnalysis | None:
         if not facts.sha256:
             return None
         row = self._safely(lambda db: db.execute(
             "SELECT data FROM text_analysis WHERE sha256=? AND extractor=? AND analyser=?",
-            (facts.sha256, facts.extractor, analyser)).fetchone())
+            (facts.sha256, self._key(facts.extractor), analyser)).fetchone())
         return _decode(row, FileAnalysis)
 
     def _write(self, statements: list[tuple[str, list[tuple]]]) -> None:
@@ -267,20 +282,22 @@ class FactCache:
 
     def put_analyses(self, entries: list[tuple[FileFacts, FileAnalysis]], analyser: str) -> None:
         """One transaction for the batch: analysing is cheap, so losing it to an interruption is too."""
-        rows = [(facts.sha256, facts.extractor, analyser, json.dumps(analysis.to_dict(), ensure_ascii=False), time.time())
+        rows = [(facts.sha256, self._key(facts.extractor), analyser, json.dumps(analysis.to_dict(), ensure_ascii=False), time.time())
                 for facts, analysis in entries if facts.sha256 and storable(facts)]
         if not rows:
             return
         self._write([("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)])
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
+        """Store ``facts`` under their content hash and facts key, and remember that ``path`` (with
+        this size and mtime) holds that content. Facts of KYC papers and of unread files are not stored."""
         if not facts.sha256 or not storable(facts):
             return   # nothing was read (timed out, changed while reading), or a KYC paper: do not remember it
         try:
             data = json.dumps(facts.to_dict(), ensure_ascii=False)
         except _ERRORS:
             return
-        self._write([("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", [(facts.sha256, facts.extractor, data, time.time())]),
+        self._write([("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", [(facts.sha256, self._key(facts.extractor), data, time.time())]),
                      ("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", [(path_key(path), size, mtime_ns, facts.sha256)])])
 
     def get_register(self, number: str, max_age_s: float, now: float | None = None) -> RegisterCheck | None:

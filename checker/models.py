@@ -14,16 +14,22 @@ from enum import Enum
 from typing import Any
 
 from .codes import ChatStatus, ReasonCode
+from .reading.engines.base import OcrWorkspace
 from .reading.textlayer import LayerLimits
 
-EXTRACTOR_VERSION = "4"   # bump when extraction changes what it finds: cached facts are then re-read
-# 4: text layers scored (junk layers OCR'd), hidden text dropped, scanner layers checked against OCR;
-#    OCR'd words' confidences kept (number evidence); scans read at their own resolution
+# The label that starts ExtractSettings.key() (and so every report's facts.extractor). It is no
+# longer bumped by hand: the facts' cache key adds a digest of the reading code itself
+# (checker/cache_keys.py), so an edit to the reading code re-reads files by itself. Kept, frozen,
+# so that reports and existing cache rows keep their shape.
+EXTRACTOR_VERSION = "4"
 
 
 @dataclass(frozen=True)
 class ExtractSettings:
-    """What reading a file depends on besides its bytes; key() is part of the facts' cache key."""
+    """What reading a file depends on besides its bytes and the reading code; key() describes it
+    (shown in the JSON report as facts.extractor) and, with the reading code's digest
+    (cache_keys.facts_key), keys the cached facts. ``workspace`` says where and how many pages at
+    once, never what is read: it is left out of key() and of equality."""
     ocr: bool = True
     profile: str = "product"          # "product" or "kyc": which languages OCR tries first
     dpi: int = 300
@@ -33,13 +39,16 @@ class ExtractSettings:
     max_frames: int = 5
     engine: str = ""                  # OCR engine version and language data: new data, new facts
     text_layer: LayerLimits = LayerLimits()   # rules/limits.yaml text_layer: when a page's layer reads as text
+    workspace: OcrWorkspace = field(default=OcrWorkspace(), compare=False, repr=False)   # set by the executor
 
     def key(self) -> str:
+        """``"v4:dpi=300,engine=tesseract 5.3.0 [...],...,text_layer={...}"``: every setting but the
+        workspace, sorted by name."""
         return self._key
 
     @functools.cached_property
     def _key(self) -> str:   # asked for once per file per run: built once
-        fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()))
+        fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()) if k != "workspace")
         return f"v{EXTRACTOR_VERSION}:{fields}"
 
 

@@ -57,13 +57,11 @@ class ScanOptions:
 
 
 def _engine_id(options: ScanOptions) -> str:
-    if not options.ocr:
-        return ""
-    if options.engine is not None:
+    if options.ocr and options.engine is not None:
         return options.engine
-    from .external.tesseract import tesseract_status
+    from .reading.engines import engine_id
 
-    return tesseract_status().engine_id
+    return engine_id(options.ocr)
 
 
 def settings_for(group: Group, options: ScanOptions, engine: str = "") -> ExtractSettings:

@@ -107,27 +107,50 @@ def assert_russian_read(text: str, *, lossless: bool = True) -> None:
 # --------------------------------------------------------------------------- no tesseract needed
 
 
-def test_private_tempdir_is_private_and_removed_after_exception():
+def test_private_tempdir_is_private_and_removed_after_exception(tmp_path):
+    """Page images live in a 0700 folder removed on exit, an exception included; the process-wide
+    temporary folder (tempfile.tempdir) is never rewritten (issue 11: the wrapper is stateless)."""
     before = tempfile.gettempdir()
     with pytest.raises(RuntimeError, match="boom"):
-        with private_tempdir() as path:
-            assert path.is_dir()
+        with private_tempdir(tmp_path) as path:
+            assert path.is_dir() and path.parent == tmp_path
             assert stat.S_IMODE(path.stat().st_mode) == 0o700
-            assert tempfile.gettempdir() == str(path)
-            with tempfile.NamedTemporaryFile(delete=False) as f:  # what pytesseract does
-                f.write(b"passport scan")
-            assert Path(f.name).parent == path
+            assert tempfile.gettempdir() == before
+            (path / "tess_input.TIFF").write_bytes(b"passport scan")
             raise RuntimeError("boom")
     assert not path.exists()
-    assert tempfile.gettempdir() == before
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_private_tempdir_nests_and_outermost_exit_removes():
-    with private_tempdir() as outer:
-        with private_tempdir() as inner:
-            assert inner == outer
-        assert outer.exists()  # the inner exit must not pull the folder from under the outer user
+def test_private_tempdirs_nest_and_each_exit_removes_its_own(tmp_path):
+    with private_tempdir(tmp_path) as outer:
+        with private_tempdir(outer) as inner:
+            assert inner.parent == outer
+        assert not inner.exists() and outer.exists()  # the inner exit must not pull the folder from under the outer user
     assert not outer.exists()
+
+
+@needs_tesseract
+def test_a_run_writes_only_inside_the_folder_it_is_given(russian_page, tmp_path, monkeypatch):
+    """tesseract's page image and output go into a private folder inside `workdir`, and tesseract
+    is started with that folder as TMPDIR; nothing is left afterwards."""
+    import subprocess
+
+    seen = []
+    real_run = subprocess.run
+
+    def spy(command, *args, **kwargs):
+        if "TMPDIR" in (kwargs.get("env") or {}):   # a read, not the version probe
+            folder = Path(kwargs["env"]["TMPDIR"])
+            seen.append((folder, sorted(p.name for p in folder.iterdir()), command[1]))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(tess.subprocess, "run", spy)
+    rec = tess.recognise(russian_page, "rus+eng", timeout_s=30, workdir=tmp_path)
+    assert "СООТВЕТСТВИЯ" in rec.text
+    [(folder, files, image)] = seen
+    assert folder.parent == tmp_path and files == ["tess_input.TIFF"] and image.startswith(str(folder))
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("version,ok", [("5.3.0", True), ("4.1.1", True), ("4.00.00alpha", True),

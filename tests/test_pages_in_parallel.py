@@ -10,26 +10,26 @@ import time
 import pytest
 
 from checker.process.executor import Limits, Task, run_isolated
-from checker.external import tesseract
 from checker.models import ExtractSettings, PageText
+from checker.reading.engines import OcrWorkspace
 
 
 @pytest.fixture
 def slots(tmp_path):
-    def share(count: int) -> None:
-        tesseract.share_slots(str(tmp_path), count)
+    """Page slots as the executor hands them to its workers: inside the settings, no module state."""
+    def share(count: int) -> ExtractSettings:
+        return ExtractSettings(workspace=OcrWorkspace(slots_dir=str(tmp_path), slots=count))
 
-    yield share
-    tesseract.share_slots(None, 0)
+    return share
 
 
 def test_a_slot_held_by_a_killed_process_is_free_again(slots):
-    slots(2)
+    workspace = slots(2).workspace
     ctx = multiprocessing.get_context("fork")
     holding = ctx.Event()
 
     def hold_both() -> None:
-        with tesseract.tesseract_slot(), tesseract.tesseract_slot():
+        with workspace.slot(), workspace.slot():
             holding.set()
             time.sleep(60)
 
@@ -39,7 +39,7 @@ def test_a_slot_held_by_a_killed_process_is_free_again(slots):
     got = threading.Event()
 
     def take() -> None:
-        with tesseract.tesseract_slot():
+        with workspace.slot():
             got.set()
 
     threading.Thread(target=take, daemon=True).start()
@@ -57,7 +57,7 @@ def test_pages_of_one_file_are_read_at_once_up_to_the_slots_and_kept_in_order(sl
 
     def slow_page(number, image, settings):
         nonlocal active, peak
-        with tesseract.tesseract_slot():
+        with settings.workspace.slot():
             with lock:
                 active += 1
                 peak = max(peak, active)
@@ -68,13 +68,11 @@ def test_pages_of_one_file_are_read_at_once_up_to_the_slots_and_kept_in_order(sl
 
     monkeypatch.setattr(extract, "_ocr_page", slow_page)
     stored: list[int] = []
-    slots(2)
-    extract._ocr_pages(((n, None) for n in range(1, 6)), ExtractSettings(), lambda n, page: stored.append(n))
+    extract._ocr_pages(((n, None) for n in range(1, 6)), slots(2), lambda n, page: stored.append(n))
     assert peak == 2 and sorted(stored) == [1, 2, 3, 4, 5]
 
     peak = 0
-    slots(1)
-    extract._ocr_pages(((n, None) for n in range(1, 4)), ExtractSettings(), lambda n, page: None)
+    extract._ocr_pages(((n, None) for n in range(1, 4)), slots(1), lambda n, page: None)
     assert peak == 1
 
 

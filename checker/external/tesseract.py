@@ -4,11 +4,21 @@
   and which Debian package provides it.
 * ``recognise()`` - one OCR run; TSV output gives words, per-word confidences and layout in one call.
 * ``orientation()`` - one OSD run (``--psm 0``): how to rotate the page and which script it is in.
-* ``private_tempdir()`` - pytesseract writes the page image to ``tempfile.gettempdir()``; KYC scans
-  hold passports, so every run happens inside a 0700 folder that is removed afterwards.
+* Every run writes the page image, and tesseract its output, into a private 0700 folder made for
+  that run (inside the ``workdir`` the caller gives, else the system's temporary folder) and removed
+  afterwards: KYC scans hold passports. tesseract is started here with ``subprocess`` (the command
+  line pytesseract builds) and ``TMPDIR`` pointing at that folder; pytesseract is used only to
+  probe the version and the language list, because its runs write into the process-wide
+  ``tempfile.gettempdir()``, which only a process-wide rewrite could redirect. Nothing in this
+  module changes process-wide state, except ``OMP_THREAD_LIMIT`` set once at import.
 
-Errors are typed: ``OcrTimeout`` (tesseract was killed at the time limit), ``OcrFailed`` (tesseract
-ran and failed), ``TesseractUnavailable`` (not installed / too old - an environment problem).
+``checker.reading.engines.tesseract.TesseractEngine`` adapts this module to the OCR engine
+interface; nothing else in doccheck imports it (``reading.preflight`` and ``process.cluster`` ask
+the engine).
+
+Errors are typed (the engine interface's, ``checker.reading.engines.base``): ``OcrTimeout``
+(tesseract was killed at the time limit), ``OcrFailed`` (tesseract ran and failed),
+``TesseractUnavailable`` (not installed / too old - an environment problem).
 """
 
 from __future__ import annotations
@@ -16,24 +26,34 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
-import tempfile
-import threading
+import shlex
+import subprocess
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 # Tesseract's OpenMP threading costs more than it gains on small boxes: on 2 cores one page took
-# ~1.1-1.5 s with one thread and 3.5-5 s with the default. Must be set before tesseract starts;
-# pytesseract passes os.environ to the child process, so setting it at import is enough.
+# ~1.1-1.5 s with one thread and 3.5-5 s with the default. Must be set before tesseract starts:
+# _run passes it to every tesseract it starts; set here too for the probes pytesseract runs.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import pytesseract  # noqa: E402  (after OMP_THREAD_LIMIT on purpose)
 from PIL import Image  # noqa: E402
+
+from ..reading.engines.base import (  # noqa: E402
+    OCR_TEMP_PREFIX,
+    EngineStatus,
+    EngineUnavailable,
+    OcrError,
+    OcrFailed,
+    OcrTimeout,
+    Orientation,
+    Recognition,
+    Word,
+    private_tempdir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +75,6 @@ __all__ = [
     "orientation",
     "private_tempdir",
     "OCR_TEMP_PREFIX",
-    "share_slots",
-    "page_threads",
-    "tesseract_slot",
     "recognise",
     "require_tesseract",
     "tesseract_status",
@@ -72,19 +89,7 @@ DEFAULT_TIMEOUT_S = 60.0
 # --------------------------------------------------------------------------- errors
 
 
-class OcrError(Exception):
-    """Base class of everything this module raises."""
-
-
-class OcrFailed(OcrError):
-    """Tesseract ran but failed on this input (bad image, missing language data, crash)."""
-
-
-class OcrTimeout(OcrError):
-    """Tesseract did not finish within the time limit and was killed."""
-
-
-class TesseractUnavailable(OcrError):
+class TesseractUnavailable(EngineUnavailable):
     """Tesseract is not installed, not runnable or older than 4.0. str() says what to install."""
 
 
@@ -97,22 +102,10 @@ def lang_package(lang: str) -> str:
 
 
 @dataclass(frozen=True)
-class ToolStatus:
-    available: bool  # binary found, runs, version >= 4
-    version: str | None
-    languages: tuple[str, ...] = ()
-    missing_langs: tuple[str, ...] = ()
-    message: str = ""
-
-    @property
-    def engine_id(self) -> str:
-        """Version and language data: part of the facts' cache key (new data, new OCR)."""
-        return f"tesseract {self.version} [{','.join(sorted(self.languages))}]"
-
-    @property
-    def ok(self) -> bool:
-        """Usable with every required language."""
-        return self.available and not self.missing_langs
+class ToolStatus(EngineStatus):
+    """tesseract's status: ``available`` means the binary was found, runs and is >= 4.0;
+    ``engine_id`` is ``"tesseract <version> [<languages>]"``."""
+    name: str = "tesseract"
 
 
 def _version_tuple(version: object) -> tuple[int, ...]:
@@ -199,94 +192,6 @@ def installed_languages() -> frozenset[str]:
     return _languages
 
 
-# --------------------------------------------------------------------------- temp files
-
-OCR_TEMP_PREFIX = "doccheck-ocr-"
-_tmp_lock = threading.Lock()
-_tmp_depth = 0
-_tmp_path: str | None = None
-_tmp_saved: str | None = None
-
-
-@contextmanager
-def private_tempdir() -> Iterator[Path]:
-    """Point ``tempfile.tempdir`` at a fresh 0700 folder for the duration; remove it on exit.
-
-    ``tempfile.tempdir`` is process-wide, so nested and concurrent (threaded) uses share one folder,
-    reference-counted: it is created by the first entry and removed, with whatever is left in it,
-    when the last one exits - also when that exit is an exception.
-    """
-    global _tmp_depth, _tmp_path, _tmp_saved
-    with _tmp_lock:
-        if _tmp_depth == 0:
-            _tmp_saved = tempfile.tempdir
-            # mkdtemp creates it 0700; the pid lets a later run remove it if this one is killed at once
-            path = tempfile.mkdtemp(prefix=f"{OCR_TEMP_PREFIX}{os.getpid()}-")
-            os.chmod(path, 0o700)
-            _tmp_path = path
-            tempfile.tempdir = path
-        _tmp_depth += 1
-        path = _tmp_path
-    assert path is not None
-    try:
-        yield Path(path)
-    finally:
-        with _tmp_lock:
-            _tmp_depth -= 1
-            if _tmp_depth == 0:
-                tempfile.tempdir = _tmp_saved
-                _tmp_path = _tmp_saved = None
-                shutil.rmtree(path, ignore_errors=True)
-                if os.path.exists(path):
-                    log.warning("could not remove temporary folder %s", path)
-
-
-# --------------------------------------------------------------------------- slots
-
-# How many pages tesseract may read at once across all worker processes (the scan's --jobs), so a
-# worker holding a many-page scan borrows the cores other workers leave idle, and no more than
-# --jobs tesseract processes ever run. A slot is a flock()ed file: a worker killed at its deadline
-# frees its slot by dying (a semaphore it held would stay taken for the rest of the scan).
-_slots: tuple[str, int] | None = None
-SLOT_POLL_S = 0.02
-
-
-def share_slots(directory: str | None, count: int) -> None:
-    """Set before the workers fork (they inherit it); None or a count of 1: one page at a time."""
-    global _slots
-    _slots = (directory, count) if directory and count > 1 else None
-
-
-def page_threads() -> int:
-    """How many pages of one file to OCR at once: the slot count (1 outside a shared pool)."""
-    return _slots[1] if _slots else 1
-
-
-@contextmanager
-def tesseract_slot() -> Iterator[None]:
-    """Hold one slot for a page's tesseract runs; wait for one when all are taken."""
-    if _slots is None:
-        yield
-        return
-    import fcntl
-
-    directory, count = _slots
-    while True:
-        for index in range(count):
-            fd = os.open(os.path.join(directory, f"slot-{index}"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                continue
-            try:
-                yield
-            finally:
-                os.close(fd)   # closing the descriptor releases the lock
-            return
-        time.sleep(SLOT_POLL_S)
-
-
 # --------------------------------------------------------------------------- running tesseract
 
 
@@ -299,7 +204,7 @@ def _lang_arg(langs: str | Sequence[str]) -> str:
 
 
 def _remaining(timeout_s: float | None) -> float:
-    """pytesseract's timeout: 0 means none, so a spent budget must not reach it."""
+    """The run's timeout in seconds, 0 meaning none, so a spent budget must not reach it."""
     if timeout_s is None:
         return 0
     if timeout_s <= 0:
@@ -326,52 +231,46 @@ def _prepared(image: Image.Image) -> Image.Image:
         img = image.convert("L")
     else:
         img = image.convert("RGB")
-    img.format = "TIFF"  # pytesseract saves the temp image in image.format
+    img.format = "TIFF"  # _run saves the image in image.format
     return img
 
 
-def _run(func, *args, **kwargs):
-    """Call a pytesseract function, translating its exceptions into ours."""
+def _run(image: Image.Image, lang: str, config: str, extension: str, timeout: float,
+         workdir: str | os.PathLike | None) -> str:
+    """Run tesseract once on ``image`` (from ``_prepared``) and return the text of its ``extension``
+    output (``tsv``, ``osd``), translating every failure into our errors.
+
+    The command line is pytesseract's (``tesseract IMAGE BASE -l LANG CONFIG``). The image and the
+    output live in a private folder made for this run inside ``workdir``; tesseract gets that
+    folder as ``TMPDIR``. ``timeout``: seconds, 0 for none; at the limit tesseract is killed.
+    """
     require_tesseract()
-    try:
-        with private_tempdir():
-            return func(*args, **kwargs)
-    except pytesseract.TesseractNotFoundError as exc:
-        _usable_status.cache_clear()
-        raise TesseractUnavailable(f"tesseract is not installed or not on PATH: apt-get install {TESSERACT_PACKAGE}") from exc
-    except pytesseract.TesseractError as exc:  # subclass of RuntimeError: test before the timeout case
-        raise OcrFailed(f"tesseract failed: {exc.message or exc.status}") from exc
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():
+    with private_tempdir(workdir) as folder:
+        base = folder / "tess"
+        source = f"{base}_input.{image.format}"
+        try:
+            image.save(source, format=image.format)
+        except (OSError, ValueError) as exc:
+            raise OcrFailed(f"tesseract failed: the page image cannot be written ({type(exc).__name__}: {exc})") from exc
+        command = [pytesseract.pytesseract.tesseract_cmd, source, str(base), "-l", lang, *shlex.split(config)]
+        env = {**os.environ, "TMPDIR": str(folder), "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+        try:
+            proc = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env=env, timeout=timeout or None, check=False)
+        except FileNotFoundError as exc:
+            _usable_status.cache_clear()
+            raise TesseractUnavailable(f"tesseract is not installed or not on PATH: apt-get install {TESSERACT_PACKAGE}") from exc
+        except subprocess.TimeoutExpired as exc:   # subprocess.run has killed it
             raise OcrTimeout("tesseract timed out and was killed") from exc
-        raise OcrFailed(f"tesseract failed: {exc}") from exc
-    except SystemExit as exc:  # pytesseract's version gate
-        raise TesseractUnavailable(f"unsupported tesseract: {exc}") from exc
-    except (OSError, TypeError, ValueError) as exc:
-        raise OcrFailed(f"tesseract failed: {type(exc).__name__}: {exc}") from exc
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    conf: float  # 0-100
-    left: int
-    top: int
-    width: int
-    height: int
-    block: int
-    par: int
-    line: int
-
-
-@dataclass(frozen=True)
-class Recognition:
-    text: str
-    mean_confidence: float  # mean of word confidences >= 0; 0.0 when no words
-    words: tuple[Word, ...] = field(repr=False)
-    langs: str
-    psm: int
-    elapsed_s: float
+        except OSError as exc:
+            raise OcrFailed(f"tesseract failed: {type(exc).__name__}: {exc}") from exc
+        if proc.returncode:
+            errors = " ".join(proc.stderr.decode("utf-8", "replace").splitlines()).strip()
+            raise OcrFailed(f"tesseract failed: {errors or proc.returncode}")
+        try:
+            return (folder / f"tess.{extension}").read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise OcrFailed(f"tesseract failed: no {extension} output ({type(exc).__name__})") from exc
 
 
 def _is_cjk(ch: str) -> bool:
@@ -456,35 +355,28 @@ def recognise(
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     *,
     dpi: int | None = None,
+    workdir: str | os.PathLike | None = None,
 ) -> Recognition:
     """OCR one image with tesseract's LSTM engine.
 
     ``langs``: ``"rus+eng"`` or ``("rus", "eng")``. ``timeout_s``: wall-clock limit for the tesseract
     process (None = no limit). ``dpi``: pass only when known (rendered PDF pages); otherwise
-    tesseract estimates it from the text. Raises OcrTimeout, OcrFailed, TesseractUnavailable.
+    tesseract estimates it from the text. ``workdir``: the folder to make this run's private
+    folder in (None: the system's temporary folder). Raises OcrTimeout, OcrFailed, TesseractUnavailable.
     """
     lang = _lang_arg(langs)
     timeout = _remaining(timeout_s)
-    config = f"--psm {int(psm)}"
+    config = f"-c tessedit_create_tsv=1 --psm {int(psm)}"
     if dpi and 70 <= int(dpi) <= 2400:
         config += f" --dpi {int(dpi)}"
     img = _prepared(image)
     t0 = time.perf_counter()
-    tsv = _run(pytesseract.image_to_data, img, lang=lang, config=config, timeout=timeout)
+    tsv = _run(img, lang, config, "tsv", timeout, workdir)
     elapsed = time.perf_counter() - t0
     words = _parse_tsv(tsv)
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else 0.0
     return Recognition(_text_from_words(words), round(mean, 2), tuple(words), lang, int(psm), round(elapsed, 3))
-
-
-@dataclass(frozen=True)
-class Orientation:
-    rotate: int  # degrees to turn the image clockwise to make it upright: 0, 90, 180, 270
-    orientation_confidence: float
-    script: str  # tesseract's script name: "Cyrillic", "Han", "Latin", "Japanese", ...
-    script_confidence: float
-    elapsed_s: float = 0.0
 
 
 _OSD_FIELDS = {
@@ -518,20 +410,22 @@ def orientation(
     *,
     dpi: int | None = None,
     min_characters: int = OSD_MIN_CHARACTERS,
+    workdir: str | os.PathLike | None = None,
 ) -> Orientation | None:
     """Orientation and script detection (``--psm 0``).
 
     None when OSD cannot decide (fewer than ``min_characters`` characters) or fails; raises
     OcrTimeout at the time limit and TesseractUnavailable when tesseract itself is missing.
+    ``workdir`` as for ``recognise``.
     """
     timeout = _remaining(timeout_s)
-    config = f"-c min_characters_to_try={int(min_characters)}"
+    config = f"--psm 0 -c min_characters_to_try={int(min_characters)}"
     if dpi and 70 <= int(dpi) <= 2400:
         config += f" --dpi {int(dpi)}"
     img = _prepared(image)
     t0 = time.perf_counter()
     try:
-        out = _run(pytesseract.image_to_osd, img, config=config, timeout=timeout)
+        out = _run(img, "osd", config, "osd", timeout, workdir)
     except OcrFailed as exc:
         log.debug("OSD gave no answer: %s", exc)
         return None

@@ -4,14 +4,11 @@ then judge it on its own: name, type, readability, its conformity number and dat
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import re
 import sys
 from datetime import date
-from pathlib import Path
 
-from .. import codes, i18n
+from .. import cache_keys, codes, i18n
 from ..analysis.conformity import document_title, find_numbers, find_regulations, find_validity
 from ..analysis.language import detect_language, is_russian
 from ..names import fold_name
@@ -44,18 +41,9 @@ def name_hint(name: str, rules: Rules) -> str | None:
 
 
 def analysis_key(rules: Rules) -> str:
-    """Everything a cached text analysis depends on besides the file: the rule files as read and
-    the code that analyses (any edit to the package, so a fix never meets a stale entry)."""
-    return hashlib.sha256(f"{rules.digest}\0{_code_digest()}".encode()).hexdigest()[:32]
-
-
-@functools.cache
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
+    """Everything a cached text analysis depends on besides the file and its facts: the rule files
+    as read and the code that analyses (cache_keys.analysis_key; the report writers are not part of it)."""
+    return cache_keys.analysis_key(rules.digest)
 
 
 def analyse_text(facts: FileFacts, rules: Rules) -> FileAnalysis:

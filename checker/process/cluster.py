@@ -76,13 +76,13 @@ def connect(address: str, connect_timeout_s: float = CONNECT_TIMEOUT_S):
 
 def attach(address: str, ocr: bool, connect_timeout_s: float = CONNECT_TIMEOUT_S):
     """Connect to the scheduler at ``address`` and check its workers (``connect``, ``check_workers``
-    against this machine's tesseract when it has a usable one). Returns (client, engine id for the
+    against this machine's OCR engine when it has a usable one). Returns (client, engine id for the
     facts' cache key). Raises ClusterError."""
-    from ..external.tesseract import tesseract_status
+    from ..reading.engines import engine
 
     client = connect(address, connect_timeout_s)
     try:
-        local = tesseract_status() if ocr else None
+        local = engine().status() if ocr else None
         engine = check_workers(client, local.engine_id if local is not None and local.ok else "", ocr)
     except ClusterError:
         client.close()
@@ -91,23 +91,28 @@ def attach(address: str, ocr: bool, connect_timeout_s: float = CONNECT_TIMEOUT_S
 
 
 def _worker_probe() -> dict:
-    """Runs on each worker: its OCR engine and whether it may fork the reader process."""
+    """Runs on each worker: its OCR engine (id, version, languages, as the facts' cache key names it)
+    and whether it may fork the reader process."""
     import multiprocessing
 
-    from ..external.tesseract import tesseract_status
+    from ..cache_keys import reading_digest
+    from ..reading.engines import engine
 
-    status = tesseract_status()
+    status = engine().status()
     return {"engine": status.engine_id if status.ok else "", "message": status.message,
-            "daemon": bool(multiprocessing.current_process().daemon)}
+            "daemon": bool(multiprocessing.current_process().daemon), "reading": reading_digest()}
 
 
 def check_workers(client, local_engine: str, ocr: bool) -> str:
     """Ask every worker for its OCR engine; return the engine id the facts are keyed by.
 
-    ``local_engine`` is the client's own tesseract (``""`` when it has none): when set, every
-    worker must have exactly that engine, since cached facts are keyed by it. Raises ClusterError
-    when a worker cannot fork the reader (a daemonic worker), lacks tesseract or a language pack
-    (only when ``ocr``), or when workers' engines differ."""
+    ``local_engine`` is the client's own engine id (``""`` when it has none): when set, every
+    worker must have exactly that engine, since cached facts are keyed by it. Every worker must
+    also run the client's reading code (``cache_keys.reading_digest``, the other part of the facts'
+    key). Raises ClusterError when a worker cannot fork the reader (a daemonic worker), runs other
+    reading code, lacks the engine or a language pack (only when ``ocr``), or when workers' engines differ."""
+    from ..cache_keys import reading_digest
+
     try:
         answers = client.run(_worker_probe)
     except Exception as exc:   # a worker that cannot even import doccheck
@@ -118,6 +123,12 @@ def check_workers(client, local_engine: str, ocr: bool) -> str:
         if answer["daemon"]:
             raise ClusterError(f"worker {worker} runs as a daemonic process and cannot start doccheck's reader; "
                                "start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False (docs/cluster.md)")
+    local_reading = reading_digest()
+    for worker, answer in sorted(answers.items()):
+        if answer.get("reading") != local_reading:
+            raise ClusterError(f"worker {worker} runs other doccheck reading code ({answer.get('reading') or 'an older doccheck'}, "
+                               f"this machine's is {local_reading}): its facts would be cached under this machine's key; "
+                               "install the same doccheck on every worker")
     if not ocr:
         return ""
     engines = {worker: answer["engine"] for worker, answer in answers.items()}
@@ -133,8 +144,8 @@ def check_workers(client, local_engine: str, ocr: bool) -> str:
     return expected
 
 
-# One reader at a time per worker process: the reader's private temp folder and page slots are
-# process-wide (workers are meant to run --nthreads 1; extra threads wait here).
+# One reader at a time per worker process: workers are meant to run --nthreads 1, and a worker
+# thread beyond that would fork a second reader the worker's memory was not sized for.
 _remote_lock = threading.Lock()
 
 

@@ -25,12 +25,12 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..external.tesseract import OCR_TEMP_PREFIX, private_tempdir, share_slots
 from ..models import ExtractSettings, FileFacts, FileKind
+from ..reading.engines.base import OCR_TEMP_PREFIX, OcrWorkspace, private_tempdir
 from ..names import valid_unicode
 from ..privacy import mask_at_rest
 
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Task:
+    """One file to read: the caller's ``key`` for it, its path, the size (bytes) and mtime (ns) it
+    had when found (a file that changes under the reader is refused), the settings it is read
+    with (their ``workspace`` set by the executor) and, optionally, the cache folder and its bytes."""
     key: int
     path: str
     size: int
@@ -51,6 +54,8 @@ class Task:
 
 @dataclass
 class Outcome:
+    """What came of one Task: its facts, or why there are none (``error``), and whether they came
+    from the cache."""
     key: int
     facts: FileFacts | None = None
     error: str = ""           # why no facts: timed out, too large, crashed
@@ -59,6 +64,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Limits:
+    """Worker processes (``jobs``, also the number of pages OCR'd at once), and per file: seconds,
+    MB of address space, MB of file size."""
     jobs: int = 1
     timeout_s: float = 300.0      # per file
     memory_mb: int = 2048         # address-space cap per worker (tesseract children inherit it)
@@ -219,6 +226,10 @@ class _Worker:
 
 
 def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outcome], None] | None = None) -> dict[int, Outcome]:
+    """Read ``tasks`` in ``limits.jobs`` forked workers, each file within ``limits.timeout_s``
+    seconds and ``limits.memory_mb`` MB; Outcomes by task key, each also handed to ``on_done`` as it
+    arrives. The tasks' settings get this run's OcrWorkspace: a private temporary folder removed
+    after the last worker, and ``limits.jobs`` page slots shared by all workers. Never raises for a file."""
     pending = deque(tasks)
     if not pending:
         return {}
@@ -229,16 +240,20 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
 
     preload()
 
-    # Workers fork inside this private folder and write OCR page images there; a worker killed at its
-    # deadline cannot clean up after itself, so the folder is removed here, after the last worker.
+    # Workers write OCR page images only inside this private folder (each run in a private folder of
+    # its own); a worker killed at its deadline cannot clean up after itself, so the folder is
+    # removed here, after the last worker. Folder and page slots reach the workers inside each task.
     with private_tempdir() as scratch:
         slots = scratch / "slots"
         slots.mkdir()
-        share_slots(str(slots), limits.jobs)   # even one worker may OCR --jobs pages of its file at once
-        try:
-            return _run(pending, limits, on_done)
-        finally:
-            share_slots(None, 0)
+        # even one worker may OCR --jobs pages of its file at once
+        workspace = OcrWorkspace(tmpdir=str(scratch), slots_dir=str(slots), slots=limits.jobs)
+        return _run(deque(with_workspace(task, workspace) for task in pending), limits, on_done)
+
+
+def with_workspace(task: Task, workspace: OcrWorkspace) -> Task:
+    """``task`` whose settings carry ``workspace`` (where its OCR writes, how many pages at once)."""
+    return replace(task, settings=replace(task.settings, workspace=workspace))
 
 
 def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None] | None) -> dict[int, Outcome]:

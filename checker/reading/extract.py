@@ -54,11 +54,10 @@ def extract_facts(data: bytes, settings: ExtractSettings) -> FileFacts:
 
 
 def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
-    from ..external.tesseract import tesseract_slot
     from .ocr import ocr_image
 
-    with tesseract_slot():   # the page's time limit starts once it has a slot
-        result = ocr_image(image, profile=settings.profile, timeout_s=settings.page_timeout)
+    with settings.workspace.slot():   # the page's time limit starts once it has a slot
+        result = ocr_image(image, profile=settings.profile, timeout_s=settings.page_timeout, tmpdir=settings.workspace.tmpdir)
     note = ""
     if result.timed_out:
         note = f"OCR timed out after {settings.page_timeout:g} s"
@@ -89,11 +88,10 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
     """OCR numbered page images, as many at once as the pool's tesseract slots allow (--jobs), so a
     40-page scan does not keep one core busy while the others idle. Images come from this thread
     (pdfium is not thread-safe) and at most one per slot waits in memory. Each page's result is the
-    same whatever the count: pages are read independently. `read` reads one page (default: OCR it)."""
-    from ..external.tesseract import page_threads
-
+    same whatever the count: pages are read independently. `read` reads one page (default: OCR it);
+    how many at once comes with the settings (ExtractSettings.workspace, set by the executor)."""
     read = read or _ocr_page
-    threads = page_threads()
+    threads = settings.workspace.pages_at_once
     if threads <= 1:
         for number, image in images:
             store(number, read(number, image, settings))

@@ -24,7 +24,10 @@ profile "kyc" (Chinese licences, passports, apostilles, Russian translations):
 Every candidate is scored by mean confidence x share of real words; the best one is returned.
 A page never raises for a time-out or a tesseract failure: ``OcrPage.timed_out`` / ``.error``
 say what happened and ``.text`` holds the best text read before that. Only
-``TesseractUnavailable`` (tesseract missing or too old) propagates: that is not about the page.
+``EngineUnavailable`` (the engine missing or too old) propagates: that is not about the page.
+
+The engine is any ``checker.reading.engines.OcrEngine`` (tesseract by default); the policy below
+speaks tesseract's language names and was tuned on tesseract's confidences.
 
 Thresholds were set on tesseract 5.3 renders of A4 pages (clean, blurred + JPEG q30, faint,
 photographed look, salt-and-pepper noise, 3 deg skew, 1400 px wide, sparse 2-3 line pages,
@@ -43,19 +46,16 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from checker.external.tesseract import (
+from .engines import (
+    EngineUnavailable,
+    OcrEngine,
     OcrFailed,
     OcrTimeout,
     Orientation,
     Recognition,
-    TesseractUnavailable,
     Word,
-    installed_languages,
-    lang_package,
-    orientation,
+    engine as make_engine,
     private_tempdir,
-    recognise,
-    require_tesseract,
 )
 
 log = logging.getLogger(__name__)
@@ -210,8 +210,8 @@ class _Candidate:
 class _Run:
     """State of one page: deadline, images per rotation, candidates, counters."""
 
-    def __init__(self, image: Image.Image, timeout_s: float | None):
-        self.image = image
+    def __init__(self, image: Image.Image, timeout_s: float | None, engine: OcrEngine, workdir):
+        self.image, self.engine, self.workdir = image, engine, workdir
         self.deadline = None if timeout_s is None else time.monotonic() + timeout_s
         self.rotated: dict[int, Image.Image] = {0: image}
         self.candidates: list[_Candidate] = []
@@ -239,12 +239,13 @@ class _Run:
         return self.rotated[rotation]
 
     def read(self, rotation: int, langs: str) -> _Candidate | None:
-        langs = _installed(langs)
+        langs = _installed(self.engine, langs)
         if (rotation, langs) in self.tried:
             return None
         self.tried.add((rotation, langs))
         self.attempts += 1
-        rec = recognise(self.turned(rotation), langs, timeout_s=self.remaining(), dpi=self.dpi)
+        rec = self.engine.recognise(self.turned(rotation), langs, timeout_s=self.remaining(), dpi=self.dpi,
+                                    workdir=self.workdir)
         cand = _Candidate(rec, rotation)
         self.candidates.append(cand)
         log.debug("read rot=%d %s: conf %.1f, real words %.2f, %d words, %.2fs",
@@ -252,10 +253,10 @@ class _Run:
         return cand
 
     def detect(self) -> Orientation | None:
-        if "osd" not in installed_languages():
+        if "osd" not in self.engine.languages():
             return None
         self.attempts += 1
-        self.osd = orientation(self.image, timeout_s=self.remaining(), dpi=self.dpi)
+        self.osd = self.engine.orientation(self.image, timeout_s=self.remaining(), dpi=self.dpi, workdir=self.workdir)
         log.debug("OSD: %s", self.osd)
         return self.osd
 
@@ -263,16 +264,13 @@ class _Run:
         return max(self.candidates, key=lambda c: c.score, default=None)
 
 
-def _installed(langs: str) -> str:
+def _installed(engine: OcrEngine, langs: str) -> str:
     """The installed part of ``langs`` (a missing chi_sim must not cost the Russian read)."""
-    have = installed_languages()
+    have = engine.languages()
     keep = [l for l in langs.split("+") if l in have]
     if not keep:
         missing = [l for l in langs.split("+") if l not in have]
-        raise TesseractUnavailable(
-            f"tesseract language data missing: {', '.join(missing)}: "
-            f"apt-get install {' '.join(lang_package(l) for l in missing)}"
-        )
+        raise EngineUnavailable(f"{engine.id} language data missing: {', '.join(missing)}: {engine.install_hint(missing)}")
     return "+".join(keep)
 
 
@@ -350,28 +348,32 @@ def _kyc(run: _Run) -> None:
         _probe_rotations(run, langs)
 
 
-def ocr_image(image: Image.Image, *, profile: str = "product", timeout_s: float | None = 30.0) -> OcrPage:
+def ocr_image(image: Image.Image, *, profile: str = "product", timeout_s: float | None = 30.0,
+              engine: OcrEngine | None = None, tmpdir: str | None = None) -> OcrPage:
     """OCR one page image (from ``checker.reading.render``) with the policy of ``profile``.
 
-    ``timeout_s`` bounds the whole page (all tesseract runs together; None = no limit).
-    Never raises for the page's own problems; raises TesseractUnavailable when tesseract (or all
+    ``timeout_s`` bounds the whole page (all engine runs together; None = no limit). ``engine``:
+    the OCR engine (None: the default, tesseract). ``tmpdir``: the folder in which the page's
+    private folder for temporary files is made (None: the system's temporary folder).
+    Never raises for the page's own problems; raises EngineUnavailable when the engine (or all
     the language data a read needs) is missing, and ValueError for an unknown profile.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown OCR profile {profile!r}; expected one of {', '.join(PROFILES)}")
-    require_tesseract()
+    engine = engine or make_engine()
+    engine.require()
     t0 = time.monotonic()
-    run = _Run(image, timeout_s)
     timed_out = False
     error: str | None = None
-    try:
-        with private_tempdir():  # one private folder for all the page's tesseract runs
+    with private_tempdir(tmpdir) as folder:  # one private folder for all the page's runs
+        run = _Run(image, timeout_s, engine, folder)
+        try:
             (_kyc if profile == "kyc" else _product)(run)
-    except OcrTimeout:
-        timed_out = True
-    except OcrFailed as exc:
-        error = str(exc)
-        log.warning("OCR failed: %s", exc)
+        except OcrTimeout:
+            timed_out = True
+        except OcrFailed as exc:
+            error = str(exc)
+            log.warning("OCR failed: %s", exc)
     best = run.best()
     sure = _script_sure(run.osd)
     if best is None:

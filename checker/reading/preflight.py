@@ -10,8 +10,8 @@ from ..models import FileKind
 
 
 def _needs_ocr(root: Path, rules: Rules) -> str | None:
-    """The first file that would need OCR, or None. Only run when tesseract is missing."""
-    # Reading modules imported here: this runs only when tesseract is missing, never on a normal start.
+    """The first file that would need OCR, or None. Only run when the OCR engine is missing."""
+    # Reading modules imported here: this runs only when the engine is missing, never on a normal start.
     from .extract import TEXT_LAYER_MIN_LETTERS
     from .sniff import SNIFF_BYTES, kind_for_mime, open_pdf, sniff_mime
     from .textlayer import readable, score_layer
@@ -45,10 +45,10 @@ def _needs_ocr(root: Path, rules: Rules) -> str | None:
 
 def check_ocr_available(root: Path, rules: Rules) -> tuple[str | None, str]:
     """(None, or one message naming what to install when a file needs OCR that cannot run;
-    the engine id for the cache key, so the scan need not ask tesseract again)."""
-    from ..external.tesseract import tesseract_status
+    the engine id for the cache key, so the scan need not probe the engine again)."""
+    from .engines import engine
 
-    status = tesseract_status()
+    status = engine().status()
     needing = None if status.available and not status.missing_langs else _needs_ocr(root, rules)
     problem = f"{status.message} ({needing} needs OCR). Install it, or run with --no-ocr to skip scans." if needing else None
     return problem, status.engine_id
