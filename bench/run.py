@@ -164,20 +164,23 @@ def render_doc(doc, seed: str) -> bytes:
     return ms.render_cert(doc, rng=ms.seeded(seed))
 
 
+SCAN_DPI = 300   # --scan-dpi: the resolution of the 1-bit scans (set before the batch is written)
+
+
 def bw_scan(pdf_bytes: bytes, seed: str, *, turned: bool = False) -> bytes:
-    """tools/make_samples.scanned_cert_pdf / scanned_manual_pdf, for any PDF."""
+    """tools/make_samples.scanned_cert_pdf / scanned_manual_pdf, for any PDF, at SCAN_DPI."""
     from PIL import Image
 
     ms = _ms()
     rng = ms.seeded("scan" + seed)
     pages = []
-    for page in ms.rasterize(pdf_bytes, 300):
+    for page in ms.rasterize(pdf_bytes, SCAN_DPI):
         img = ms.scan_effect(page, rng, angle=rng.choice((-1, 1)) * rng.uniform(0.5, 1.6), blur=0.8, noise=0,
                              speckle=0.00004)
         bw = ms.bilevel(img, 140)
         if turned:
             bw = bw.transpose(Image.Transpose.ROTATE_90)
-        pages.append((bw, 300))
+        pages.append((bw, SCAN_DPI))
     return ms.image_pdf(pages, f"Scan {seed}", ms.stamp_time(ms.d("10.03.2026"), hour=11))
 
 
@@ -664,7 +667,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--profile", action="store_true", help="also time doccheck's stages in-process on the OCR'd files")
     ap.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="markdown results file (default bench/results/latest.md)")
+    ap.add_argument("--scan-dpi", type=int, default=300,
+                    help="resolution of the batch's 1-bit scans (default 300; 200: the office-scanner case of issue 18, "
+                         "where every scanned page, grey ones included, is 200 dpi)")
     args = ap.parse_args(argv)
+    global SCAN_DPI
+    SCAN_DPI = args.scan_dpi
     command = "python bench/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     for tool in ("tesseract", "pdftotext"):
         if not shutil.which(tool):

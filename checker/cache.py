@@ -18,8 +18,14 @@ What is kept at rest, and what is not (docs/hostile-input.md, "Personal data at 
 * the folder is 0700 and the database files 0600, whatever the umask;
 * `seen` keys on a SHA-256 of the path's bytes, never the path: no file name (a KYC scan is often
   named after the passport it holds) is stored, and any bytes a name may hold are a valid key;
-* facts of KYC-profile files (passports, visas, bank papers) are never stored: their text is what
-  judging them needs, and it is the personal data itself; they are read afresh on every run;
+* the text of KYC-profile files (passports, visas, bank papers) is never stored: it is the personal
+  data itself. What judging them needs is stored instead, in `kyc` (put_kyc): the paper's
+  evidence (MRZ check results, expiry dates, markers found, bank control-digit results, masked
+  numbers, holder data as keyed hashes: HMAC-SHA-256 under the holder key, a random key in this
+  0700 folder, `holder.key`, 0600), its text analysis, and its facts with the text reduced to its
+  shape (every character that is not white space replaced by "x", so the reports' page figures are
+  the same). A warm scan judges the paper from that row without reading it; the row is valid for
+  the rule files, code and holder key it was made with (the analyser key), else the file is read;
 * the text of product papers is stored with personal numbers masked (privacy.mask_at_rest, done
   in the worker before the facts leave it, so a cached and a fresh read are the same text);
 * deleted rows are overwritten (secure_delete), so an entry replaced or dropped leaves no copy.
@@ -35,6 +41,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import sqlite3
 import stat
 import time
@@ -65,7 +72,13 @@ CREATE TABLE IF NOT EXISTS text_analysis (
 DROP TABLE IF EXISTS analysis;
 CREATE TABLE IF NOT EXISTS register (
     number TEXT NOT NULL, data TEXT NOT NULL, fetched REAL NOT NULL, PRIMARY KEY (number));
+CREATE TABLE IF NOT EXISTS kyc (
+    sha256 TEXT NOT NULL, extractor TEXT NOT NULL, analyser TEXT NOT NULL, data TEXT NOT NULL, stored REAL NOT NULL,
+    PRIMARY KEY (sha256, extractor));
 """
+HOLDER_KEY_FILE = "holder.key"
+HOLDER_KEY_BYTES = 32
+_NOT_SPACE = re.compile(r"\S")
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -169,8 +182,26 @@ def _private_file(path: Path) -> None:
 
 
 def storable(facts: FileFacts) -> bool:
-    """May these facts be kept at rest? Not those of a KYC-profile file (see the module docstring)."""
+    """May these facts be kept at rest as read? Not those of a KYC-profile file: those are kept as
+    evidence, without their text (put_kyc; see the module docstring)."""
     return "profile=kyc" not in facts.extractor
+
+
+def shape_only(facts: FileFacts) -> FileFacts:
+    """The facts with each page's text reduced to its shape: every character that is not white
+    space becomes "x" (lengths, lines and "has text" stay as read; no word of it is left)."""
+    pages = [dataclasses.replace(p, text=_NOT_SPACE.sub("x", p.text)) for p in facts.pages]
+    return dataclasses.replace(facts, pages=pages)
+
+
+@dataclasses.dataclass(frozen=True)
+class KycEntry:
+    """A KYC paper as the cache keeps it (FactCache.put_kyc): facts with the text reduced to its
+    shape (shape_only), the text analysis, and the evidence (checker.kyc.KycEvidence, None when
+    the paper had no text), made with the holder key of the cache it came from."""
+    facts: FileFacts
+    analysis: FileAnalysis
+    evidence: typing.Any
 
 
 def default_cache_dir() -> Path:
@@ -192,6 +223,47 @@ class FactCache:
         self.warnings: list[str] = []
         self.db: sqlite3.Connection | None = None
         self._open()
+        self.holder_key: bytes | None = self._holder_key() if self.db is not None else None
+
+    def _holder_key(self) -> bytes | None:
+        """The key of the holder hashes in cached KYC evidence (mrz.identity_key): 32 random bytes
+        in `holder.key` (0600), made once. None (the process's own key, and no KYC row is
+        stored) when the file cannot be made or read."""
+        path = self.directory / HOLDER_KEY_FILE
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), DB_MODE)
+        except FileExistsError:
+            try:
+                key = path.read_bytes()
+            except OSError as exc:
+                self.warnings.append(f"cache: cannot read {path} ({exc.strerror}); KYC papers are read afresh")
+                return None
+            if len(key) == HOLDER_KEY_BYTES:
+                return key
+            # Damaged (or half written by a run killed at once): a new key; rows made with the old one
+            # no longer match (their analyser key names the key they were made with).
+            key = secrets.token_bytes(HOLDER_KEY_BYTES)
+            try:
+                tmp = path.with_name(f"{HOLDER_KEY_FILE}.{os.getpid()}")
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), DB_MODE)
+                with os.fdopen(fd, "wb") as out:
+                    out.write(key)
+                os.replace(tmp, path)
+            except OSError:
+                return None
+            return key
+        except OSError as exc:
+            self.warnings.append(f"cache: cannot create {path} ({exc.strerror}); KYC papers are read afresh")
+            return None
+        key = secrets.token_bytes(HOLDER_KEY_BYTES)
+        with os.fdopen(fd, "wb") as out:
+            out.write(key)
+        return key
+
+    def _kyc_analyser(self, analyser: str) -> str:
+        """A KYC row's analyser key: the analysis key and which holder key made its hashes."""
+        assert self.holder_key is not None
+        return f"{analyser}:{hashlib.sha256(self.holder_key).hexdigest()[:16]}"
 
     def _connect(self) -> sqlite3.Connection:
         _private_dir(self.directory)
@@ -206,7 +278,7 @@ class FactCache:
         if row is None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif row[0] != str(SCHEMA_VERSION):
-            db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM text_analysis; DELETE FROM register;")
+            db.executescript("DELETE FROM facts; DELETE FROM seen; DELETE FROM text_analysis; DELETE FROM register; DELETE FROM kyc;")
             db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
             db.execute("VACUUM")   # an older cache held names and KYC text in clear: rewrite the file without them
         db.execute("SELECT count(*) FROM facts").fetchone()
@@ -299,6 +371,72 @@ class FactCache:
             return
         self._write([("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", [(facts.sha256, self._key(facts.extractor), data, time.time())]),
                      ("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", [(path_key(path), size, mtime_ns, facts.sha256)])])
+
+    def lookup_kyc(self, path: str, size: int, mtime_ns: int, extractor: str, analyser: str) -> KycEntry | None:
+        """A KYC paper unchanged since it was last judged here (same path, size and mtime), with
+        the same extractor settings, rules, code (analyser: judging.file.analysis_key) and holder
+        key; None for a miss. A row of the wrong shape is a miss."""
+        if self.holder_key is None:
+            return None
+        return self._kyc_entry(lambda db: db.execute(
+            "SELECT k.data FROM seen s JOIN kyc k ON k.sha256 = s.sha256 AND k.extractor = ? AND k.analyser = ? "
+            "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?",
+            (extractor, self._kyc_analyser(analyser), path_key(path), size, mtime_ns)).fetchone())
+
+    def get_kyc(self, sha256: str, extractor: str, analyser: str) -> KycEntry | None:
+        """A KYC paper by content hash (a file touched, copied or moved since it was judged here):
+        as lookup_kyc(), keyed by the bytes instead of the path."""
+        if self.holder_key is None:
+            return None
+        return self._kyc_entry(lambda db: db.execute(
+            "SELECT data FROM kyc WHERE sha256 = ? AND extractor = ? AND analyser = ?",
+            (sha256, extractor, self._kyc_analyser(analyser))).fetchone())
+
+    def has_kyc(self) -> bool:
+        """Does the cache keep any KYC paper (worth hashing a KYC file to look it up)?"""
+        return bool(self._safely(lambda db: db.execute("SELECT 1 FROM kyc LIMIT 1").fetchone()))
+
+    def remember_path(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        """Record that `path` (as it is now) holds the bytes hashing to sha256."""
+        self._write([("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", [(path_key(path), size, mtime_ns, sha256)])])
+
+    def _kyc_entry(self, query) -> KycEntry | None:
+        row = self._safely(query)
+        if not row:
+            return None
+        from .kyc.evidence import KycEvidence
+
+        try:
+            data = json.loads(row[0])
+            if not (isinstance(data, dict) and _row_conforms(data.get("facts"), FileFacts)
+                    and _row_conforms(data.get("analysis"), FileAnalysis)):
+                return None
+            evidence = data.get("evidence")
+            return KycEntry(FileFacts.from_dict(data["facts"]), FileAnalysis.from_dict(data["analysis"]),
+                            None if evidence is None else KycEvidence.from_cache(evidence))
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return None
+
+    def put_kyc(self, entries: list[tuple[str, int, int, FileFacts, FileAnalysis, typing.Any]], analyser: str) -> None:
+        """Store KYC papers as judged: (path, size, mtime_ns, facts, text analysis, evidence or
+        None) each, evidence made with this cache's holder_key. Kept: the facts reduced to their
+        shape (shape_only), the analysis, evidence.to_cache(); never the text. One transaction."""
+        if self.holder_key is None:
+            return
+        kyc_rows, seen_rows = [], []
+        for path, size, mtime_ns, facts, analysis, evidence in entries:
+            if not facts.sha256:
+                continue
+            try:
+                data = json.dumps({"facts": shape_only(facts).to_dict(), "analysis": analysis.to_dict(),
+                                   "evidence": evidence.to_cache() if evidence is not None else None}, ensure_ascii=False)
+            except _ERRORS:
+                continue
+            kyc_rows.append((facts.sha256, facts.extractor, self._kyc_analyser(analyser), data, time.time()))
+            seen_rows.append((path_key(path), size, mtime_ns, facts.sha256))
+        if kyc_rows:
+            self._write([("INSERT OR REPLACE INTO kyc VALUES (?, ?, ?, ?, ?)", kyc_rows),
+                         ("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", seen_rows)])
 
     def get_register(self, number: str, max_age_s: float, now: float | None = None) -> RegisterCheck | None:
         """The register's answer for `number` fetched at most max_age_s seconds ago, else None."""

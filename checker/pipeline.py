@@ -3,6 +3,7 @@ map to SKUs and KYC -> judge SKUs. Returns one ScanResult; writers turn it into 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from typing import TYPE_CHECKING
@@ -12,13 +13,13 @@ from datetime import date
 from pathlib import Path
 
 from . import codes
-from .cache import FactCache, storable
+from .cache import FactCache, KycEntry, storable
 from .reading.discover import FoundFile, discover
 from .process.executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
 from .privacy import shown_path
 from .process.progress import Progress
 from .judging.file import analyse, analyse_text, analysis_key, judge_file, render_detail
-from .kyc import evaluate_kyc_files
+from .kyc import evaluate_kyc_files, file_evidence
 from .judging.copies import find_copies
 from .mapping.assign import SkuMapper
 from .models import (ExtractSettings, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group, KycResult,
@@ -28,6 +29,7 @@ from .mapping.skus import SkuList, SkuRow
 from .judging.sku import judge_sku
 
 if TYPE_CHECKING:   # the register's client (httpx) is imported only when --register is given
+    from .kyc import KycEvidence
     from .register.lookup import RegisterSettings
 
 
@@ -93,6 +95,9 @@ def scan(options: ScanOptions) -> ScanResult:
     per_group = {group: settings_for(group, options, engine) for group in Group}
     settings = [per_group[group] for _, group, _ in placed]
     facts_by_index: dict[int, FileFacts] = {}
+    analyser = analysis_key(rules)
+    # KYC papers judged from what the cache keeps of them (their evidence, never their text).
+    kyc_cached: dict[int, KycEntry] = {}
     hits = 0
     tasks: list[Task] = []
     root = os.path.realpath(options.root)
@@ -107,7 +112,13 @@ def scan(options: ScanOptions) -> ScanResult:
             facts_by_index[i] = remembered
             hits += 1
             continue
-        if cache is not None:
+        if cache is not None and placed[i][1] is Group.KYC:
+            entry = _cached_kyc(cache, f, settings[i].key(), analyser)
+            if entry is not None:
+                facts_by_index[i], kyc_cached[i] = entry.facts, entry
+                hits += 1
+                continue
+        elif cache is not None:
             # Unchanged since last time (same path, size and mtime): not even re-hashed.
             cached = cache.lookup(f.abspath, f.size, f.mtime_ns, settings[i].key())
             if cached is not None:
@@ -139,18 +150,22 @@ def scan(options: ScanOptions) -> ScanResult:
         facts_by_index[task.key] = outcome.facts or _failed_facts(outcome, placed[task.key][0], task.settings)
         hits += outcome.cache_hit
 
-    analyser = analysis_key(rules)
     fresh: list[tuple[FileFacts, FileAnalysis]] = []
+    text_analyses: dict[int, FileAnalysis] = {}
     files: list[FileResult] = []
     for i, (f, group, sku) in enumerate(placed):
         # Scans are often named after the passport or account they hold: every output shows such names
         # masked, wherever the file lies, and the rename suggestion is made from the masked name.
         path, name = shown_path(f.parts), shown_path(f.parts[-1:])
         facts = facts_by_index[i]
-        text_analysis = cache.get_analysis(facts, analyser) if cache is not None else None
+        if i in kyc_cached:
+            text_analysis = kyc_cached[i].analysis
+        else:
+            text_analysis = cache.get_analysis(facts, analyser) if cache is not None else None
         if text_analysis is None:
             text_analysis = analyse_text(facts, rules)
             fresh.append((facts, text_analysis))
+        text_analyses[i] = text_analysis
         result = FileResult(path=path, name=name, group=group, sku=sku, facts=facts)
         copy = copies.get(i)
         if copy is not None:
@@ -167,6 +182,7 @@ def scan(options: ScanOptions) -> ScanResult:
         result.findings = [] if result.copy_of else judge_file(result, rules, options.today, options.lang)
         result.counted = result.group is Group.SKU and not result.blocked and not result.copy_of
         files.append(result)
+    kyc_evidence = _kyc_evidence(placed, files, text_analyses, kyc_cached, cache, rules, analyser)
     register = None
     if options.register is not None:
         register = _ask_register(options, files, cache)
@@ -178,7 +194,7 @@ def scan(options: ScanOptions) -> ScanResult:
     kyc_files = [f for f in files if f.group is Group.KYC]
     kyc_folders = sorted({f.path.rsplit("/", 1)[0] for f in kyc_files})
     if kyc_files:
-        requirements = evaluate_kyc_files(kyc_files, options.seller_type, options.today, rules)
+        requirements = evaluate_kyc_files(kyc_files, options.seller_type, options.today, rules, kyc_evidence)
         kyc = KycResult(True, options.seller_type, kyc_folders, requirements)
         not_read = [f.path for f in kyc_files if f.facts.unread_pages and not f.facts.problem]
         if not options.ocr and not_read and not kyc.complete:
@@ -201,6 +217,49 @@ def scan(options: ScanOptions) -> ScanResult:
     stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
     return ScanResult(str(options.root), options.today, options.seller_type, skus, files, kyc, skipped, stats,
                       warnings, register, rules=rules)
+
+
+def _cached_kyc(cache: FactCache, f: FoundFile, extractor: str, analyser: str) -> "KycEntry | None":
+    """What the cache keeps of a KYC paper: by path, size and mtime; else (touched, copied or
+    moved) by its content hash, made here (a KYC folder holds a few small scans, and hashing
+    costs far less than reading them again). None: the paper is read."""
+    entry = cache.lookup_kyc(f.abspath, f.size, f.mtime_ns, extractor, analyser)
+    if entry is not None or not cache.has_kyc():
+        return entry
+    digest = hashlib.sha256()
+    try:
+        with open(f.abspath, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    entry = cache.get_kyc(digest.hexdigest(), extractor, analyser)
+    if entry is not None:
+        cache.remember_path(f.abspath, f.size, f.mtime_ns, entry.facts.sha256)
+    return entry
+
+
+def _kyc_evidence(placed: list, files: list[FileResult], text_analyses: dict[int, FileAnalysis],
+                  kyc_cached: "dict[int, KycEntry]", cache: FactCache | None, rules: Rules,
+                  analyser: str) -> dict[str, "KycEvidence | None"]:
+    """Each KYC file's evidence by FileResult.path: the cache's, or read from the text just read
+    (identity hashes under the cache's holder key, so the two match) and then stored in the cache
+    without the text (FactCache.put_kyc), so the next scan judges the paper without reading it."""
+    key = cache.holder_key if cache is not None else None
+    evidence: dict[str, KycEvidence | None] = {}
+    to_store = []
+    for i, ((f, group, _), result) in enumerate(zip(placed, files)):
+        if group is not Group.KYC:
+            continue
+        if i in kyc_cached:
+            evidence[result.path] = kyc_cached[i].evidence
+            continue
+        evidence[result.path] = ev = file_evidence(result, rules, key)
+        if result.facts.sha256:
+            to_store.append((f.abspath, f.size, f.mtime_ns, result.facts, text_analyses[i], ev))
+    if cache is not None and to_store:
+        cache.put_kyc(to_store, analyser)
+    return evidence
 
 
 def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCache | None) -> RegisterSummary:

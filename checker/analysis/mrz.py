@@ -17,10 +17,11 @@ TD3's personal-number and composite checks fail, it is read as an MRV-A visa lin
 data sits where a passport has its composite), issuer unknown.
 
 Nothing here keeps the document number or the MRZ lines: results carry a masked number only, and
-a holder key (a keyed hash of birth date and nationality, with a key that lives only as long as
-the process) so a visa can be matched to its passport without keeping who it is; birth_key and
-number_key are such hashes of the birth date and the number, and the holder's name is kept in
-memory only (left out of repr and to_dict).
+a holder key (a keyed hash of birth date and nationality) so a visa can be matched to its passport
+without keeping who it is; birth_key, number_key and name_keys are such hashes of the birth date,
+the number and the name (the name itself is kept in memory only, left out of repr and to_dict).
+The hash key is the caller's (the cache folder's holder key, so cached KYC evidence matches a
+fresh reading) or, when none is given, one that lives only as long as the process.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class MrzZone:
     birth_key: str = field(default="", repr=False, compare=False)
     number_key: str = field(default="", repr=False, compare=False)
     name: str = field(default="", repr=False, compare=False)
+    name_keys: frozenset[str] = field(default=frozenset(), repr=False, compare=False)   # name_keys(name)
     number_from_print: bool = False   # the number's unreadable characters were read off the printed page
     # A visa's optional data often names the passport it was issued in (Russian visas: E12345678):
     # a keyed hash of that passport number, "" when none is there.
@@ -170,14 +172,31 @@ def _optional_variants(tail: str) -> list[tuple[str, str, str]]:
     return list(dict.fromkeys(fixed))
 
 
-def _holder_key(birth: str, nationality: str) -> str:
-    return hmac.new(_HOLDER_SALT, f"{birth}|{nationality}".encode(), hashlib.sha256).hexdigest()[:16]
+def _holder_key(birth: str, nationality: str, key: bytes | None = None) -> str:
+    return hmac.new(key or _HOLDER_SALT, f"{birth}|{nationality}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def identity_key(kind: str, value: str) -> str:
-    """A keyed hash of one identity datum ("birth" + ISO date, "number" + document number): equal
-    values give equal keys within this process, and nothing outside it can reverse them."""
-    return hmac.new(_HOLDER_SALT, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()[:16]
+def identity_key(kind: str, value: str, key: bytes | None = None) -> str:
+    """A keyed hash (HMAC-SHA-256, 16 hex digits) of one identity datum ("birth" + ISO date,
+    "number" + document number): equal values give equal keys under one `key`, and nothing
+    without the key can reverse them. `key`: the scan's holder key (the cache folder's, so cached
+    KYC evidence matches fresh; cache.FactCache.holder_key); None: a key that lives only as long
+    as this process."""
+    return hmac.new(key or _HOLDER_SALT, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def name_form(name: str) -> str:
+    """A Latin name as compared: its words upper-cased and sorted ("Zhang Wei" -> "WEI ZHANG")."""
+    return " ".join(sorted(re.findall(r"[A-Z]+", name.upper())))
+
+
+def name_keys(name: str, key: bytes | None = None) -> frozenset[str]:
+    """A name as keyed hashes that match where the names agree, allowing one OCR slip (ZHANG WEI,
+    ZHANG WEL, WEI ZHANG all share a key): one hash per character position of name_form(name),
+    that character wildcarded. Two names of the same length differing in at most one position
+    share the hash of that position; any other pair shares none. Empty for an empty name."""
+    form = name_form(name)
+    return frozenset(identity_key("name", f"{len(form)}|{form[:i]}?{form[i + 1:]}", key) for i in range(len(form)))
 
 
 def _zone_name(line1: str | None) -> str:
@@ -214,7 +233,8 @@ def printed_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(_PRINTED_NUMBER.findall(unicodedata.normalize("NFKC", text or ""))))
 
 
-def _parse(line1: str | None, line2: str, printed: tuple[str, ...] = (), as_visa: bool = False) -> MrzZone | None:
+def _parse(line1: str | None, line2: str, printed: tuple[str, ...] = (), as_visa: bool = False,
+           key: bytes | None = None) -> MrzZone | None:
     m = _LINE2.match(line2)
     if not m:
         return None
@@ -268,11 +288,12 @@ def _parse(line1: str | None, line2: str, printed: tuple[str, ...] = (), as_visa
         if not as_visa and set(failed_sorted) <= {"personal number", "composite"}:
             # Line 1 unread and the number, birth date and expiry hold but TD3's composite does not:
             # an MRV-A visa's line 2 (optional data where a passport has its composite) fits better.
-            return _parse(None, line2, printed, as_visa=True)
+            return _parse(None, line2, printed, as_visa=True, key=key)
         return None   # without line 1, only a zone whose every check digit holds is taken as a passport
     birth_ok = "birth date" not in failed_sorted and _date(birth) is not None
     number_ok = "number" not in failed_sorted
     birth_date = _date(birth, pivot=int(str(date.today().year)[2:]) + 1) if birth_ok else None
+    name = _zone_name(line1)
     return MrzZone(
         doc_type="visa" if doc_letter == "V" or as_visa else "passport",
         format=fmt,
@@ -281,20 +302,21 @@ def _parse(line1: str | None, line2: str, printed: tuple[str, ...] = (), as_visa
         number_masked=mask(number.rstrip("<")),
         expiry=expiry_date,
         failed=failed_sorted,
-        holder_key=_holder_key(birth, nat) if birth_ok else "",
-        birth_key=identity_key("birth", birth_date.isoformat()) if birth_date else "",
-        number_key=identity_key("number", number.rstrip("<")) if number_ok else "",
-        name=_zone_name(line1),
+        holder_key=_holder_key(birth, nat, key) if birth_ok else "",
+        birth_key=identity_key("birth", birth_date.isoformat(), key) if birth_date else "",
+        number_key=identity_key("number", number.rstrip("<"), key) if number_ok else "",
+        name=name,
+        name_keys=name_keys(name, key),
         number_from_print=number_ok and number not in _number_variants(number_raw),
-        passport_key=_visa_passport_key(tail) if doc_letter == "V" or as_visa else "",
+        passport_key=_visa_passport_key(tail, key) if doc_letter == "V" or as_visa else "",
     )
 
 
-def _visa_passport_key(optional: str) -> str:
+def _visa_passport_key(optional: str, key: bytes | None = None) -> str:
     """The passport number a visa's optional data names (a letter or two, then digits, ending at
     a filler), as a keyed hash."""
     m = re.search(r"([A-Z]\d{8}|[A-Z]{2}\d{7})(?=<|$)", optional[:16])
-    return identity_key("number", m.group(1)) if m else ""
+    return identity_key("number", m.group(1), key) if m else ""
 
 
 def _line1_at(candidate: str) -> str | None:
@@ -308,8 +330,9 @@ def _line1_at(candidate: str) -> str | None:
     return line1
 
 
-def find_zones(text: str) -> list[MrzZone]:
-    """Every passport (TD3) and visa (MRV) zone in text, best reading first per zone, deduplicated."""
+def find_zones(text: str, key: bytes | None = None) -> list[MrzZone]:
+    """Every passport (TD3) and visa (MRV) zone in text, best reading first per zone, deduplicated.
+    `key`: the holder key the zones' identity hashes are made with (identity_key)."""
     lines = [normalise_line(raw) for raw in (text or "").splitlines()]
     printed = tuple(printed_numbers(text))
     zones: list[MrzZone] = []
@@ -335,7 +358,7 @@ def find_zones(text: str) -> list[MrzZone]:
                         line1 = _line1_at(lines[back])
                         if line1:
                             break
-            zone = _parse(line1, line2, printed)
+            zone = _parse(line1, line2, printed, key=key)
             if zone and zone not in zones:
                 zones.append(zone)
             break

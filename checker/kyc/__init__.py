@@ -17,7 +17,7 @@ privacy.redact().
 """
 
 from .bank import BankCheck, account_key_ok, account_key_prefix, find_bank_checks
-from .evaluate import evaluate_kyc, evaluate_kyc_files
+from .evaluate import evaluate_kyc, evaluate_kyc_files, file_evidence
 from .evidence import RUSSIAN_MIN_SHARE, KycEvidence, analyse_kyc_text
 from .facts import (PrintedFields, UsccCheck, payment_periods, printed_fields, read_date, uscc_check_char,
                     uscc_checks)
@@ -36,5 +36,5 @@ def language_list(langs) -> str:
 
 __all__ = ["BankCheck", "KycEvidence", "KycRules", "Note", "PrintedFields", "Profile", "RUSSIAN_MIN_SHARE",
            "Requirement", "UsccCheck", "Words", "account_key_ok", "account_key_prefix", "analyse_kyc_text",
-           "evaluate_kyc", "evaluate_kyc_files", "find_bank_checks", "language_list", "months_mentioned", "payment_periods", "printed_fields",
+           "evaluate_kyc", "evaluate_kyc_files", "file_evidence", "find_bank_checks", "language_list", "months_mentioned", "payment_periods", "printed_fields",
            "read_date", "render_note", "uscc_check_char", "uscc_checks"]

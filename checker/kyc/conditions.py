@@ -12,7 +12,6 @@ from datetime import date
 from collections.abc import Callable, Iterator
 
 from .evidence import KycEvidence
-from .facts import names_agree
 from .notes import Note, Words, clauses, languages, paths
 
 MAX_NOTE_FILES = 3
@@ -201,8 +200,9 @@ class UnexpiredCond(Cond):
 
 @dataclass(frozen=True)
 class Identity:
-    """A holder's readable identity data: keyed hashes of birth dates and passport numbers, and
-    Latin names (kept in memory only)."""
+    """A holder's readable identity data, all keyed hashes (mrz.identity_key): birth dates,
+    passport numbers, and Latin names as mrz.name_keys (two names agree, one OCR slip allowed,
+    when their key sets meet)."""
     births: frozenset[str]
     numbers: frozenset[str]
     names: frozenset[str]
@@ -214,24 +214,22 @@ class Identity:
         zones = [z for z in ev.mrz if z.doc_type == "visa"]
         return cls(frozenset({z.birth_key for z in zones if z.birth_key} | ev.printed.birth_keys),
                    frozenset({z.passport_key for z in zones if z.passport_key} | ev.printed.number_keys),
-                   frozenset({z.name for z in zones if z.name} | ev.printed.names))
+                   frozenset().union(*(z.name_keys for z in zones), ev.printed.name_keys))
 
     @classmethod
     def of_passport(cls, ev: KycEvidence) -> "Identity":
         zones = [z for z in ev.mrz if z.doc_type == "passport"]
         return cls(frozenset({z.birth_key for z in zones if z.birth_key} | ev.printed.birth_keys),
                    frozenset({z.number_key for z in zones if z.number_key} | ev.printed.number_keys),
-                   frozenset({z.name for z in zones if z.name} | ev.printed.names))
+                   frozenset().union(*(z.name_keys for z in zones), ev.printed.name_keys))
 
     def compare(self, other: "Identity") -> tuple[list[str], list[str]]:
         """(data both sides show and agree on, data both show and disagree on), as datum names."""
         agree, differ = [], []
-        for datum, mine, theirs, same in (
-                ("name", self.names, other.names, lambda a, b: names_agree(a, b)),
-                ("birth_date", self.births, other.births, lambda a, b: a == b),
-                ("passport_number", self.numbers, other.numbers, lambda a, b: a == b)):
+        for datum, mine, theirs in (("name", self.names, other.names), ("birth_date", self.births, other.births),
+                                    ("passport_number", self.numbers, other.numbers)):
             if mine and theirs:
-                (agree if any(same(a, b) for a in mine for b in theirs) else differ).append(datum)
+                (agree if mine & theirs else differ).append(datum)
         return agree, differ
 
 

@@ -101,17 +101,30 @@ def _with_name_hints(note: Note | Words, req: Requirement, views: list[_File], u
     return Words(tuple(extra), "clauses")
 
 
-def evaluate_kyc_files(kyc_files: list[FileResult], seller_type: str, today: date, rules: "Rules") -> list[KycRequirement]:
-    """The pipeline's entry: read every KYC file's evidence (also recording its markers and masked
-    ids on the file's analysis, for the files report), then evaluate the seller's profile."""
-    evidence: dict[str, KycEvidence] = {}
+def file_evidence(f: FileResult, rules: "Rules", key: bytes | None = None) -> KycEvidence | None:
+    """One KYC file's evidence read from its text, undated (every payment period kept: judge it
+    with .as_of(today)), identity hashes under `key` (mrz.identity_key); None when it has no text.
+    This is what the cache keeps of a KYC paper (cache.FactCache.put_kyc)."""
+    text = f.facts.text if f.facts else ""
+    if not text.strip():
+        return None
+    return analyse_kyc_text(text, f.analysis.russian_share, f.analysis.language, rules.markers, today=date.max,
+                            russian_min_share=rules.limits.russian_min_share, key=key)
+
+
+def evaluate_kyc_files(kyc_files: list[FileResult], seller_type: str, today: date, rules: "Rules",
+                       evidence: Mapping[str, KycEvidence | None] | None = None) -> list[KycRequirement]:
+    """The pipeline's entry: every KYC file's evidence (also recording its markers and masked ids
+    on the file's analysis, for the files report), then the seller's profile evaluated.
+    `evidence`: file_evidence() per FileResult.path, as the scan read or the cache kept it; a file
+    missing from it is read here from its text."""
+    dated: dict[str, KycEvidence] = {}
     for f in kyc_files:
-        text = f.facts.text if f.facts else ""
-        if not text.strip():
+        ev = evidence[f.path] if evidence is not None and f.path in evidence else file_evidence(f, rules)
+        if ev is None:
             continue
-        ev = analyse_kyc_text(text, f.analysis.russian_share, f.analysis.language, rules.markers, today=today,
-                              russian_min_share=rules.limits.russian_min_share)
-        evidence[f.path] = ev
+        ev = ev.as_of(today)
+        dated[f.path] = ev
         f.analysis.markers = ev.marker_keys
         f.analysis.masked_ids = list(ev.masked_ids)
-    return evaluate_kyc(kyc_files, evidence, seller_type, today, rules.kyc, rules.markers)
+    return evaluate_kyc(kyc_files, dated, seller_type, today, rules.kyc, rules.markers)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from ..analysis.markers import LANGUAGES, MarkerRules, Prepared
 from ..analysis.mrz import MrzZone, find_zones
 from ..privacy import personal_ids
 from .bank import BankCheck, find_bank_checks
 from .facts import PrintedFields, UsccCheck, payment_periods, printed_fields, uscc_checks
+from .notes import Note
 
 RUSSIAN_MIN_SHARE = 0.35
 
@@ -44,6 +46,51 @@ class KycEvidence:
     def languages_of(self, marker: str) -> frozenset[str]:
         return self.markers.get(marker, frozenset())
 
+    def as_of(self, today: date) -> "KycEvidence":
+        """This evidence as judged on `today`: payment periods after today's month left out (the
+        evidence the cache keeps is read without a date, analyse_kyc_text(today=date.max))."""
+        periods = frozenset(p for p in self.periods if p <= (today.year, today.month))
+        return self if periods == self.periods else replace(self, periods=periods)
+
+    def to_cache(self) -> dict[str, Any]:
+        """Everything judging needs, as JSON values, for the cache (checker.cache, "KYC evidence"):
+        check results, dates, marker keys, masked numbers and keyed hashes; never the text, a
+        name, an MRZ line or an unmasked personal number. from_cache() reads it back."""
+        return {"markers": {k: sorted(v) for k, v in sorted(self.markers.items())},
+                "mrz": [{"doc_type": z.doc_type, "format": z.format, "issuer": z.issuer, "nationality": z.nationality,
+                         "number_masked": z.number_masked, "expiry": z.expiry.isoformat() if z.expiry else None,
+                         "failed": list(z.failed), "holder_key": z.holder_key, "birth_key": z.birth_key,
+                         "number_key": z.number_key, "name_keys": sorted(z.name_keys),
+                         "number_from_print": z.number_from_print, "passport_key": z.passport_key} for z in self.mrz],
+                "bank": [{"account_masked": b.account_masked, "bik": b.bik, "ok": b.ok,
+                          "problem": _note_to_cache(b.problem)} for b in self.bank],
+                "text_languages": sorted(self.text_languages), "periods": sorted(self.periods),
+                "masked_ids": list(self.masked_ids),
+                "printed": {"expiry": [d.isoformat() for d in self.printed.expiry],
+                            "birth_keys": sorted(self.printed.birth_keys), "number_keys": sorted(self.printed.number_keys),
+                            "name_keys": sorted(self.printed.name_keys)},
+                "uscc": [{"code": u.code, "ok": u.ok, "expected": u.expected} for u in self.uscc]}
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> "KycEvidence":
+        """The evidence to_cache() wrote. Raises KeyError, TypeError or ValueError for a row of
+        another shape (the cache treats that as a miss)."""
+        printed = data["printed"]
+        return cls(
+            markers={k: frozenset(v) for k, v in data["markers"].items()},
+            mrz=[MrzZone(doc_type=z["doc_type"], format=z["format"], issuer=z["issuer"], nationality=z["nationality"],
+                         number_masked=z["number_masked"], expiry=_date(z["expiry"]), failed=tuple(z["failed"]),
+                         holder_key=z["holder_key"], birth_key=z["birth_key"], number_key=z["number_key"],
+                         name_keys=frozenset(z["name_keys"]), number_from_print=bool(z["number_from_print"]),
+                         passport_key=z["passport_key"]) for z in data["mrz"]],
+            bank=[BankCheck(b["account_masked"], b["bik"], bool(b["ok"]), _note_from_cache(b["problem"])) for b in data["bank"]],
+            text_languages=frozenset(data["text_languages"]),
+            periods=frozenset((int(y), int(m)) for y, m in data["periods"]),
+            masked_ids=[str(i) for i in data["masked_ids"]],
+            printed=PrintedFields(tuple(_date(d) for d in printed["expiry"]), frozenset(printed["birth_keys"]),
+                                  frozenset(printed["number_keys"]), name_keys=frozenset(printed["name_keys"])),
+            uscc=[UsccCheck(u["code"], bool(u["ok"]), u["expected"]) for u in data["uscc"]])
+
     def to_dict(self) -> dict:
         return {"markers": {k: sorted(v, key=_lang_order) for k, v in sorted(self.markers.items())},
                 "mrz": [z.to_dict() for z in self.mrz], "bank": [b.to_dict() for b in self.bank],
@@ -54,11 +101,32 @@ class KycEvidence:
                 "masked_ids": list(self.masked_ids)}
 
 
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _note_to_cache(note: Note | None) -> dict[str, Any] | None:
+    """A bank check's note (a message id with plain values) as JSON."""
+    if note is None:
+        return None
+    return {"id": note.id, "args": {k: v for k, v in note.args}, "default": note.default}
+
+
+def _note_from_cache(data: dict[str, Any] | None) -> Note | None:
+    if data is None:
+        return None
+    if not all(isinstance(v, (str, int, float)) for v in data["args"].values()):
+        raise TypeError("a cached note's values are plain")
+    return Note.of(data["id"], default=data["default"], **data["args"])
+
+
 def analyse_kyc_text(text: str, russian_share: float, languages: Iterable[str] | str | None,
                      marker_rules: MarkerRules, *, today: date | None = None,
-                     russian_min_share: float = RUSSIAN_MIN_SHARE) -> KycEvidence:
+                     russian_min_share: float = RUSSIAN_MIN_SHARE, key: bytes | None = None) -> KycEvidence:
     """One file's KYC evidence. `languages`: the language(s) detected for the text (ISO 639-1);
-    Russian also counts when `russian_share` (share of Cyrillic letters) reaches russian_min_share."""
+    Russian also counts when `russian_share` (share of Cyrillic letters) reaches russian_min_share.
+    `today`: payment periods after its month are left out (date.max: none, see as_of()).
+    `key`: the holder key of the identity hashes (mrz.identity_key; None: this process's own)."""
     today = today or date.today()
     text = text or ""
     if isinstance(languages, str):
@@ -66,7 +134,7 @@ def analyse_kyc_text(text: str, russian_share: float, languages: Iterable[str] |
     text_languages = {lang for lang in (languages or ()) if lang}
     if russian_share >= russian_min_share and text.strip():
         text_languages.add("ru")
-    zones = find_zones(text)
+    zones = find_zones(text, key)
     ids = [f"{z.doc_type} {z.number_masked}" for z in zones]
     ids += [i for i in personal_ids(text) if i not in ids]
     return KycEvidence(
@@ -76,6 +144,6 @@ def analyse_kyc_text(text: str, russian_share: float, languages: Iterable[str] |
         text_languages=frozenset(text_languages),
         periods=frozenset(payment_periods(text, today)),
         masked_ids=list(dict.fromkeys(ids)),
-        printed=printed_fields(text),
+        printed=printed_fields(text, key),
         uscc=uscc_checks(text),
     )

@@ -11,7 +11,8 @@
   (GB 32100-2015, 法人和其他组织统一社会信用代码编码规则).
 
 Nothing here keeps a personal number: printed numbers and birth dates come back as keyed hashes
-(checker.analysis.mrz.identity_key), names stay in memory for matching and are never printed or stored.
+(checker.analysis.mrz.identity_key) and names are matched by keyed hashes too (mrz.name_keys); the
+names themselves stay in memory only, never printed or stored.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..analysis.mrz import identity_key
+from ..analysis.mrz import identity_key, name_form, name_keys
 
 # --- months ---------------------------------------------------------------------------------------
 
@@ -160,10 +161,6 @@ def _windows(label: re.Pattern[str], text: str) -> list[str]:
     return [text[m.end(): m.end() + _LABEL_WINDOW] for m in label.finditer(text)]
 
 
-def _name_key(name: str) -> str:
-    return " ".join(sorted(re.findall(r"[A-Z]+", name.upper())))
-
-
 @dataclass(frozen=True)
 class PrintedFields:
     """A passport or visa page's printed data. Safe to print: numbers and birth dates are keyed
@@ -172,35 +169,26 @@ class PrintedFields:
     birth_keys: frozenset[str] = frozenset()      # identity_key("birth", ISO date)
     number_keys: frozenset[str] = frozenset()     # identity_key("number", E12345678)
     names: frozenset[str] = field(default=frozenset(), repr=False)   # "WEI ZHANG" (words sorted)
+    name_keys: frozenset[str] = field(default=frozenset(), repr=False)   # mrz.name_keys of each name
 
 
-def printed_fields(text: str) -> PrintedFields:
+def printed_fields(text: str, key: bytes | None = None) -> PrintedFields:
     """The printed fields after their labels (within 90 characters, so a value on the line under a
-    row of labels is found too)."""
+    row of labels is found too). `key`: the holder key of the hashes (mrz.identity_key)."""
     text = _clean(text)
     expiry = tuple(dict.fromkeys(d for w in _windows(_EXPIRY_LABEL, text) if (d := read_date(w))))
-    births = {identity_key("birth", d.isoformat()) for w in _windows(_BIRTH_LABEL, text) if (d := read_date(w))}
-    numbers = {identity_key("number", m.group(1)) for w in _windows(_NUMBER_LABEL, text)
+    births = {identity_key("birth", d.isoformat(), key) for w in _windows(_BIRTH_LABEL, text) if (d := read_date(w))}
+    numbers = {identity_key("number", m.group(1), key) for w in _windows(_NUMBER_LABEL, text)
                for m in [_DOC_NUMBER.search(w)] if m}
     names = set()
     for w in _windows(_NAME_LABEL, text):
         for m in _LATIN_WORDS.finditer(w):
             words = [x for x in re.findall(r"[A-Z]+", m.group()) if x not in _LABEL_WORDS]
             if len(words) >= 2:       # surname and given name; one word alone is too often an OCR fragment
-                names.add(_name_key(" ".join(words)))
+                names.add(name_form(" ".join(words)))
                 break
-    return PrintedFields(expiry, frozenset(births), frozenset(numbers), frozenset(names))
-
-
-def names_agree(a: str, b: str) -> bool:
-    """Two Latin names are the same person's when their words agree, allowing one OCR slip per name
-    (ZHANG WEI / ZHANG WE1 / WEI ZHANG)."""
-    a, b = _name_key(a), _name_key(b)
-    if a == b:
-        return True
-    if len(a) != len(b):
-        return False
-    return sum(x != y for x, y in zip(a, b)) <= 1
+    return PrintedFields(expiry, frozenset(births), frozenset(numbers), frozenset(names),
+                         frozenset().union(*(name_keys(n, key) for n in names)))
 
 
 # --- unified social credit code (GB 32100-2015) ------------------------------------------------
