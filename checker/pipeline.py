@@ -118,7 +118,7 @@ def scan(options: ScanOptions) -> ScanResult:
                 continue
         tasks.append(Task(i, f.abspath, f.size, f.mtime_ns, settings[i], str(cache.directory) if cache else None))
 
-    with Progress(len(placed), hits, enabled=options.progress) as progress:
+    with Progress(len(placed), hits, enabled=options.progress, lang=options.lang) as progress:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)
             f = placed[outcome.key][0]
@@ -172,9 +172,10 @@ def scan(options: ScanOptions) -> ScanResult:
     register = None
     if options.register is not None:
         register = _ask_register(options, files, cache)
+    cache_warnings: list[str] = []     # collected, not appended to the caller's options
     if cache is not None:
         cache.put_analyses(fresh, analyser)
-        options.warnings.extend(cache.warnings)
+        cache_warnings = list(cache.warnings)
         cache.close()
 
     kyc_files = [f for f in files if f.group is Group.KYC]
@@ -189,12 +190,12 @@ def scan(options: ScanOptions) -> ScanResult:
     else:
         kyc = KycResult(False, options.seller_type)
 
-    warnings = list(options.warnings)
+    warnings = list(options.warnings) + cache_warnings
     roots = kyc_roots(kyc_files)
     if len(roots) > 1:      # several batches merged into one folder by mistake, most likely
         from . import i18n
 
-        warnings.append(i18n.t("warn.several_kyc", options.lang, count=len(roots), folders=", ".join(roots)))
+        warnings.append(i18n.said("warn.several_kyc", count=len(roots), folders=", ".join(roots)))
     skus = _build_skus(options, files, rules)
     for sku in skus:
         judge_sku(sku, rules, kyc, options.today, options.lang)

@@ -202,11 +202,13 @@ def number_required(analysis: FileAnalysis, rules: Rules) -> bool:
     return paper is None or paper.number_required
 
 
-def unverified_reason(number: DocumentNumber, lang: str) -> str:
-    """Why a number is unverified, in `lang`: the repair or problem, or the OCR confidence."""
+def unverified_reason(number: DocumentNumber, speaker: "i18n.Translator | str") -> str:
+    """Why a number is unverified, in `speaker`'s language (a Translator or a language code): the
+    repair or problem, or the OCR confidence."""
+    tr = i18n.translator(speaker)
     if number.problem:
-        return i18n.reading_note(number.problem, lang)
-    return i18n.t("value.ocr_confidence", lang, confidence=f"{number.confidence:.0f}")
+        return i18n.reading_note(number.problem, tr)
+    return tr.t("value.ocr_confidence", confidence=f"{number.confidence:.0f}")
 
 
 def _judge_conformity(result: FileResult, rules: Rules, today: date, lang: str) -> list[Finding]:

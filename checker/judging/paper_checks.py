@@ -22,16 +22,18 @@ from ..rules import Category, Rules
 _QUOTE_CHARS = 160     # how much of a product description the details quote
 
 
-def register_text(check: RegisterCheck, lang: str | None = None) -> str:
-    """The register's answer as a reader sees it, e.g. "register: not checked (HTTP 503)"."""
+def register_text(check: RegisterCheck, speaker: "i18n.Translator | str") -> str:
+    """The register's answer as a reader sees it, e.g. "register: not checked (HTTP 503)", in
+    `speaker`'s language (a Translator, or a language code: the built-in messages)."""
+    tr = i18n.translator(speaker)
     if check.state == "not_checked":
-        why = i18n.t(f"register.why.{check.why}", lang, default=check.why, seconds=check.detail, detail=check.detail)
-        return i18n.t("register.not_checked", lang, why=why)
+        why = tr.t(f"register.why.{check.why}", default=check.why, seconds=check.detail, detail=check.detail)
+        return tr.t("register.not_checked", why=why)
     if check.state == "not_found":
-        return i18n.t("register.not_found", lang)
+        return tr.t("register.not_found")
     if check.in_force:
-        return i18n.t("register.in_force", lang, code=check.status_code)
-    return i18n.t("register.not_in_force", lang, code=check.status_code)
+        return tr.t("register.in_force", code=check.status_code)
+    return tr.t("register.not_in_force", code=check.status_code)
 
 
 def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rules: Rules, today: date,
@@ -72,12 +74,14 @@ def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rule
     return findings, mine
 
 
-def register_note(result: FileResult, check: RegisterCheck, lang: str | None = None) -> str:
-    """The register line for one number, with the start-date note when paper and register differ."""
-    text = register_text(check, lang)
+def register_note(result: FileResult, check: RegisterCheck, speaker: "i18n.Translator | str") -> str:
+    """The register line for one number, with the start-date note when paper and register differ,
+    in `speaker`'s language."""
+    tr = i18n.translator(speaker)
+    text = register_text(check, tr)
     paper = result.analysis.valid_from
     if check.state == "found" and check.valid_from and paper and check.valid_from != paper:
-        text += "; " + i18n.t("register.start_differs", lang, paper=paper.isoformat(), register=check.valid_from.isoformat())
+        text += "; " + tr.t("register.start_differs", paper=paper.isoformat(), register=check.valid_from.isoformat())
     return text
 
 

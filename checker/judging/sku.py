@@ -180,18 +180,19 @@ def sku_manuals(sku: SkuResult) -> list[FileResult]:
     return [f for f in own_papers(sku) if f.analysis.role == "manual"]
 
 
-def sku_details(sku: SkuResult, lang: str | None = None) -> str:
+def sku_details(sku: SkuResult, speaker: "i18n.Translator | str") -> str:
     """One or a few sentences a seller understands: what is wrong and with which file, or what is
     in order; then what was read differently from how it is written (sku_notes).
 
-    In `lang`, by default the run's language (i18n.current_lang(), set from --lang)."""
-    lang = lang or i18n.current_lang()
-    main = _main_details(sku, lang)
-    notes = [i18n.sentence(n, lang) for n in sku.notes]
-    return (("" if lang == "zh" else " ").join([main, *notes])) if notes else main
+    In `speaker`'s language: a checker.i18n.Translator, or a language code (built-in messages)."""
+    tr = i18n.translator(speaker)
+    main = _main_details(sku, tr)
+    notes = [i18n.sentence(n, tr.lang) for n in sku.notes]
+    return (("" if tr.lang == "zh" else " ").join([main, *notes])) if notes else main
 
 
-def _main_details(sku: SkuResult, lang: str) -> str:
+def _main_details(sku: SkuResult, tr: i18n.Translator) -> str:
+    lang = tr.lang
     if sku.findings:
         seen: list[str] = []
         for f in sku.findings:
@@ -203,12 +204,11 @@ def _main_details(sku: SkuResult, lang: str) -> str:
     certs = sku_certificates(sku)
     until = sku_valid_until(sku)
     if certs:
-        parts.append(i18n.t("details.conformity_until", lang, numbers=", ".join(certs), date=until.isoformat()) if until
-                     else i18n.t("details.conformity", lang, numbers=", ".join(certs)))
+        parts.append(tr.t("details.conformity_until", numbers=", ".join(certs), date=until.isoformat()) if until
+                     else tr.t("details.conformity", numbers=", ".join(certs)))
     manuals = [m.path for m in sku_manuals(sku) if m.counted]
     if manuals:
-        parts.append(i18n.t("details.manual", lang, files=", ".join(manuals)))
+        parts.append(tr.t("details.manual", files=", ".join(manuals)))
     if not parts:
-        return i18n.t("details.no_papers", lang) if not sku.files else i18n.t("details.in_order_plain", lang)
-    text = i18n.t("details.in_order", lang, parts="; ".join(parts))
-    return text
+        return tr.t("details.no_papers") if not sku.files else tr.t("details.in_order_plain")
+    return tr.t("details.in_order", parts="; ".join(parts))
