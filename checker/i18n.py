@@ -161,10 +161,11 @@ class Message:
     def of(cls, msg_id: str, default: str | None = None, **args: object) -> "Message":
         return cls(msg_id, tuple(args.items()), default)
 
-    def render(self, speaker: "Translator | str") -> str:
-        """The message in `speaker`'s language (a Translator, or a language code: built-in messages)."""
+    def render(self, speaker: "Translator | str", rules=None) -> str:
+        """The message in `speaker`'s language (a Translator, or a language code: built-in messages);
+        `rules` (checker.rules.Rules) for arguments named by the rules (checker.phrases)."""
         tr = translator(speaker)
-        values = {name: render(value, tr) for name, value in self.args}
+        values = {name: render(value, tr, rules) for name, value in self.args}
         if self.default is not None and self.id not in tr.messages:
             return self.default.format(**values) if values else self.default
         return tr.t(self.id, **values)
@@ -184,8 +185,8 @@ class Said(str):
         said.message = message
         return said
 
-    def render(self, speaker: "Translator | str") -> str:
-        return self.message.render(speaker)
+    def render(self, speaker: "Translator | str", rules=None) -> str:
+        return self.message.render(speaker, rules)
 
     def __reduce__(self):   # pickled (to a worker, into a cache) with its message, not only its English
         return (Said, (self.message,))
@@ -196,9 +197,15 @@ def said(msg_id: str, **args: object) -> Said:
     return Said(Message.of(msg_id, **args))
 
 
-def render(value: object, speaker: "Translator | str") -> str:
-    """Any text a result holds as the reader reads it: a Message or a Said (anything with render())
-    in `speaker`'s language; a plain string (a file name, an exception's own words) as it is."""
+def render(value: object, speaker: "Translator | str", rules=None) -> str:
+    """Any text a result holds as the reader reads it, in `speaker`'s language: a Message or a Said
+    (anything with render()); a phrase naming something the rules name (checker.phrases: a category,
+    a paper type, anything with say(tr, rules)) with `rules` (checker.rules.Rules, needed for those);
+    an exception carrying a Said; a plain string (a file name, an exception's own words) as it is."""
+    if hasattr(value, "say"):
+        return value.say(translator(speaker), rules)   # type: ignore[union-attr]
+    if isinstance(value, Message | Said):
+        return value.render(speaker, rules)
     if hasattr(value, "render"):
         return value.render(speaker)   # type: ignore[union-attr]
     if isinstance(value, BaseException) and value.args and hasattr(value.args[0], "render"):

@@ -17,7 +17,7 @@ from .reading.discover import FoundFile, discover
 from .process.executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
 from .privacy import shown_path
 from .process.progress import Progress
-from .judging.file import analyse, analyse_text, analysis_key, judge_file, render_detail
+from .judging.file import analyse, analyse_text, analysis_key, judge_file
 from .kyc import evaluate_kyc_files
 from .judging.copies import find_copies
 from .mapping.assign import SkuMapper
@@ -161,12 +161,11 @@ def scan(options: ScanOptions) -> ScanResult:
             result.copy_of = placed[original][0].relpath if original is not None else None
         result.analysis = analyse(result, rules, text_analysis)
         if i in arriving:   # reported as the terminal says it, not judged: it is not read yet
-            result.findings = [Finding(codes.FILE_STILL_ARRIVING,
-                                       render_detail(rules, codes.FILE_STILL_ARRIVING, options.lang, file=path))]
+            result.findings = [Finding.of(codes.FILE_STILL_ARRIVING, file=path)]
             files.append(result)
             continue
         # A copy beside its original is set aside: listed, not judged, not counted.
-        result.findings = [] if result.copy_of else judge_file(result, rules, options.today, options.lang)
+        result.findings = [] if result.copy_of else judge_file(result, rules, options.today)
         result.counted = result.group is Group.SKU and not result.blocked and not result.copy_of
         files.append(result)
     register = None
@@ -197,8 +196,12 @@ def scan(options: ScanOptions) -> ScanResult:
 
         warnings.append(i18n.said("warn.several_kyc", count=len(roots), folders=", ".join(roots)))
     skus = _build_skus(options, files, rules)
-    for sku in skus:
-        judge_sku(sku, rules, kyc, options.today, options.lang)
+    for sku in skus:   # the verdicts are pure; applied here
+        verdict = judge_sku(sku, rules, kyc, options.today)
+        for f in sku.files:
+            if f.path in verdict.set_aside:
+                f.findings, f.counted = f.findings + verdict.set_aside[f.path], False
+        sku.findings, sku.notes, sku.status = verdict.findings, verdict.notes, verdict.status
 
     ocr_pages = sum(len(facts_by_index[t.key].ocr_pages) for t in tasks if not outcomes[t.key].cache_hit)
     stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
@@ -216,7 +219,7 @@ def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCach
     numbers = numbers_to_check(files, rules.register)
     checks = check_numbers(numbers, options.register, rules.register, cache)
     for result in files:
-        result.findings, result.register = register_findings(result, checks, rules, options.today, options.lang)
+        result.findings, result.register = register_findings(result, checks, rules, options.today)
         result.counted = result.group is Group.SKU and not result.blocked
     states = [c.state for c in checks.values()]
     return RegisterSummary(len(checks), states.count("found"), states.count("not_found"), states.count("not_checked"))

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .. import i18n
 from ..codes import ChatStatus, ExitCode
+from ..judging.views import KYC_STATES, kyc_state
 from ..names import terminal_text
 from ..report.output import csv_text, is_inside, write_atomic
 from ..rules import Rules
@@ -95,7 +96,7 @@ class ClientRow:
     exit_code: int = ExitCode.OK
     skus: int = 0
     counts: dict[ChatStatus, int] = field(default_factory=lambda: {s: 0 for s in ChatStatus})
-    kyc: str = ""                   # "yes", "no", "not_judged"; "" when not audited
+    kyc: str = ""                   # judging.views.kyc_state: "complete", "incomplete", "not_judged"; "" when not audited
     files: int = 0
     seconds: float = 0.0
     seller_type: str = ""
@@ -304,7 +305,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         row.skus = len(result.skus)
         for sku in result.skus:
             row.counts[sku.status] += 1
-        row.kyc = ("yes" if result.kyc.complete else "no") if result.kyc.judged else "not_judged"
+        row.kyc = kyc_state(result.kyc)
         row.files = result.stats.files
         row.exit_code = ExitCode.SKU_DISABLED if row.counts[ChatStatus.DISABLED] else ExitCode.OK
     except ClientError as exc:
@@ -359,6 +360,10 @@ def exit_code_for(rows: list[ClientRow], fail_on: str = "disabled") -> int:
     return ExitCode.OK
 
 
+# summary.csv's kyc_complete column: the KYC state as that column has always said it
+KYC_COMPLETE_CELL = {"complete": "yes", "incomplete": "no", "not_judged": "not_judged"}
+
+
 def summary_rows(rows: list[ClientRow]) -> list[list[object]]:
     out = []
     for r in rows:
@@ -368,7 +373,7 @@ def summary_rows(rows: list[ClientRow]) -> list[list[object]]:
                         f"{r.folder}/" if r.folder else "", display_name(r.error)])
         else:
             out.append([client, "audited", r.skus, r.counts[ChatStatus.OK], r.counts[ChatStatus.AT_RISK],
-                        r.counts[ChatStatus.DISABLED], r.kyc, r.files, r.seconds, r.seller_type, r.lang,
+                        r.counts[ChatStatus.DISABLED], KYC_COMPLETE_CELL.get(r.kyc, r.kyc), r.files, r.seconds, r.seller_type, r.lang,
                         f"{r.folder}/", ""])
     return out
 
@@ -386,7 +391,7 @@ def print_table(rows: list[ClientRow], echo, lang: str | None = None, colour: bo
 
     tr = i18n.Translator(lang)
     head = [tr.t(f"audit.col.{c}") for c in ("client", "skus", "ok", "at_risk", "disabled", "kyc", "files", "time")]
-    kyc_text = {k: tr.t(f"audit.kyc.{v}") for k, v in (("yes", "complete"), ("no", "incomplete"), ("not_judged", "not_judged"))}
+    kyc_text = {state: tr.t(f"audit.kyc.{state}") for state in KYC_STATES}
     body: list[list[str]] = []
     for r in rows:
         if r.failed:
@@ -416,7 +421,7 @@ def print_table(rows: list[ClientRow], echo, lang: str | None = None, colour: bo
             echo(i18n.pad(cells[0], widths[0]) + "  " + click.style(cells[1], fg="red"), color=colour)
             continue
         line = fmt(cells)
-        if r.counts[ChatStatus.DISABLED] or r.kyc == "no":
+        if r.counts[ChatStatus.DISABLED] or r.kyc == "incomplete":
             line = click.style(line, fg="red")
         elif r.counts[ChatStatus.AT_RISK]:
             line = click.style(line, fg="yellow")

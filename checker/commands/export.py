@@ -117,12 +117,12 @@ def export(result: ScanResult, folder: Path, out: Path, speaker: "i18n.Translato
             used.add(new.casefold())
             _copy_checked(folder / f.path, target / new)
             files.append((f.path, new))
-        write_atomic(target / "README.txt", readme(sku, files, speaker))
+        write_atomic(target / "README.txt", readme(sku, files, speaker, result.rules))
         done.append(Exported(sku.sku, files))
     return done
 
 
-def readme(sku: SkuResult, files: list[tuple[str, str]], speaker: "i18n.Translator | str") -> str:
+def readme(sku: SkuResult, files: list[tuple[str, str]], speaker: "i18n.Translator | str", rules=None) -> str:
     """The checklist of one SKU: what to upload where, and what is still missing, in `speaker`'s
     language (a checker.i18n.Translator, or a language code: the built-in messages)."""
     tr = i18n.translator(speaker)
@@ -143,7 +143,7 @@ def readme(sku: SkuResult, files: list[tuple[str, str]], speaker: "i18n.Translat
     blocking = [f for f in sku.findings if f.code.blocking]
     if blocking:
         lines.append(t("export.readme.missing"))
-        lines.append("  " + sku_details(sku, tr))
+        lines.append("  " + sku_details(sku, tr, rules))
     else:
         lines.append(t("export.readme.complete"))
     return "\n".join(lines) + "\n"

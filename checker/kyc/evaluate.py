@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
@@ -101,17 +102,25 @@ def _with_name_hints(note: Note | Words, req: Requirement, views: list[_File], u
     return Words(tuple(extra), "clauses")
 
 
-def evaluate_kyc_files(kyc_files: list[FileResult], seller_type: str, today: date, rules: "Rules") -> list[KycRequirement]:
-    """The pipeline's entry: read every KYC file's evidence (also recording its markers and masked
-    ids on the file's analysis, for the files report), then evaluate the seller's profile."""
+def kyc_evidence(kyc_files: list[FileResult], today: date, rules: "Rules") -> dict[str, KycEvidence]:
+    """path -> what each KYC file's text proves (files with no text are left out). Pure: the files
+    are not changed."""
     evidence: dict[str, KycEvidence] = {}
     for f in kyc_files:
         text = f.facts.text if f.facts else ""
-        if not text.strip():
-            continue
-        ev = analyse_kyc_text(text, f.analysis.russian_share, f.analysis.language, rules.markers, today=today,
-                              russian_min_share=rules.limits.russian_min_share)
-        evidence[f.path] = ev
-        f.analysis.markers = ev.marker_keys
-        f.analysis.masked_ids = list(ev.masked_ids)
+        if text.strip():
+            evidence[f.path] = analyse_kyc_text(text, f.analysis.russian_share, f.analysis.language, rules.markers,
+                                                today=today, russian_min_share=rules.limits.russian_min_share)
+    return evidence
+
+
+def evaluate_kyc_files(kyc_files: list[FileResult], seller_type: str, today: date, rules: "Rules") -> list[KycRequirement]:
+    """The pipeline's entry: read every KYC file's evidence (kyc_evidence), record its markers and
+    masked ids on the file (a new FileAnalysis: the analysis stage's own object is not changed),
+    for the files report, then evaluate the seller's profile (evaluate_kyc)."""
+    evidence = kyc_evidence(kyc_files, today, rules)
+    for f in kyc_files:
+        ev = evidence.get(f.path)
+        if ev is not None:
+            f.analysis = dataclasses.replace(f.analysis, markers=ev.marker_keys, masked_ids=list(ev.masked_ids))
     return evaluate_kyc(kyc_files, evidence, seller_type, today, rules.kyc, rules.markers)

@@ -151,8 +151,6 @@ def annotate(result: ScanResult, moderation: Moderation, rules, lang: str) -> Sc
     certificate and what Ozon decided), an `ozon_declined` finding per declined certificate (its
     rejection reasons) and an `ozon_disagreement` finding per certificate Ozon approved whose paper
     doccheck blocks. The scan's own results are not changed."""
-    from ..judging.file import render_detail
-
     skus: list[SkuResult] = []
     for sku in result.skus:
         certs = moderation.by_sku.get(sku.sku)
@@ -163,16 +161,14 @@ def annotate(result: ScanResult, moderation: Moderation, rules, lang: str) -> Sc
         for cert in certs:
             if cert.verdict == "declined":
                 reasons = "; ".join(f"{n} ({c})" if n else c for c, n in zip(cert.rejection_codes, cert.rejection_names))
-                findings.append(Finding(codes.OZON_DECLINED, render_detail(
-                    rules, codes.OZON_DECLINED, lang, number=cert.number,
-                    reasons=reasons or cert.verification_comment or cert.status_code)))
+                findings.append(Finding.of(codes.OZON_DECLINED, number=cert.number,
+                                           reasons=reasons or cert.verification_comment or cert.status_code))
             elif cert.verdict == "approved":
                 key = number_key(cert.number)
                 for f in sku.files:
                     if f.blocked and any(number_key(n.official) == key for n in f.analysis.numbers):
-                        findings.append(Finding(codes.OZON_DISAGREEMENT, render_detail(
-                            rules, codes.OZON_DISAGREEMENT, lang, number=cert.number, file=f.path,
-                            codes=", ".join(c.code for c in f.codes if c.blocking))))
+                        findings.append(Finding.of(codes.OZON_DISAGREEMENT, number=cert.number, file=f.path,
+                                                   codes=", ".join(c.code for c in f.codes if c.blocking)))
         findings.sort(key=lambda f: codes.ORDER[f.code.code])
         row = dict(sku.row)
         row["ozon_certificates"] = "; ".join(_describe(c, lang) for c in certs) or _none(lang)

@@ -6,21 +6,12 @@ written one after the other (or at once) in one process.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ..i18n import Translator
+from ..phrases import builtin_rules
 
 CSV_DELIMITERS: tuple[str, ...] = (",", ";", "\t")
-
-
-@lru_cache(maxsize=1)
-def builtin_rules() -> Any:
-    """The built-in rules folder, loaded once: what a writer uses for a result that carries none
-    (a ScanResult built by hand, the audit's index page)."""
-    from ..rules import load_rules
-
-    return load_rules(None)
 
 
 @dataclass(frozen=True)

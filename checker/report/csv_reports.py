@@ -9,7 +9,8 @@ from .. import i18n
 from ..models import FileResult, Group, ScanResult
 from ..judging.paper_checks import register_note
 from ..mapping.skus import header_field
-from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import sku_certificates, sku_manuals, sku_valid_until
 from .context import ReportContext, context_of
 from .output import csv_lines, csv_text, write_atomic
 
@@ -40,7 +41,7 @@ def write_sku_csv(result: ScanResult, path: Path, ctx: ReportContext | None = No
                 sku.sku, sku.category_input, sku.category or "", sku.status.value,
                 ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
                 until.isoformat() if until else "", "; ".join(manuals),
-                "; ".join(f.path for f in sku.files), sku_details(sku, ctx.tr), sku.category_source,
+                "; ".join(f.path for f in sku.files), sku_details(sku, ctx.tr, ctx.rules), sku.category_source,
             ] + [sku.row.get(c, "") for c in user_columns]
     # UTF-8 with BOM so that Excel opens Cyrillic and Chinese correctly.
     write_atomic(path, csv_lines(header, rows(), ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")

@@ -24,9 +24,11 @@ from ..judging.file import unverified_reason
 from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
 from ..judging.paper_checks import register_note
-from ..judging.sku import sku_certificates, sku_details, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import kyc_state, sku_certificates, sku_valid_until
+from ..phrases import finding_text, say
 from ..mapping.skus import header_field
-from .json_report import clean, kyc_state
+from .json_report import clean
 from .context import ReportContext, context_of, report_context
 from .output import write_atomic
 
@@ -118,6 +120,14 @@ class _Page:
         except KeyError:
             return None
 
+    def detail(self, f: Finding) -> str:
+        """The finding's detail sentence in the page's language, with the rules in use."""
+        return finding_text(f, self.tr, self.rules)
+
+    def say(self, value) -> str:
+        """A language-free value (a SKU note, a warning) in the page's language."""
+        return say(value, self.tr, self.rules)
+
     def finding(self, f: Finding, with_advice: bool) -> str:
         text = self.reason_text(f.code.code)
         title = text.title if text else f.code.code
@@ -125,8 +135,9 @@ class _Page:
         effect = e(self.t("html.effect.blocks" if f.code.blocking else "html.effect.at_risk"))
         parts = [f'<li class="reason {cls}"><div class="reason-head"><strong>{e(title)}</strong> '
                  f'<span class="effect">{effect}</span> <code>{e(f.code.code)}</code></div>']
-        if f.detail:
-            parts.append(f'<p class="detail">{e(self.sentence(f.detail))}</p>')
+        detail = self.detail(f)
+        if detail:
+            parts.append(f'<p class="detail">{e(self.sentence(detail))}</p>')
         if with_advice and text:
             parts.append(f'<p class="why"><span class="label">{e(self.t("html.why"))}</span> {_prose(text.why)}</p>'
                          f'<p class="fix"><span class="label">{e(self.t("html.what_to_do"))}</span> {_prose(text.fix)}</p>')
@@ -257,7 +268,7 @@ class _Page:
         rule = ""
         if sku.category_match in ("close", "inferred") or (sku.category is None and sku.category_suggestions):
             # read as another, taken from the product name, or "did you mean …?": the first note says which
-            rule = f'<br><small class="muted">{e(sku.notes[0]) if sku.notes else ""}</small>'
+            rule = f'<br><small class="muted">{e(self.say(sku.notes[0])) if sku.notes else ""}</small>'
         if not category:
             category_html = f'<span class="muted">{e(self.t("value.unknown_category"))}</span>' + rule
         else:
@@ -287,11 +298,11 @@ class _Page:
                    f'<td>{category_html}</td><td>{reasons}</td><td>{" · ".join(papers)}</td></tr>')
         advice = ""
         if sku.findings:
-            advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings)) + "</ul>"
+            advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings, self.detail)) + "</ul>"
         # With findings, the reasons below say it all (sku_details joins their sentences).
-        notes = ("" if self.lang == "zh" else " ").join(i18n.sentence(n, self.lang) for n in sku.notes)
+        notes = ("" if self.lang == "zh" else " ").join(i18n.sentence(self.say(n), self.lang) for n in sku.notes)
         details = (f'<p class="sku-details">{e(notes)}</p>' if notes else "") if sku.findings else \
-            f'<p class="sku-details">{e(sku_details(sku, self.tr))}</p>'
+            f'<p class="sku-details">{e(sku_details(sku, self.tr, self.rules))}</p>'
         extra = ""
         shown_columns = [(k, v) for k, v in sku.row.items() if header_field(k) not in ("sku", "category") and v and v != name]
         if shown_columns:
@@ -311,7 +322,7 @@ class _Page:
         if not kyc.judged and not kyc.not_read:
             return (f'<section id="kyc"><h2>{heading}</h2><p class="notice">'
                     f'{self.h("html.kyc.not_judged", folder="<code>KYC</code>")}</p></section>')
-        state = kyc_state(self.result)
+        state = kyc_state(self.result.kyc)
         # --no-ocr: what the read papers show, under a notice that the scans were not read (not judged)
         head = (self.t("html.kyc.not_read", count=len(kyc.not_read)) if state == "not_judged"
                 else self.t("html.kyc.complete" if state == "complete" else "html.kyc.incomplete"))
@@ -410,7 +421,7 @@ class _Page:
             verdict = self.t("html.verdict.at_risk", count=at_risk)
         else:
             verdict = self.t("html.verdict.ok")
-        state = kyc_state(result)
+        state = kyc_state(result.kyc)
         kyc_card = {"complete": ("html.card.kyc_complete", "ok"), "incomplete": ("html.card.kyc_incomplete", "disabled"),
                     "not_judged": ("html.card.kyc_not_judged", "neutral")}[state]
         cards = (f'<div class="card neutral"><b>{total}</b><span>{e(self.t("html.card.skus"))}</span></div>'
@@ -435,7 +446,7 @@ class _Page:
         warnings = ""
         if result.warnings:
             warnings = (f'<section id="warnings"><h2>{e(self.t("html.warnings"))}</h2><ul>'
-                        + "".join(f"<li>{e(i18n.render(w, self.tr))}</li>" for w in result.warnings) + "</ul></section>")
+                        + "".join(f"<li>{e(self.say(w))}</li>" for w in result.warnings) + "</ul></section>")
         when = generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         seller_type = self.t(f"kyc.profile.{result.seller_type}", default=result.seller_type)
         # The batch by its folder's name: the agency's local path means nothing to its client.
@@ -522,11 +533,12 @@ def _prose(text: str) -> str:
     return _BACKTICKS.sub(lambda m: f"<code>{m.group(1)}</code>", e(text))
 
 
-def _unique(findings: list[Finding]) -> list[Finding]:
+def _unique(findings: list[Finding], detail) -> list[Finding]:
+    """The findings without repeats: one per (code, detail sentence as `detail` says it)."""
     seen: set[tuple[str, str]] = set()
     out = []
     for f in findings:
-        key = (f.code.code, f.detail)
+        key = (f.code.code, detail(f))
         if key not in seen:
             seen.add(key)
             out.append(f)
@@ -730,7 +742,7 @@ def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, genera
             totals[s] += r.counts[s]
         worst = next((s for s in (ChatStatus.DISABLED, ChatStatus.AT_RISK) if r.counts[s]), ChatStatus.OK)
         link = os.path.relpath(out_dir / r.folder / "report.html", index_path.parent).replace(os.sep, "/")
-        kyc = {"yes": "complete", "no": "incomplete"}.get(r.kyc, "not_judged")
+        kyc = r.kyc or "not_judged"
         counts = " · ".join(f"{r.counts[s]} {e(page.t(f'html.filter.{s.value}'))}" for s in
                             (ChatStatus.DISABLED, ChatStatus.AT_RISK, ChatStatus.OK))
         body_rows.append(f'<tbody class="sku-group {worst.value}"><tr class="summary">'

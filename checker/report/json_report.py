@@ -17,12 +17,14 @@ from pathlib import Path
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .. import __version__, i18n
+from .. import __version__
 from ..codes import ChatStatus
 from ..models import FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name, safe_text
 from ..judging.paper_checks import register_note
-from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import kyc_state, sku_certificates, sku_manuals, sku_valid_until
+from ..phrases import finding_text, say
 from .context import ReportContext, context_of
 from .output import write_atomic
 
@@ -41,8 +43,9 @@ def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _finding(f: Finding) -> dict[str, Any]:
-    return {"code": f.code.code, "blocking": f.code.blocking, "scope": f.code.scope.value, "detail": clean(f.detail)}
+def _finding(f: Finding, ctx: ReportContext) -> dict[str, Any]:
+    return {"code": f.code.code, "blocking": f.code.blocking, "scope": f.code.scope.value,
+            "detail": clean(finding_text(f, ctx.tr, ctx.rules))}
 
 
 def _group_label(f: FileResult) -> str:
@@ -62,7 +65,7 @@ def file_dict(f: FileResult, ctx: ReportContext) -> dict[str, Any]:
         "role": analysis.role,
         "counted": f.counted,
         "codes": [c.code for c in f.codes],
-        "findings": [_finding(x) for x in f.findings],
+        "findings": [_finding(x, ctx) for x in f.findings],
         "copy": ({"tool": f.copy_tool, "original_name": clean(f.copy_name), "of": clean(f.copy_of) if f.copy_of else None}
                  if f.copy_tool else None),
         "facts": {
@@ -115,12 +118,12 @@ def sku_dict(s: SkuResult, ctx: ReportContext) -> dict[str, Any]:
         "category": s.category,
         "chat_status": s.status.value,
         "codes": [c.code for c in s.codes],
-        "reasons": [_finding(f) for f in s.findings],
+        "reasons": [_finding(f, ctx) for f in s.findings],
         "certificates": [clean(c) for c in sku_certificates(s)],
         "valid_until": _date(sku_valid_until(s)),
         "manuals": [clean(m.path) for m in sku_manuals(s)],
         "files": [clean(f.path) for f in s.files],
-        "details": clean(sku_details(s, ctx.tr)),
+        "details": clean(sku_details(s, ctx.tr, ctx.rules)),
         "row": {clean(k): clean(v) for k, v in s.row.items()},
         "name": clean(s.name),
         "brand": clean(s.brand),
@@ -128,14 +131,8 @@ def sku_dict(s: SkuResult, ctx: ReportContext) -> dict[str, Any]:
         "category_match": s.category_match,
         "category_score": s.category_score,
         "category_suggestions": list(s.category_suggestions),
-        "notes": [clean(n) for n in s.notes],
+        "notes": [clean(say(n, ctx.tr, ctx.rules)) for n in s.notes],
     }
-
-
-def kyc_state(result: ScanResult) -> str:
-    if not result.kyc.judged:
-        return "not_judged"
-    return "complete" if result.kyc.complete else "incomplete"
 
 
 _STREAMED = {"skus": "\ue000doccheck:skus\ue000", "files": "\ue000doccheck:files\ue000"}   # placeholders json_chunks fills
@@ -164,7 +161,7 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None, stream
             "disabled": counts["disabled"],
             "files": len(result.files),
             "skipped": len(result.skipped),
-            "kyc": kyc_state(result),
+            "kyc": kyc_state(result.kyc),
             # null without --register; numbers are distinct numbers, checked = found + not_found
             "register": None if result.register is None else {
                 "numbers": result.register.numbers, "checked": result.register.checked, "found": result.register.found,
@@ -185,7 +182,7 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None, stream
         "skipped": [{"path": clean(s.path), "reason": clean(s.reason)} for s in result.skipped],
         "stats": {"files": result.stats.files, "pages_ocr": result.stats.pages_ocr,
                   "cache_hits": result.stats.cache_hits, "seconds": result.stats.seconds},
-        "warnings": [clean(i18n.render(w, ctx.tr)) for w in result.warnings],
+        "warnings": [clean(say(w, ctx.tr, ctx.rules)) for w in result.warnings],
     }
 
 

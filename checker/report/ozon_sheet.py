@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import i18n
 from ..judging.file import unverified_reason
 from ..models import DocumentNumber, FileResult, ScanResult, SkuResult
-from ..judging.sku import valid_papers
+from ..judging.views import papers_in_force, usable_numbers
 from .context import ReportContext, context_of
 from .output import csv_text, write_atomic
 
@@ -91,7 +91,7 @@ class OzonDocument:
 def _documents_of(sku: SkuResult, result: ScanResult) -> list[OzonDocument]:
     docs: list[OzonDocument] = []
     seen: set[str] = set()
-    for f in valid_papers(sku, result.rules):
+    for f in papers_in_force(sku, result.rules, result.today):
         doc = _document(sku.sku, f, result)
         if doc is not None and doc.number not in seen:   # the same document twice: upload it once
             seen.add(doc.number)
@@ -100,11 +100,10 @@ def _documents_of(sku: SkuResult, result: ScanResult) -> list[OzonDocument]:
 
 
 def _document(sku: str, f: FileResult, result: ScanResult) -> OzonDocument | None:
-    """The document type is the paper's (checker/doctypes.py); its codes come from rules/ozon.yaml."""
+    """The document type is the paper's (checker/doctypes.py); its codes come from rules/ozon.yaml.
+    `f` is one of judging.views.papers_in_force."""
     analysis, rules = f.analysis, result.rules
-    if f.blocked or analysis.valid_until is not None and analysis.valid_until < result.today:
-        return None
-    number = next((n for n in analysis.numbers if n.usable), None)
+    number = next(iter(usable_numbers(analysis)), None)
     kind = analysis.document_type or (rules.document_types.papers[
         rules.document_types.paper_of_number(number.scheme, number.doc_type)].type if number else None)
     if kind is None:

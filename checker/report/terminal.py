@@ -10,6 +10,7 @@ from .. import i18n
 from ..codes import ORDER, ChatStatus, ReasonCode
 from ..models import ScanResult, SkuResult
 from ..names import terminal_text as tt   # every value from the seller's files or lists: no escape sequence reaches the terminal
+from ..phrases import say
 from .context import ReportContext, context_of
 
 _COLOURS = {ChatStatus.OK: "green", ChatStatus.AT_RISK: "yellow", ChatStatus.DISABLED: "red"}
@@ -36,7 +37,7 @@ def print_summary(result: ScanResult, detailed: bool = True, echo=click.echo, co
         if result.kyc.not_read:     # even with -q: why no SKU is held back by KYC
             echo(tr.t("term.kyc.not_read", count=len(result.kyc.not_read)), color=colour)
     for warning in result.warnings:
-        echo(click.style(tr.t("term.warning") + ": ", fg="yellow") + tt(i18n.render(warning, tr)), err=True, color=colour)
+        echo(click.style(tr.t("term.warning") + ": ", fg="yellow") + tt(say(warning, tr, ctx.rules)), err=True, color=colour)
     counts = {s: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
     st = result.stats
     echo(tr.t("term.summary", skus=len(result.skus), ok=counts[ChatStatus.OK], at_risk=counts[ChatStatus.AT_RISK],
@@ -101,7 +102,7 @@ def _print_skus(result: ScanResult, echo, colour: bool | None, ctx: ReportContex
         for code, path in reasons[1:]:
             echo(indent + _reason_text(rules, code, path, tr), color=colour)
         for note in sku.notes:     # a category read as another, "did you mean …?", a copy set aside
-            echo(indent + click.style(tt(i18n.sentence(note, lang)), dim=True), color=colour)
+            echo(indent + click.style(tt(i18n.sentence(say(note, tr, rules), lang)), dim=True), color=colour)
         if verbose:
             for f in sku.files:
                 found = ", ".join(c.code for c in f.codes) or tr.t("term.file.counted" if f.counted else "term.file.not_counted")

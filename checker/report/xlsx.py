@@ -28,7 +28,8 @@ from .. import i18n
 from ..codes import BY_NAME, ChatStatus
 from ..models import FileResult, Group, ScanResult, SkuResult
 from ..names import display_name
-from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import kyc_state, sku_certificates, sku_manuals, sku_valid_until
 from .json_report import clean
 from .context import ReportContext, builtin_rules, context_of
 from .output import defuse_cell, write_atomic
@@ -269,7 +270,7 @@ def sku_rows(result: ScanResult, words: _Texts) -> tuple[list[Column], list[list
         manuals = [m.path for m in sku_manuals(sku) if m.counted]
         rows.append([sku.sku, words.category(sku), words.status(sku.status), titles, fixes,
                      "\n".join(sku_certificates(sku)), _until(sku, result.today), "\n".join(manuals),
-                     "\n".join(f.path for f in sku.files), plain(sku_details(sku, words.tr))]
+                     "\n".join(f.path for f in sku.files), plain(sku_details(sku, words.tr, words.rules))]
                     + [sku.row.get(c, "") for c in user_columns])
     return SKU_COLUMNS + [Column(c, literal=True, wrap=True) for c in user_columns], rows
 
@@ -393,7 +394,7 @@ def write_audit_workbook(clients: Sequence[tuple[object, ScanResult | None]], pa
             columns, rows = sku_rows(result, words)
             sheet = book.sheet_name(name)
             worst = min((s.status for s in result.skus), key=STATUS_ORDER.__getitem__, default=ChatStatus.OK)
-            kyc = ("complete" if result.kyc.complete else "incomplete") if result.kyc.judged else "not_judged"
+            kyc = kyc_state(result.kyc)
             summary.append([name, words.status(worst), NumberCell(len(result.skus)),
                             *[NumberCell(sum(1 for s in result.skus if s.status is st))
                               for st in (ChatStatus.OK, ChatStatus.AT_RISK, ChatStatus.DISABLED)],
