@@ -318,11 +318,21 @@ class Translator:
     `default` is given (a KYC requirement from a custom kyc.yaml has no translation: its own title
     is shown). A value that does not fit the language's template falls back to the English one."""
 
-    __slots__ = ("lang", "messages")
+    __slots__ = ("lang", "messages", "_memos")
 
     def __init__(self, lang: str | None = None, messages: Messages | None = None):
         self.lang = valid_lang(lang)
         self.messages = messages if messages is not None else builtin_messages()
+        self._memos: dict[int, tuple[object, dict]] = {}
+
+    def memo(self, owner: object) -> dict:
+        """A dict in which this translator keeps what it has already said with `owner` (the rules in
+        use): a million SKUs with the same finding are said once per language, not once per SKU and
+        writer. `owner` is kept alive with its memo, so its id cannot be reused."""
+        entry = self._memos.get(id(owner))
+        if entry is None or entry[0] is not owner:
+            entry = self._memos[id(owner)] = (owner, {})
+        return entry[1]
 
     def __repr__(self) -> str:
         return f"Translator({self.lang!r}, {self.messages.path})"

@@ -127,6 +127,23 @@ def finding_text(finding: Any, tr: "i18n.Translator | str", rules: Any = None) -
     SKUs is stored once."""
     tr = i18n.translator(tr)
     rules = rules if rules is not None else builtin_rules()
+    memo = tr.memo(rules)
+    try:
+        key = (finding.code.code, finding.text, finding.args, finding.note)
+        said = memo.get(key)
+    except TypeError:           # an unhashable argument: said every time
+        key, said = None, None
+    if said is None:
+        said = _finding_text(finding, tr, rules)
+        if key is not None and len(memo) < MEMO_LIMIT:
+            memo[key] = said
+    return said
+
+
+MEMO_LIMIT = 200_000   # sentences a Translator remembers per rules object (each SKU's own file names make many unique)
+
+
+def _finding_text(finding: Any, tr: i18n.Translator, rules: Any) -> str:
     if not finding.args:
         text = finding.text
     else:
