@@ -28,9 +28,6 @@ def _load_rules(rules_dir: Path | None):
         rules = load_rules(rules_dir)
     except RuleError as exc:
         raise InputError(f"rules: {exc}") from None
-    from . import i18n
-
-    i18n.install(rules.messages)   # the UI strings of the rules folder in use
     return rules
 
 
@@ -158,8 +155,9 @@ def apply_colour(choice: str) -> None:
         ctx = ctx.parent
 
 
-def seller_profile(rules, value: str) -> str:
-    """A profile name from --seller-type or a config file: its key or any alias kyc.yaml lists."""
+def seller_profile(rules, value: str, tr=None) -> str:
+    """A profile name from --seller-type or a config file: its key or any alias kyc.yaml lists;
+    InputError (in `tr`'s language, a checker.i18n.Translator; None: English) when none."""
     from . import i18n
 
     try:
@@ -167,7 +165,7 @@ def seller_profile(rules, value: str) -> str:
     except ValueError:
         known = "; ".join(f"{name} ({', '.join(p.aliases)})" if p.aliases else name
                           for name, p in rules.kyc.profiles.items())
-        raise InputError(i18n.t("cli.seller_type_unknown", value=value, known=known)) from None
+        raise InputError(i18n.translator(tr).t("cli.seller_type_unknown", value=value, known=known)) from None
 
 
 def default_lang() -> str:
@@ -192,6 +190,13 @@ class ScanRequest:
     csv_delimiter: str = ","
     skus_csv: Path | None = None      # the SKU list read (--skus, or FOLDER/skus.csv found there)
 
+    def context(self, result=None):
+        """The writers' context: the rules in use, --lang's translator over them, --csv-delimiter."""
+        from .report import report_context
+
+        return report_context(result, self.options.lang, self.csv_delimiter, frozenset(self.outputs),
+                              rules=self.options.rules)
+
     @property
     def to_stdout(self) -> bool:
         """A report goes to standard output: the terminal summary then goes to stderr."""
@@ -213,7 +218,7 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         apply_config(ctx, folder, params, params.get("config"))   # doccheck.toml, under the command line
     apply_colour(params.get("color", "auto"))
     lang = params["lang"] or default_lang()
-    i18n.set_lang(lang)
+    tr = i18n.Translator(lang)
     outputs = {w.option: params[param_name(w)] for w in WRITERS if params.get(param_name(w)) is not None}
     if params.get("no_reports"):
         if outputs:
@@ -222,7 +227,7 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         outputs = {w.option: Path(w.default) for w in WRITERS if w.default}
     dashes = [option for option, path in outputs.items() if str(path) == "-"]
     if len(dashes) > 1:
-        raise InputError(i18n.t("cli.stdout_twice", options=", ".join(dashes)))
+        raise InputError(tr.t("cli.stdout_twice", options=", ".join(dashes)))
     for path in outputs.values():
         if str(path) == "-":
             continue
@@ -238,7 +243,8 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         if is_inside(cache_dir, folder):
             raise InputError(f"cache folder {cache_dir} is inside the scanned folder {folder}; doccheck never writes there")
     rules = _load_rules(params["rules_dir"])
-    seller_type = seller_profile(rules, params["seller_type"])
+    tr = i18n.Translator(lang, rules.messages)
+    seller_type = seller_profile(rules, params["seller_type"], tr)
     skus = None
     warnings: list[str] = []
     skus_csv = params["skus_csv"]
@@ -248,14 +254,14 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         found = folder / DEFAULT_SKUS
         if found.is_file():
             skus_csv = found
-            click.echo(i18n.t("cli.skus_default", path=str(found)), err=True)
+            click.echo(tr.t("cli.skus_default", path=str(found)), err=True)
         else:
-            warnings.append(i18n.t("cli.skus_none", file=DEFAULT_SKUS))
+            warnings.append(i18n.said("cli.skus_none", file=DEFAULT_SKUS))
     if skus_csv is not None:
         try:
             skus = read_sku_csv(skus_csv, params.get("skus_sheet"))
         except SkuFileError as exc:
-            raise InputError(str(exc)) from None
+            raise InputError(i18n.render(exc, tr)) from None
         warnings.extend(skus.warnings)
     ocr = not params["no_ocr"]
     cluster, engine = attach_cluster(params, ocr)
@@ -273,23 +279,18 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
                           file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
                           engine=engine or "", lang=lang, progress=not params["quiet"], warnings=warnings,
                           cluster=cluster, shared_fs=params["shared_fs"], register=register)
-    from .report.output import set_csv_delimiter
-
-    set_csv_delimiter(CSV_DELIMITERS[params.get("csv_delimiter") or ","])
     return ScanRequest(options, outputs, params["quiet"], verbose=params.get("verbose", False),
                        fail_on=params.get("fail_on", "disabled"), csv_delimiter=CSV_DELIMITERS[params.get("csv_delimiter") or ","],
                        skus_csv=skus_csv)
 
 
-def write_reports(result, outputs: dict[str, Path]) -> None:
-    """Every asked-for report, in the registry's order; a report that cannot be written: exit 2."""
-    from .report import WRITERS
+def write_reports(result, outputs: dict[str, Path], ctx) -> None:
+    """Every asked-for report, in the registry's order, with the writers' context `ctx`
+    (report.ReportContext: rules, translator, CSV separator); a report that cannot be written: exit 2."""
+    from .report import write_all
 
-    asked = frozenset(outputs)
     try:
-        for writer in WRITERS:
-            if writer.option in outputs:
-                writer.write(result, outputs[writer.option], asked=asked)
+        write_all(result, outputs, ctx)
     except OSError as exc:
         raise InputError(f"cannot write report: {exc.strerror} ({exc.filename})") from None
 
@@ -321,15 +322,16 @@ def scan(folder: Path, with_ozon: bool = False, api_url: str | None = None, **pa
         from .ozon.commands import fetch_moderation
 
         result = fetch_moderation(result, request.options.rules, api_url or DEFAULT_API_URL, request.options.lang)
-    write_reports(result, request.outputs)
+    ctx = request.context(result)
+    write_reports(result, request.outputs, ctx)
     # A report on standard output (--json -) keeps stdout to itself: the words go to stderr.
     echo = (lambda *a, **k: click.echo(*a, **{**k, "err": True})) if request.to_stdout else click.echo
-    print_summary(result, detailed=not request.quiet, verbose=request.verbose, echo=echo)
+    print_summary(result, detailed=not request.quiet, verbose=request.verbose, echo=echo, ctx=ctx)
     files = [str(p) for p in request.outputs.values() if str(p) != "-"]
     if files:
-        echo(i18n.t("term.reports", paths=", ".join(files)))
+        echo(ctx.tr.t("term.reports", paths=", ".join(files)))
     if not request.quiet:
-        print_chat_settings(echo=echo)   # what no document can show, once, at the end
+        print_chat_settings(echo=echo, tr=ctx.tr)   # what no document can show, once, at the end
     sys.exit(exit_code_for(result, request.fail_on))
 
 
@@ -350,14 +352,14 @@ def list_rules(category, rules_dir, lang, unmapped=None) -> None:
 
     rules = _load_rules(rules_dir)
     lang = lang or default_lang()
-    i18n.set_lang(lang)
+    tr = i18n.Translator(lang, rules.messages)
     if unmapped is not None:
-        _list_unmapped(rules, unmapped)
+        _list_unmapped(rules, unmapped, tr)
         return
     if category is not None:
-        _describe_category(rules, category, lang)
+        _describe_category(rules, category, tr)
         return
-    t = i18n.t
+    t = tr.t
     click.echo(t("rules.heading.categories"))
     for cat in sorted(rules.categories.values(), key=lambda c: (not c.restricted, c.key)):
         need = t("rules.need.high_risk") if cat.high_risk else t("rules.need.restricted") if cat.restricted else t("rules.need.none")
@@ -375,7 +377,7 @@ def list_rules(category, rules_dir, lang, unmapped=None) -> None:
     click.echo("\n" + t("rules.more"))
 
 
-def _list_unmapped(rules, path: Path) -> None:
+def _list_unmapped(rules, path: Path, tr) -> None:
     from . import i18n
     from .ozon.products import unmapped_types
     from .mapping.skus import SkuFileError, read_sku_csv
@@ -383,20 +385,18 @@ def _list_unmapped(rules, path: Path) -> None:
     try:
         rows = [r.row for r in read_sku_csv(path).rows]
     except SkuFileError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(i18n.render(exc, tr)) from None
     found = unmapped_types(rows, rules)
     if not found:
-        click.echo(i18n.t("ozon.unmapped.none", path=str(path)))
+        click.echo(tr.t("ozon.unmapped.none", path=str(path)))
         return
-    click.echo(i18n.t("ozon.unmapped.heading", path=str(path)))
+    click.echo(tr.t("ozon.unmapped.heading", path=str(path)))
     for name, count in found:
         click.echo(f"  {name}\t{count}")
 
 
-def _describe_category(rules, name: str, lang: str) -> None:
-    from . import i18n
-
-    t = i18n.t
+def _describe_category(rules, name: str, tr) -> None:
+    t, lang = tr.t, tr.lang
     match = rules.match_category(name)   # as a SKU list's category is read: folded, path, close match
     cat = match.category
     if cat is None:
@@ -437,8 +437,7 @@ def explain(code, rules_dir, lang) -> None:
 
     rules = _load_rules(rules_dir)
     lang = lang or default_lang()
-    i18n.set_lang(lang)
-    t = i18n.t
+    t = i18n.Translator(lang, rules.messages).t
     if code is None:
         click.echo(t("explain.list"))
         for c in codes.ALL_CODES:
@@ -495,13 +494,10 @@ def audit(clients: Path, **params) -> None:
     from .report.output import is_inside
     from .report.terminal import print_chat_settings
 
-    from .report.output import set_csv_delimiter
-
     apply_colour(params["color"])
-    set_csv_delimiter(CSV_DELIMITERS[params["csv_delimiter"]])
     lang = params["lang"] or default_lang()
-    i18n.set_lang(lang)
     rules = _load_rules(params["rules_dir"])
+    tr = i18n.Translator(lang, rules.messages)
     out_dir: Path = params["out_dir"]
     xlsx: Path | None = params["xlsx"]
     index: Path | None = params["html"]
@@ -509,36 +505,37 @@ def audit(clients: Path, **params) -> None:
         if extra is None:
             continue
         if is_inside(extra, clients):
-            raise InputError(i18n.t("audit.out_inside", out=str(extra), path=str(clients)))
+            raise InputError(tr.t("audit.out_inside", out=str(extra), path=str(clients)))
         if not extra.parent.resolve().is_dir() and not is_inside(extra, out_dir):
             raise InputError(f"cannot write {extra}: folder {extra.parent} does not exist")
     if is_inside(out_dir, clients):
-        raise InputError(i18n.t("audit.out_inside", out=str(out_dir), path=str(clients)))
+        raise InputError(tr.t("audit.out_inside", out=str(out_dir), path=str(clients)))
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(i18n.t("audit.out_not_folder", out=str(out_dir)))
+        raise InputError(tr.t("audit.out_not_folder", out=str(out_dir)))
     batch_file = looks_like_one_batch(clients)
     if batch_file:
-        raise InputError(i18n.t("audit.looks_like_batch", path=str(clients), file=batch_file))
+        raise InputError(tr.t("audit.looks_like_batch", path=str(clients), file=batch_file))
     cache_dir = None
     if not params["no_cache"]:
         from .cache import default_cache_dir
 
         cache_dir = params["cache_dir"] or default_cache_dir()
         if is_inside(cache_dir, clients):
-            raise InputError(i18n.t("audit.cache_inside", cache=str(cache_dir), path=str(clients)))
+            raise InputError(tr.t("audit.cache_inside", cache=str(cache_dir), path=str(clients)))
     today = params["today"]
     cluster, cluster_engine = attach_cluster(params, not params["no_ocr"])
     settings = AuditSettings(clients_dir=clients, out_dir=out_dir, rules=rules, today=today.date() if today else date.today(),
-                             lang=lang, seller_type=seller_profile(rules, params["seller_type"]), ocr=not params["no_ocr"], jobs=params["jobs"],
+                             lang=lang, seller_type=seller_profile(rules, params["seller_type"], tr), ocr=not params["no_ocr"], jobs=params["jobs"],
                              file_timeout=params["file_timeout"], memory_mb=params["memory_mb"], cache_dir=cache_dir,
                              quiet=params["quiet"], cluster=cluster, cluster_engine=cluster_engine, shared_fs=params["shared_fs"],
-                             register=register_settings(params), fail_on=params["fail_on"])
+                             register=register_settings(params), fail_on=params["fail_on"],
+                             csv_delimiter=CSV_DELIMITERS[params["csv_delimiter"]])
     try:
-        found = find_clients(clients, rules)
+        found = find_clients(clients, rules, tr)
     except OSError as exc:
         raise InputError(f"{clients}: {exc.strerror or exc}") from None
     if not found:
-        raise InputError(i18n.t("audit.no_clients", path=str(clients)))
+        raise InputError(tr.t("audit.no_clients", path=str(clients)))
     try:
         rows, status = run_audit(settings, echo_err=lambda text: click.echo(text, err=True))
         if xlsx is not None:
@@ -550,11 +547,11 @@ def audit(clients: Path, **params) -> None:
 
             write_index(rows, index, out_dir, lang, settings.today)
     except OSError as exc:
-        raise InputError(i18n.t("audit.cannot_write", out=str(out_dir), problem=exc.strerror or str(exc))) from None
+        raise InputError(tr.t("audit.cannot_write", out=str(out_dir), problem=exc.strerror or str(exc))) from None
     print_table(rows, click.echo, lang)
-    click.echo(i18n.t("audit.reports", path=str(out_dir)))
+    click.echo(tr.t("audit.reports", path=str(out_dir)))
     if not params["quiet"]:
-        print_chat_settings(lang=lang)
+        print_chat_settings(tr=tr)
     sys.exit(status)
 
 

@@ -2,19 +2,19 @@
 (UI strings keyed by message id) and rules/reasons.yaml (per reason code). Codes, column names and
 option names never change with the language.
 
-The language of a run is set once (`set_lang`, done by the CLI) and read where a message is made
-(`current_lang`); code that knows its language passes it explicitly.
+No module state holds a language: results carry codes and message ids, and only a writer turns them
+into words, through a `Translator` (a language and the messages of the rules folder in use) handed to
+it. See docs/languages.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import string
 import unicodedata
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from pathlib import Path
 
 from .rulefile import LineDict, RuleError, load_yaml
@@ -23,26 +23,10 @@ LANGS: tuple[str, ...] = ("en", "ru", "zh")
 DEFAULT_LANG = "en"
 MESSAGES_FILE = "messages.yaml"
 
-_current: ContextVar[str] = ContextVar("doccheck_lang", default=DEFAULT_LANG)
-_active: "Messages | None" = None
-_builtin: "Messages | None" = None
 
-
-def current_lang() -> str:
-    return _current.get()
-
-
-def set_lang(lang: str | None) -> None:
-    _current.set(lang if lang in LANGS else DEFAULT_LANG)
-
-
-@contextmanager
-def use_lang(lang: str | None) -> Iterator[None]:
-    token = _current.set(lang if lang in LANGS else DEFAULT_LANG)
-    try:
-        yield
-    finally:
-        _current.reset(token)
+def valid_lang(lang: str | None) -> str:
+    """`lang` when it is one of LANGS, else DEFAULT_LANG."""
+    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def placeholders(template: str) -> set[str]:
@@ -136,13 +120,12 @@ def load_messages(path: Path) -> Messages:
     return Messages(texts, Path(path))
 
 
+@functools.cache
 def builtin_messages() -> Messages:
+    """The built-in rules/messages.yaml, loaded once (a cache of data, not language state)."""
     from .rules import default_rules_dir
 
-    global _builtin
-    if _builtin is None:
-        _builtin = load_messages(default_rules_dir() / MESSAGES_FILE)
-    return _builtin
+    return load_messages(default_rules_dir() / MESSAGES_FILE)
 
 
 def messages_for(directory: Path | None) -> Messages:
@@ -152,84 +135,137 @@ def messages_for(directory: Path | None) -> Messages:
     return builtin_messages()
 
 
-def install(messages: Messages) -> None:
-    """Use these messages from now on (the CLI installs the ones of the rules folder in use)."""
-    global _active
-    _active = messages
-
-
-def active() -> Messages:
-    return _active if _active is not None else builtin_messages()
-
-
 _MISSING = object()
 
 
-def t(msg_id: str, lang: str | None = None, default: object = _MISSING, **values) -> str:
-    """The message in `lang` (default: the run's language), its {placeholders} filled.
-
-    An id the messages do not have returns `default` when given (a KYC requirement from a custom
-    kyc.yaml has no translation: its own title is shown), else raises KeyError: a programming error."""
-    lang = lang or current_lang()
-    msgs = active()
-    if msg_id not in msgs:
-        if default is not _MISSING:
-            return default  # type: ignore[return-value]
-        raise KeyError(f"no message {msg_id!r} in {msgs.path}")
-    template = msgs.text(msg_id, lang)
-    if not values:
-        return template
-    try:
-        return template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        return msgs.text(msg_id, DEFAULT_LANG).format(**values)
+def t(msg_id: str, lang: str = DEFAULT_LANG, default: object = _MISSING, **values) -> str:
+    """The built-in message `msg_id` in `lang` (English unless given: there is no run language), its
+    {placeholders} filled: Translator(lang).t(...). Code that knows the rules folder in use
+    renders through that folder's Translator instead."""
+    return Translator(lang).t(msg_id, default, **values)
 
 
-def reading_note(text: str, lang: str | None = None) -> str:
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """A message id, its arguments (name, value) and an English text to fall back on: words not yet
+    said, which a writer renders in the reader's language. An argument with a `render(speaker)`
+    method (another Message, kyc.notes.Words) is rendered first. str() is the English text (built-in
+    messages), for logs and exceptions.
+
+    `default` is used when the messages in use have no such id (a custom kyc.yaml's own note)."""
+    id: str
+    args: tuple[tuple[str, object], ...] = ()
+    default: str | None = None
+
+    @classmethod
+    def of(cls, msg_id: str, default: str | None = None, **args: object) -> "Message":
+        return cls(msg_id, tuple(args.items()), default)
+
+    def render(self, speaker: "Translator | str", rules=None) -> str:
+        """The message in `speaker`'s language (a Translator, or a language code: built-in messages);
+        `rules` (checker.rules.Rules) for arguments named by the rules (checker.phrases)."""
+        tr = translator(speaker)
+        values = {name: render(value, tr, rules) for name, value in self.args}
+        if self.default is not None and self.id not in tr.messages:
+            return self.default.format(**values) if values else self.default
+        return tr.t(self.id, **values)
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LANG)
+
+
+class Said(str):
+    """A Message as a plain string: its English text (built-in messages), so it is stored, compared,
+    logged and serialised like any string, while a writer can still say it in the reader's language
+    (`render`). Warnings and the errors a command shows are Said."""
+    __slots__ = ("message",)
+
+    def __new__(cls, message: Message) -> "Said":
+        said = super().__new__(cls, str(message))
+        said.message = message
+        return said
+
+    def render(self, speaker: "Translator | str", rules=None) -> str:
+        return self.message.render(speaker, rules)
+
+    def __reduce__(self):   # pickled (to a worker, into a cache) with its message, not only its English
+        return (Said, (self.message,))
+
+
+def said(msg_id: str, **args: object) -> Said:
+    """The message `msg_id` with `args`, to be said later: Said(Message.of(msg_id, **args))."""
+    return Said(Message.of(msg_id, **args))
+
+
+def render(value: object, speaker: "Translator | str", rules=None) -> str:
+    """Any text a result holds as the reader reads it, in `speaker`'s language: a Message or a Said
+    (anything with render()); a phrase naming something the rules name (checker.phrases: a category,
+    a paper type, anything with say(tr, rules)) with `rules` (checker.rules.Rules, needed for those);
+    an exception carrying a Said; a plain string (a file name, an exception's own words) as it is."""
+    if hasattr(value, "say"):
+        return value.say(translator(speaker), rules)   # type: ignore[union-attr]
+    if isinstance(value, Message | Said):
+        return value.render(speaker, rules)
+    if hasattr(value, "render"):
+        return value.render(speaker)   # type: ignore[union-attr]
+    if isinstance(value, BaseException) and value.args and hasattr(value.args[0], "render"):
+        return value.args[0].render(speaker)
+    return str(value)
+
+
+Speaker = "Translator | str"   # a Translator, or a language code meaning the built-in messages in it
+
+
+def translator(speaker: "Translator | str | None") -> "Translator":
+    """`speaker` as a Translator: itself, or the built-in messages in that language (None: English)."""
+    return speaker if isinstance(speaker, Translator) else Translator(speaker)
+
+
+def reading_note(text: str, speaker: Speaker) -> str:
     """A note or problem the reading stages wrote (in English: it is cached with the file's facts)
-    in `lang`, part by part ("; "), by matching the English read.* messages; a part that matches
-    none - an exception's own words, a custom numbers.yaml - stays as written."""
-    lang = lang or current_lang()
-    if lang == DEFAULT_LANG or not text:
+    in the translator's language, part by part ("; "), by matching the English read.* messages; a
+    part that matches none - an exception's own words, a custom numbers.yaml - stays as written."""
+    tr = translator(speaker)
+    if tr.lang == DEFAULT_LANG or not text:
         return text
-    patterns = active().reading_patterns
+    patterns = tr.messages.reading_patterns
     out = []
     for part in text.split("; "):
         for msg_id, pattern in patterns:
             match = pattern.fullmatch(part)
             if match:
-                part = t(msg_id, lang, **match.groupdict())
+                part = tr.t(msg_id, **match.groupdict())
                 break
         out.append(part)
     return "; ".join(out)
 
 
-def type_name(mime: str, rules, lang: str | None = None) -> str:
+def type_name(mime: str, rules, speaker: Speaker) -> str:
     """How a report names a file type: file_types.yaml's English phrase, translated when we can."""
-    lang = lang or current_lang()
+    tr = translator(speaker)
     english = rules.type_name(mime)
-    if lang == DEFAULT_LANG:
+    if tr.lang == DEFAULT_LANG:
         return english
-    return t(f"type.{mime}", lang, default=english)
+    return tr.t(f"type.{mime}", default=english)
 
 
-def kyc_title(key: str, english: str, lang: str | None = None) -> str:
-    """A KYC requirement's title in the run's language (kyc.yaml's own title when not translated)."""
-    lang = lang or current_lang()
-    if lang == DEFAULT_LANG:
+def kyc_title(key: str, english: str, speaker: Speaker) -> str:
+    """A KYC requirement's title in the translator's language (kyc.yaml's own title when not translated)."""
+    tr = translator(speaker)
+    if tr.lang == DEFAULT_LANG:
         return english
-    return t(f"kyc.req.{key}", lang, default=english)
+    return tr.t(f"kyc.req.{key}", default=english)
 
 
-def kyc_note(requirement, lang: str | None = None) -> str:
-    """A KYC requirement's note in `lang` (default: the run's language), personal ids masked: its
-    message ids rendered (checker.kyc.notes), else the note as given."""
+def kyc_note(requirement, speaker: Speaker) -> str:
+    """A KYC requirement's note in the translator's language, personal ids masked: its message ids
+    rendered (checker.kyc.notes), else the note as given."""
     note_msg = getattr(requirement, "note_msg", None)
     if note_msg is None:
         return requirement.note
     from .kyc.notes import render_note
 
-    return render_note(note_msg, lang)
+    return render_note(note_msg, translator(speaker))
 
 
 # The account settings buyer chat also depends on: no paper shows them, so the seller ticks them in
@@ -238,9 +274,10 @@ CHAT_SETTINGS: tuple[str, ...] = ("footer.messages_allowed", "footer.new_order_c
                                   "footer.working_hours")
 
 
-def chat_settings(lang: str | None = None) -> tuple[str, list[str]]:
-    """(heading, [setting, ...]) of the chat-settings checklist, in `lang`."""
-    return t("footer.heading", lang), [t(msg_id, lang) for msg_id in CHAT_SETTINGS]
+def chat_settings(speaker: Speaker) -> tuple[str, list[str]]:
+    """(heading, [setting, ...]) of the chat-settings checklist, in the translator's language."""
+    tr = translator(speaker)
+    return tr.t("footer.heading"), [tr.t(msg_id) for msg_id in CHAT_SETTINGS]
 
 
 _LEADING_WORD = re.compile(r"[^\W\d_]+(?=\s)")
@@ -278,13 +315,24 @@ class Translator:
     ``Translator(lang, messages)``: `lang` one of LANGS (anything else falls back to DEFAULT_LANG),
     `messages` the rules folder's messages in use (default: the built-in ones).
     ``t(msg_id, default=..., **values)`` renders one message; unknown ids raise KeyError unless a
-    `default` is given, as for the module-level `t`."""
+    `default` is given (a KYC requirement from a custom kyc.yaml has no translation: its own title
+    is shown). A value that does not fit the language's template falls back to the English one."""
 
-    __slots__ = ("lang", "messages")
+    __slots__ = ("lang", "messages", "_memos")
 
     def __init__(self, lang: str | None = None, messages: Messages | None = None):
-        self.lang = lang if lang in LANGS else DEFAULT_LANG
+        self.lang = valid_lang(lang)
         self.messages = messages if messages is not None else builtin_messages()
+        self._memos: dict[int, tuple[object, dict]] = {}
+
+    def memo(self, owner: object) -> dict:
+        """A dict in which this translator keeps what it has already said with `owner` (the rules in
+        use): a million SKUs with the same finding are said once per language, not once per SKU and
+        writer. `owner` is kept alive with its memo, so its id cannot be reused."""
+        entry = self._memos.get(id(owner))
+        if entry is None or entry[0] is not owner:
+            entry = self._memos[id(owner)] = (owner, {})
+        return entry[1]
 
     def __repr__(self) -> str:
         return f"Translator({self.lang!r}, {self.messages.path})"

@@ -132,8 +132,29 @@ class FileFacts:
 
 @dataclass(slots=True)   # one or more per SKU: a million-row list holds millions (docs/hostile-input.md)
 class Finding:
+    """One reason code found for a file or a SKU, language-free: the code and the arguments of its
+    detail template (reasons.yaml `detail`), each a plain value, a checker.i18n.Message or a
+    checker.phrases phrase. Writers say it with checker.phrases.finding_text(finding, tr, rules).
+
+    text: a sentence given as it is, when there are no arguments (an outside source's own words);
+    note: said after the detail, "; " between (the register's end date disagreeing with the paper's)."""
     code: ReasonCode
-    detail: str = ""                # one plain sentence about this file or SKU
+    text: str = ""
+    args: tuple[tuple[str, Any], ...] = ()
+    note: Any = None
+
+    @classmethod
+    def of(cls, code: ReasonCode, note: Any = None, **args: Any) -> "Finding":
+        """Finding.of(codes.X, file=..., number=...): the code and its detail's arguments."""
+        return cls(code, "", tuple(args.items()), note)
+
+    @property
+    def detail(self) -> str:
+        """The detail sentence in English with the built-in rules: for logs, tests and debugging.
+        A writer says it in the reader's language with the rules in use (phrases.finding_text)."""
+        from .phrases import finding_text
+
+        return finding_text(self, "en")
 
 
 @dataclass
@@ -277,7 +298,9 @@ class SkuResult:
     category_match: str = ""        # how it was read: "name", "path", "close", "inferred", "" (see rules.CategoryMatch)
     category_score: float | None = None   # rapidfuzz ratio of a "close" match
     category_suggestions: tuple[str, ...] = ()   # nearest category keys when unknown ("did you mean …?")
-    notes: list[str] = field(default_factory=list)   # what was read unlike it is written (category read as, copies set aside)
+    # what was read unlike it is written (category read as, copies set aside): checker.i18n.Message
+    # values, said by the writers in the reader's language (checker.phrases.say)
+    notes: list[Any] = field(default_factory=list)
 
     @property
     def codes(self) -> list[ReasonCode]:

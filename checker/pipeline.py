@@ -18,7 +18,7 @@ from .reading.discover import FoundFile, discover
 from .process.executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
 from .privacy import shown_path
 from .process.progress import Progress
-from .judging.file import analyse, analyse_text, analysis_key, judge_file, render_detail
+from .judging.file import analyse, analyse_text, analysis_key, judge_file
 from .kyc import evaluate_kyc_files, file_evidence
 from .judging.copies import find_copies
 from .mapping.assign import SkuMapper
@@ -127,7 +127,7 @@ def scan(options: ScanOptions) -> ScanResult:
                 continue
         tasks.append(Task(i, f.abspath, f.size, f.mtime_ns, settings[i], str(cache.directory) if cache else None))
 
-    with Progress(len(placed), hits, enabled=options.progress) as progress:
+    with Progress(len(placed), hits, enabled=options.progress, lang=options.lang) as progress:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)
             f = placed[outcome.key][0]
@@ -174,21 +174,21 @@ def scan(options: ScanOptions) -> ScanResult:
             result.copy_of = placed[original][0].relpath if original is not None else None
         result.analysis = analyse(result, rules, text_analysis)
         if i in arriving:   # reported as the terminal says it, not judged: it is not read yet
-            result.findings = [Finding(codes.FILE_STILL_ARRIVING,
-                                       render_detail(rules, codes.FILE_STILL_ARRIVING, options.lang, file=path))]
+            result.findings = [Finding.of(codes.FILE_STILL_ARRIVING, file=path)]
             files.append(result)
             continue
         # A copy beside its original is set aside: listed, not judged, not counted.
-        result.findings = [] if result.copy_of else judge_file(result, rules, options.today, options.lang)
+        result.findings = [] if result.copy_of else judge_file(result, rules, options.today)
         result.counted = result.group is Group.SKU and not result.blocked and not result.copy_of
         files.append(result)
     kyc_evidence = _kyc_evidence(placed, files, text_analyses, kyc_cached, cache, rules, analyser)
     register = None
     if options.register is not None:
         register = _ask_register(options, files, cache)
+    cache_warnings: list[str] = []     # collected, not appended to the caller's options
     if cache is not None:
         cache.put_analyses(fresh, analyser)
-        options.warnings.extend(cache.warnings)
+        cache_warnings = list(cache.warnings)
         cache.close()
 
     kyc_files = [f for f in files if f.group is Group.KYC]
@@ -203,15 +203,19 @@ def scan(options: ScanOptions) -> ScanResult:
     else:
         kyc = KycResult(False, options.seller_type)
 
-    warnings = list(options.warnings)
+    warnings = list(options.warnings) + cache_warnings
     roots = kyc_roots(kyc_files)
     if len(roots) > 1:      # several batches merged into one folder by mistake, most likely
         from . import i18n
 
-        warnings.append(i18n.t("warn.several_kyc", options.lang, count=len(roots), folders=", ".join(roots)))
+        warnings.append(i18n.said("warn.several_kyc", count=len(roots), folders=", ".join(roots)))
     skus = _build_skus(options, files, rules)
-    for sku in skus:
-        judge_sku(sku, rules, kyc, options.today, options.lang)
+    for sku in skus:   # the verdicts are pure; applied here
+        verdict = judge_sku(sku, rules, kyc, options.today)
+        for f in sku.files:
+            if f.path in verdict.set_aside:
+                f.findings, f.counted = f.findings + verdict.set_aside[f.path], False
+        sku.findings, sku.notes, sku.status = verdict.findings, verdict.notes, verdict.status
 
     ocr_pages = sum(len(facts_by_index[t.key].ocr_pages) for t in tasks if not outcomes[t.key].cache_hit)
     stats = ScanStats(files=len(files), pages_ocr=ocr_pages, cache_hits=hits, seconds=round(time.monotonic() - started, 2))
@@ -272,7 +276,7 @@ def _ask_register(options: ScanOptions, files: list[FileResult], cache: FactCach
     numbers = numbers_to_check(files, rules.register)
     checks = check_numbers(numbers, options.register, rules.register, cache)
     for result in files:
-        result.findings, result.register = register_findings(result, checks, rules, options.today, options.lang)
+        result.findings, result.register = register_findings(result, checks, rules, options.today)
         result.counted = result.group is Group.SKU and not result.blocked
     states = [c.state for c in checks.values()]
     return RegisterSummary(len(checks), states.count("found"), states.count("not_found"), states.count("not_checked"))

@@ -39,19 +39,6 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "corpus: uses ../shared/corpus/real-pdfs")
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    """A test that ran in Russian or Chinese, or with a rules folder's own messages, leaves none of it behind."""
-    yield
-    from checker import i18n
-
-    i18n.set_lang("en")
-    i18n.install(i18n.builtin_messages())
-    from checker.report.output import set_csv_delimiter
-
-    set_csv_delimiter(",")      # nor an in-process --csv-delimiter run its separator
-
-
 def sample_batch(base: Path, skus: tuple[str, ...]) -> tuple[Path, Path]:
     """A batch of some of sample_docs/company's SKU folders in base/papers, and their rows of the
     sample SKU list in base/skus.csv (beside the batch, not in it). Returns (papers, skus.csv)."""

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from checker import i18n
 from checker.commands.audit import (AuditSettings, ClientError, ClientRow, allocate_folder, exit_code_for, read_config,
                            report_file_name, safe_folder_name)
 from checker.codes import ChatStatus
@@ -58,7 +57,6 @@ def audited(clients, tmp_path_factory):
     result = CliRunner().invoke(_Entry(main), ["audit", str(clients), "--out-dir", str(out), "--jobs", "2", "--no-cache",
                                                "--lang", "en"], catch_exceptions=False)
     assert tree_digest(clients) == before, "audit wrote inside CLIENTS"
-    i18n.set_lang("en")
     return result.exit_code, result.stdout, result.stderr, out
 
 

@@ -207,13 +207,11 @@ def test_page_carries_the_chat_settings_footer(company, translated, lang):
 
 
 def test_render_takes_the_run_language_like_the_csv_writers():
-    """Without an explicit language, render_html uses i18n.current_lang() (set by the CLI from --lang)."""
-    from checker import i18n
+    """render_html speaks the language it is handed (the CLI hands it --lang), like the CSV writers."""
     from checker.report.html import render_html
 
     result = _a_small_result()
-    with i18n.use_lang("zh"):
-        page = render_html(result)
+    page = render_html(result, lang="zh")
     assert '<html lang="zh">' in page and "买家聊天" in page and "Buyer chat" not in page
     assert '<html lang="ru">' in render_html(result, lang="ru")
     assert '<html lang="en">' in render_html(result, lang="fr")       # not a --lang value: English

@@ -214,8 +214,7 @@ def test_details_column_speaks_the_language(lang, expected):
 
     result = _result([_conformity_file()])
     assert sku_details(result.skus[0], lang) == expected
-    i18n.set_lang(lang)
-    assert sku_details(result.skus[0]) == expected        # the run's language by default
+    assert sku_details(result.skus[0], i18n.Translator(lang)) == expected        # a Translator as well as a code
 
 
 @pytest.mark.parametrize("lang,words", [

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .. import i18n
 from ..codes import ChatStatus, ExitCode
+from ..judging.views import KYC_STATES, kyc_state
 from ..names import terminal_text
 from ..report.output import csv_text, is_inside, write_atomic
 from ..rules import Rules
@@ -69,6 +70,12 @@ class AuditSettings:
     shared_fs: bool = False
     register: object = None          # register.lookup.RegisterSettings (--register eaeu), or None
     fail_on: str = "disabled"       # "disabled" | "at_risk": what makes the exit status 1
+    csv_delimiter: str = ","         # --csv-delimiter: the CSV reports' and summary.csv's separator
+
+    @property
+    def tr(self) -> "i18n.Translator":
+        """The run's words (--lang, over the rules' messages): progress, warnings, client errors."""
+        return i18n.Translator(self.lang, getattr(self.rules, "messages", None))
 
 
 @dataclass
@@ -89,7 +96,7 @@ class ClientRow:
     exit_code: int = ExitCode.OK
     skus: int = 0
     counts: dict[ChatStatus, int] = field(default_factory=lambda: {s: 0 for s in ChatStatus})
-    kyc: str = ""                   # "yes", "no", "not_judged"; "" when not audited
+    kyc: str = ""                   # judging.views.kyc_state: "complete", "incomplete", "not_judged"; "" when not audited
     files: int = 0
     seconds: float = 0.0
     seller_type: str = ""
@@ -109,8 +116,9 @@ def looks_like_one_batch(clients_dir: Path) -> str | None:
     return next((name for name in (DEFAULT_SKUS, CONFIG_FILE) if (clients_dir / name).is_file()), None)
 
 
-def find_clients(clients_dir: Path, rules: Rules) -> list[tuple[str, Path, str]]:
-    """(name, folder, problem) per client folder, sorted by name; problem is "" for a usable folder.
+def find_clients(clients_dir: Path, rules: Rules, tr: "i18n.Translator | None" = None) -> list[tuple[str, Path, str]]:
+    """(name, folder, problem) per client folder, sorted by name; problem is "" for a usable folder,
+    else why not, in `tr`'s language (None: English).
 
     Hidden folders and sync debris folders are not clients; neither are loose files."""
     clients = []
@@ -126,7 +134,7 @@ def find_clients(clients_dir: Path, rules: Rules) -> list[tuple[str, Path, str]]
             continue
         problem = ""
         if entry.is_symlink() and not is_inside(path, clients_dir):
-            problem = i18n.t("audit.err.link_outside", path=str(clients_dir))
+            problem = i18n.translator(tr).t("audit.err.link_outside", path=str(clients_dir))
         clients.append((entry.name, path, problem))
     return clients
 
@@ -172,18 +180,20 @@ def report_file_name(option: str) -> str:
 # --- one client -------------------------------------------------------------------------------------
 
 def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
-    """The client's doccheck.toml over the command line's defaults; ClientError when it is wrong."""
+    """The client's doccheck.toml over the command line's defaults; ClientError when it is wrong
+    (its message in the run's language, settings.lang)."""
+    tr = settings.tr
     path = folder / CONFIG_FILE
     data: dict = {}
     if os.path.lexists(path):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ClientError(i18n.t("audit.err.config_syntax", file=CONFIG_FILE, problem=str(exc))) from None
+            raise ClientError(tr.t("audit.err.config_syntax", file=CONFIG_FILE, problem=str(exc))) from None
         except UnicodeDecodeError:
-            raise ClientError(i18n.t("audit.err.config_syntax", file=CONFIG_FILE, problem="not UTF-8")) from None
+            raise ClientError(tr.t("audit.err.config_syntax", file=CONFIG_FILE, problem="not UTF-8")) from None
         except OSError as exc:
-            raise ClientError(i18n.t("audit.err.config_unreadable", file=CONFIG_FILE, problem=exc.strerror or str(exc))) from None
+            raise ClientError(tr.t("audit.err.config_unreadable", file=CONFIG_FILE, problem=exc.strerror or str(exc))) from None
     from ..config import BY_KEY, flatten, key_lines
 
     warnings: list[str] = []
@@ -191,13 +201,13 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
     for key in flatten(data):
         if key not in CONFIG_KEYS:
             if key in BY_KEY:       # a scan setting that the audit's command line sets for every client
-                warnings.append(i18n.t("audit.warn.config_run_wide", file=f"{CONFIG_FILE}:{lines.get(key, 1)}", key=key))
+                warnings.append(tr.t("audit.warn.config_run_wide", file=f"{CONFIG_FILE}:{lines.get(key, 1)}", key=key))
                 continue
-            raise ClientError(i18n.t("audit.err.config_key", file=f"{CONFIG_FILE}:{lines.get(key.split('.')[0], 1)}",
+            raise ClientError(tr.t("audit.err.config_key", file=f"{CONFIG_FILE}:{lines.get(key.split('.')[0], 1)}",
                                      key=key, known=", ".join(CONFIG_KEYS)))
 
     def bad(key: str, expected: str) -> ClientError:
-        return ClientError(i18n.t("audit.err.config_value", file=CONFIG_FILE, key=key, expected=expected, value=repr(data[key])))
+        return ClientError(tr.t("audit.err.config_value", file=CONFIG_FILE, key=key, expected=expected, value=repr(data[key])))
 
     seller_type = settings.seller_type
     if "seller_type" in data:
@@ -234,14 +244,14 @@ def read_config(folder: Path, settings: AuditSettings) -> ClientConfig:
             raise bad("skus", "a file name")
         skus = folder / value
         if Path(value).is_absolute() or not is_inside(skus, folder):
-            raise ClientError(i18n.t("audit.err.skus_outside", file=CONFIG_FILE, value=repr(value)))
+            raise ClientError(tr.t("audit.err.skus_outside", file=CONFIG_FILE, value=repr(value)))
         if not skus.is_file():
-            raise ClientError(i18n.t("audit.err.skus_missing", path=value))
+            raise ClientError(tr.t("audit.err.skus_missing", path=value))
     else:
         skus = folder / DEFAULT_SKUS
         if not skus.is_file():
             skus = None
-            warnings.append(i18n.t("audit.warn.no_skus", file=DEFAULT_SKUS))
+            warnings.append(tr.t("audit.warn.no_skus", file=DEFAULT_SKUS))
     return ClientConfig(seller_type, skus, today, lang, ocr, warnings)
 
 
@@ -252,6 +262,9 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
     from ..report import WRITERS
     from ..mapping.skus import SkuFileError, read_sku_csv
 
+    from ..report import report_context
+
+    tr = settings.tr
     row = ClientRow(name)
     started = time.monotonic()
     try:
@@ -262,7 +275,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         try:
             skus = read_sku_csv(config.skus) if config.skus else None
         except SkuFileError as exc:
-            raise ClientError(str(exc)) from None
+            raise ClientError(i18n.render(exc, tr)) from None
         engine = (settings.cluster_engine or "") if config.ocr else ""
         if config.ocr and settings.cluster is None:
             from ..reading.preflight import check_ocr_available
@@ -276,15 +289,15 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
                               cache_dir=settings.cache_dir, progress=not settings.quiet, register=settings.register,
                               cluster=settings.cluster, shared_fs=settings.shared_fs,
                               warnings=list(skus.warnings) if skus else [])
-        with i18n.use_lang(config.lang):
-            result = scan(options)
-            out_folder.mkdir(parents=True, exist_ok=True)
-            asked = frozenset(w.option for w in WRITERS)
-            for writer in WRITERS:
-                target = out_folder / report_file_name(writer.option)
-                if is_inside(target, settings.clients_dir):     # allocate_folder makes this impossible
-                    raise ClientError(f"refusing to write {target} inside {settings.clients_dir}")
-                writer.write(result, target, asked=asked)
+        result = scan(options)
+        out_folder.mkdir(parents=True, exist_ok=True)
+        # the client's reports in the client's language (doccheck.toml lang), the run's separator
+        ctx = report_context(result, config.lang, settings.csv_delimiter, frozenset(w.option for w in WRITERS))
+        for writer in WRITERS:
+            target = out_folder / report_file_name(writer.option)
+            if is_inside(target, settings.clients_dir):     # allocate_folder makes this impossible
+                raise ClientError(f"refusing to write {target} inside {settings.clients_dir}")
+            writer.write(result, target, ctx)
         for warning in result.warnings:
             warn(warning)
         row.folder = out_folder.name
@@ -292,7 +305,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         row.skus = len(result.skus)
         for sku in result.skus:
             row.counts[sku.status] += 1
-        row.kyc = ("yes" if result.kyc.complete else "no") if result.kyc.judged else "not_judged"
+        row.kyc = kyc_state(result.kyc)
         row.files = result.stats.files
         row.exit_code = ExitCode.SKU_DISABLED if row.counts[ChatStatus.DISABLED] else ExitCode.OK
     except ClientError as exc:
@@ -302,7 +315,7 @@ def audit_client(name: str, folder: Path, out_folder: Path, settings: AuditSetti
         row.error, row.exit_code = f"{exc.strerror or exc}{where}", ExitCode.SKU_DISABLED
     except Exception as exc:    # one client's surprise never stops the others, nor shows a traceback
         problem = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        row.error, row.exit_code = i18n.t("audit.err.unexpected", problem=problem), ExitCode.SKU_DISABLED
+        row.error, row.exit_code = tr.t("audit.err.unexpected", problem=problem), ExitCode.SKU_DISABLED
     row.seconds = round(time.monotonic() - started, 1)
     return row
 
@@ -314,24 +327,25 @@ def run_audit(settings: AuditSettings, echo=None, echo_err=None) -> tuple[list[C
     3 when a client needed OCR and tesseract is missing, 1 when any SKU is disabled or any client
     could not be audited, else 0. (Bad usage, exit 2, is refused before this runs.)"""
     echo_err = echo_err or (lambda text: None)
-    clients = find_clients(settings.clients_dir, settings.rules)
+    tr = settings.tr
+    clients = find_clients(settings.clients_dir, settings.rules, tr)
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     rows: list[ClientRow] = []
     for n, (name, folder, problem) in enumerate(clients, 1):
         shown = display_name(name)
         if not settings.quiet:
-            echo_err(i18n.t("audit.progress", n=n, total=len(clients), client=shown))
+            echo_err(tr.t("audit.progress", n=n, total=len(clients), client=shown))
         if problem:
             rows.append(ClientRow(name, error=problem, exit_code=ExitCode.SKU_DISABLED))
             continue
         out_folder = allocate_folder(name, settings.out_dir, settings.clients_dir, taken)
 
         def warn(text: str, shown=shown) -> None:
-            echo_err(i18n.t("term.warning") + ": " + i18n.t("audit.warning", client=shown, warning=display_name(text)))
+            echo_err(tr.t("term.warning") + ": " + tr.t("audit.warning", client=shown, warning=display_name(i18n.render(text, tr))))
 
         rows.append(audit_client(name, folder, out_folder, settings, warn))
-    write_summary(rows, settings.out_dir / SUMMARY_FILE)
+    write_summary(rows, settings.out_dir / SUMMARY_FILE, settings.csv_delimiter)
     return rows, exit_code_for(rows, settings.fail_on)
 
 
@@ -346,6 +360,10 @@ def exit_code_for(rows: list[ClientRow], fail_on: str = "disabled") -> int:
     return ExitCode.OK
 
 
+# summary.csv's kyc_complete column: the KYC state as that column has always said it
+KYC_COMPLETE_CELL = {"complete": "yes", "incomplete": "no", "not_judged": "not_judged"}
+
+
 def summary_rows(rows: list[ClientRow]) -> list[list[object]]:
     out = []
     for r in rows:
@@ -355,28 +373,29 @@ def summary_rows(rows: list[ClientRow]) -> list[list[object]]:
                         f"{r.folder}/" if r.folder else "", display_name(r.error)])
         else:
             out.append([client, "audited", r.skus, r.counts[ChatStatus.OK], r.counts[ChatStatus.AT_RISK],
-                        r.counts[ChatStatus.DISABLED], r.kyc, r.files, r.seconds, r.seller_type, r.lang,
+                        r.counts[ChatStatus.DISABLED], KYC_COMPLETE_CELL.get(r.kyc, r.kyc), r.files, r.seconds, r.seller_type, r.lang,
                         f"{r.folder}/", ""])
     return out
 
 
-def write_summary(rows: list[ClientRow], path: Path) -> None:
+def write_summary(rows: list[ClientRow], path: Path, delimiter: str = ",") -> None:
+    """OUT/summary.csv, a row per client, `delimiter` between cells (--csv-delimiter)."""
     # UTF-8 with BOM so that Excel opens Cyrillic and Chinese client names correctly; every cell
     # defused (a folder named "=cmd|…" stays text).
-    write_atomic(path, csv_text(SUMMARY_COLUMNS, summary_rows(rows)), encoding="utf-8-sig")
+    write_atomic(path, csv_text(SUMMARY_COLUMNS, summary_rows(rows), delimiter), encoding="utf-8-sig")
 
 
 def print_table(rows: list[ClientRow], echo, lang: str | None = None, colour: bool | None = None) -> None:
     """The summary table: client, SKUs ok / at risk / disabled, KYC, files, time."""
     import click
 
-    lang = lang or i18n.current_lang()
-    head = [i18n.t(f"audit.col.{c}", lang) for c in ("client", "skus", "ok", "at_risk", "disabled", "kyc", "files", "time")]
-    kyc_text = {k: i18n.t(f"audit.kyc.{v}", lang) for k, v in (("yes", "complete"), ("no", "incomplete"), ("not_judged", "not_judged"))}
+    tr = i18n.Translator(lang)
+    head = [tr.t(f"audit.col.{c}") for c in ("client", "skus", "ok", "at_risk", "disabled", "kyc", "files", "time")]
+    kyc_text = {state: tr.t(f"audit.kyc.{state}") for state in KYC_STATES}
     body: list[list[str]] = []
     for r in rows:
         if r.failed:
-            body.append([display_name(r.client), i18n.t("audit.error", lang, message=display_name(r.error))])
+            body.append([display_name(r.client), tr.t("audit.error", message=display_name(r.error))])
         else:
             body.append([display_name(r.client), str(r.skus), str(r.counts[ChatStatus.OK]), str(r.counts[ChatStatus.AT_RISK]),
                          str(r.counts[ChatStatus.DISABLED]), kyc_text.get(r.kyc, r.kyc), str(r.files), f"{r.seconds:.1f}"])
@@ -402,13 +421,13 @@ def print_table(rows: list[ClientRow], echo, lang: str | None = None, colour: bo
             echo(i18n.pad(cells[0], widths[0]) + "  " + click.style(cells[1], fg="red"), color=colour)
             continue
         line = fmt(cells)
-        if r.counts[ChatStatus.DISABLED] or r.kyc == "no":
+        if r.counts[ChatStatus.DISABLED] or r.kyc == "incomplete":
             line = click.style(line, fg="red")
         elif r.counts[ChatStatus.AT_RISK]:
             line = click.style(line, fg="yellow")
         echo(line, color=colour)
     total = {s: sum(r.counts[s] for r in rows) for s in ChatStatus}
     echo("", color=colour)
-    echo(i18n.t("audit.total", lang, clients=len(rows), failed=sum(r.failed for r in rows), skus=sum(r.skus for r in rows),
+    echo(tr.t("audit.total", clients=len(rows), failed=sum(r.failed for r in rows), skus=sum(r.skus for r in rows),
                 ok=total[ChatStatus.OK], at_risk=total[ChatStatus.AT_RISK], disabled=total[ChatStatus.DISABLED],
                 seconds=f"{sum(r.seconds for r in rows):.1f}"), color=colour)

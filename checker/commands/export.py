@@ -76,11 +76,11 @@ def check_out(out: Path, folder: Path) -> None:
     from ..report.output import is_inside
 
     if is_inside(out, folder):
-        raise ExportError(i18n.t("export.out_inside", out=str(out), folder=str(folder)))
+        raise ExportError(i18n.said("export.out_inside", out=str(out), folder=str(folder)))
     if is_inside(folder, out):
-        raise ExportError(i18n.t("export.folder_inside", out=str(out), folder=str(folder)))
+        raise ExportError(i18n.said("export.folder_inside", out=str(out), folder=str(folder)))
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ExportError(i18n.t("export.out_not_empty", out=str(out)))
+        raise ExportError(i18n.said("export.out_not_empty", out=str(out)))
 
 
 def _copy_checked(source: Path, target: Path) -> None:
@@ -89,11 +89,11 @@ def _copy_checked(source: Path, target: Path) -> None:
     os.chmod(target, 0o640)
     if hashlib.sha256(target.read_bytes()).hexdigest() != digest:
         target.unlink(missing_ok=True)
-        raise ExportError(i18n.t("export.hash_mismatch", file=str(source)))
+        raise ExportError(i18n.said("export.hash_mismatch", file=str(source)))
 
 
-def export(result: ScanResult, folder: Path, out: Path, lang: str) -> list[Exported]:
-    """Write OUT/<sku>/ with the papers that count and README.txt, for every SKU of the scan."""
+def export(result: ScanResult, folder: Path, out: Path, speaker: "i18n.Translator | str") -> list[Exported]:
+    """Write OUT/<sku>/ with the papers that count and README.txt (in `speaker`'s language), for every SKU of the scan."""
     check_out(out, folder)
     out.mkdir(parents=True, exist_ok=True)
     done: list[Exported] = []
@@ -117,14 +117,16 @@ def export(result: ScanResult, folder: Path, out: Path, lang: str) -> list[Expor
             used.add(new.casefold())
             _copy_checked(folder / f.path, target / new)
             files.append((f.path, new))
-        write_atomic(target / "README.txt", readme(sku, files, lang))
+        write_atomic(target / "README.txt", readme(sku, files, speaker, result.rules))
         done.append(Exported(sku.sku, files))
     return done
 
 
-def readme(sku: SkuResult, files: list[tuple[str, str]], lang: str) -> str:
-    """The checklist of one SKU: what to upload where, and what is still missing."""
-    t = lambda key, **v: i18n.t(key, lang, **v)   # noqa: E731
+def readme(sku: SkuResult, files: list[tuple[str, str]], speaker: "i18n.Translator | str", rules=None) -> str:
+    """The checklist of one SKU: what to upload where, and what is still missing, in `speaker`'s
+    language (a checker.i18n.Translator, or a language code: the built-in messages)."""
+    tr = i18n.translator(speaker)
+    t = tr.t
     lines = [t("export.readme.title", sku=sku.sku), "", t("export.readme.where"), ""]
     by_path = {f.path: f for f in sku.files}
     if files:
@@ -141,7 +143,7 @@ def readme(sku: SkuResult, files: list[tuple[str, str]], lang: str) -> str:
     blocking = [f for f in sku.findings if f.code.blocking]
     if blocking:
         lines.append(t("export.readme.missing"))
-        lines.append("  " + sku_details(sku, lang))
+        lines.append("  " + sku_details(sku, tr, rules))
     else:
         lines.append(t("export.readme.complete"))
     return "\n".join(lines) + "\n"

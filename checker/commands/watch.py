@@ -242,7 +242,7 @@ def kyc_label(result: ScanResult) -> str:
 # --- the watcher ---------------------------------------------------------------------------------
 
 class Watcher:
-    def __init__(self, folder: Path, request, *, write: Callable[[ScanResult, dict], None],
+    def __init__(self, folder: Path, request, *, write: Callable[..., None],
                  exit_code: Callable[[ScanResult], int], skus_csv: Path | None = None, fixed_today: bool = True,
                  settle: float = DEFAULT_SETTLE, polling: bool | None = None,
                  poll_interval: float = DEFAULT_POLL_INTERVAL, echo=click.echo):
@@ -252,6 +252,8 @@ class Watcher:
         self.base = request.options
         self.base_warnings = list(request.options.warnings)
         self.write, self.exit_code, self.echo = write, exit_code, echo
+        # the run's words: --lang over the rules in use
+        self.tr = i18n.Translator(getattr(request.options, "lang", None), getattr(request.options.rules, "messages", None))
         self.quiet = request.quiet
         self.skus_csv = skus_csv
         self.skus_sig = signature(str(skus_csv)) if skus_csv else None
@@ -393,7 +395,7 @@ class Watcher:
         self.announced = set(self.arriving)
         if new and not self.quiet:
             names = ", ".join(self.shown(p) for p in new[:3]) + (f" (+{len(new) - 3})" if len(new) > 3 else "")
-            self.echo(i18n.t("watch.settling", count=len(new), files=names, seconds=f"{self.settle:g}"), err=True)
+            self.echo(self.tr.t("watch.settling", count=len(new), files=names, seconds=f"{self.settle:g}"), err=True)
 
     def check_arriving(self, now: float) -> None:
         for path, entry in list(self.arriving.items()):
@@ -482,7 +484,8 @@ class Watcher:
         self.known = before
         self.changed.clear()
         self.pending_since = now if self.arriving else None
-        self.write(result, self.request.outputs)
+        ctx = self.request.context(result) if hasattr(self.request, "context") else None   # (a test's stand-in has none)
+        self.write(result, self.request.outputs, ctx)
 
         held: set[str] = set()
         if self.arriving:
@@ -492,9 +495,9 @@ class Watcher:
         if first:
             from ..report.terminal import print_summary
 
-            print_summary(result, detailed=not self.quiet, verbose=self.request.verbose, echo=self.echo)
+            print_summary(result, detailed=not self.quiet, verbose=self.request.verbose, echo=self.echo, ctx=ctx)
             reports = ", ".join(str(p) for p in self.request.outputs.values())
-            self.echo(i18n.t("watch.watching", folder=str(self.folder), mode=self.mode, reports=reports), err=True)
+            self.echo(self.tr.t("watch.watching", folder=str(self.folder), mode=self.mode, reports=reports), err=True)
             self.last = after
         else:
             previous = dict(self.last)

@@ -5,28 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from datetime import date
 
 from .. import cache_keys, codes, i18n
+from ..i18n import Message
+from ..phrases import Reading, TypeName
 from ..analysis.conformity import document_title, find_numbers, find_regulations, find_validity
 from ..analysis.language import detect_language, is_russian
 from ..names import fold_name
 from ..models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group
 from ..rules import Rules
+from .views import PDF_MIME, number_required, usable_numbers
 
 RU_PREFIX = "RU_"
-PDF_MIME = "application/pdf"
-
-
-def render_detail(rules: Rules, code: codes.ReasonCode, lang: str = "en", **values) -> str:
-    """The code's detail sentence in `lang` with `values` filled in. Interned: the same sentence
-    (the account's KYC gap, a category's missing certificate) on a million SKUs is stored once."""
-    template = rules.reason_text(code, lang).detail
-    try:
-        return sys.intern(template.format(**values))
-    except (KeyError, IndexError, ValueError):
-        return rules.reason_text(code, lang).title
 
 
 def name_hint(name: str, rules: Rules) -> str | None:
@@ -146,15 +137,18 @@ def manual_is_russian(result: FileResult) -> bool | None:
     return result.analysis.russian
 
 
-def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") -> list[Finding]:
-    """File-level reason codes for a SKU's file. KYC and unmapped files are not judged here."""
+def judge_file(result: FileResult, rules: Rules, today: date) -> list[Finding]:
+    """File-level reason codes for a SKU's file, language-free (Finding codes and arguments): name,
+    type, readability, then a conformity paper's number, dates and pages. KYC and unmapped files
+    are not judged here ([]). A pure function: `result` is not changed; the pipeline applies the
+    verdict. `today`: the date expiry is judged against."""
     if result.group is not Group.SKU:
         return []
     facts, analysis, name = result.facts, result.analysis, result.name
     findings: list[Finding] = []
 
     def add(code: codes.ReasonCode, **values) -> None:
-        findings.append(Finding(code, render_detail(rules, code, lang, file=result.path, **values)))
+        findings.append(Finding.of(code, file=result.path, **values))
 
     if not name.startswith(RU_PREFIX):
         # A copy alone counts; the name to suggest is the original's ("Copy of RU_manual.pdf" -> RU_manual.pdf).
@@ -163,66 +157,63 @@ def judge_file(result: FileResult, rules: Rules, today: date, lang: str = "en") 
     claims_pdf = name.casefold().endswith(".pdf")
     if facts.problem and not facts.mime:
         # Never read (changed while read, over the read limit, timed out): what it is is unknown.
-        add(codes.UNREADABLE_FILE, problem=i18n.reading_note(facts.problem, lang))
+        add(codes.UNREADABLE_FILE, problem=Reading(facts.problem))
     elif claims_pdf and facts.mime != PDF_MIME and facts.kind is not FileKind.EMPTY:
-        add(codes.NOT_A_PDF, actual=i18n.type_name(facts.mime, rules, lang))
+        add(codes.NOT_A_PDF, actual=TypeName(facts.mime))
     elif facts.problem:
-        add(codes.UNREADABLE_FILE, problem=i18n.reading_note(facts.problem, lang))
+        add(codes.UNREADABLE_FILE, problem=Reading(facts.problem))
     elif analysis.role in ("conformity", "manual"):
         if facts.mime not in rules.accepted_types[analysis.role]:
-            use = i18n.t("value.use.conformity" if analysis.role == "conformity" else "value.use.manual", lang)
-            add(codes.UNSUPPORTED_TYPE, actual=i18n.type_name(facts.mime, rules, lang), use=use)
+            use = Message.of("value.use.conformity" if analysis.role == "conformity" else "value.use.manual")
+            add(codes.UNSUPPORTED_TYPE, actual=TypeName(facts.mime), use=use)
     elif facts.kind in (FileKind.DOCUMENT, FileKind.ARCHIVE, FileKind.OTHER):
         accepted = {m for types in rules.accepted_types.values() for m in types}
         if facts.mime not in accepted:
-            add(codes.UNSUPPORTED_TYPE, actual=i18n.type_name(facts.mime, rules, lang), use=i18n.t("value.use.any", lang))
+            add(codes.UNSUPPORTED_TYPE, actual=TypeName(facts.mime), use=Message.of("value.use.any"))
     if analysis.role == "conformity" and not facts.problem and facts.mime in rules.accepted_types["conformity"]:
-        findings.extend(_judge_conformity(result, rules, today, lang))
+        findings.extend(_judge_conformity(result, rules, today))
         if analysis.pages_stated and facts.page_count is not None and facts.page_count < analysis.pages_stated:
             add(codes.DOCUMENT_INCOMPLETE, stated=analysis.pages_stated, pages=facts.page_count)
     return findings
 
 
-def number_required(analysis: FileAnalysis, rules: Rules) -> bool:
-    """A paper judged on its registration number: one of a numbered kind, or one the content
-    could not tell (a file named "certificate" with no title and no number)."""
-    paper = rules.document_types.papers.get(analysis.paper or "")
-    return paper is None or paper.number_required
-
-
-def unverified_reason(number: DocumentNumber, lang: str) -> str:
-    """Why a number is unverified, in `lang`: the repair or problem, or the OCR confidence."""
+def unverified_why(number: DocumentNumber) -> object:
+    """Why a number is unverified, language-free: the repair or problem the reading wrote, or the
+    OCR confidence (value.ocr_confidence)."""
     if number.problem:
-        return i18n.reading_note(number.problem, lang)
-    return i18n.t("value.ocr_confidence", lang, confidence=f"{number.confidence:.0f}")
+        return Reading(number.problem)
+    return Message.of("value.ocr_confidence", confidence=f"{number.confidence:.0f}")
 
 
-def _judge_conformity(result: FileResult, rules: Rules, today: date, lang: str) -> list[Finding]:
+def unverified_reason(number: DocumentNumber, speaker: "i18n.Translator | str") -> str:
+    """unverified_why in `speaker`'s language (a Translator or a language code)."""
+    return i18n.render(unverified_why(number), i18n.translator(speaker))
+
+
+def _judge_conformity(result: FileResult, rules: Rules, today: date) -> list[Finding]:
     analysis = result.analysis
     findings: list[Finding] = []
     if not result.facts.text.strip():
         return findings   # not read (OCR off, or nothing legible): no number to call malformed; it simply does not count
     if not number_required(analysis, rules):
         return findings   # a test report, a refusal letter…: judged by its kind at the SKU, not by a number
-    good = [n for n in analysis.numbers if n.usable]
+    good = usable_numbers(analysis)
     number = good[0].official if good else ""
     if good and good[0].status == "unverified":
-        findings.append(Finding(codes.CERTIFICATE_NUMBER_UNVERIFIED, render_detail(
-            rules, codes.CERTIFICATE_NUMBER_UNVERIFIED, lang, file=result.path, number=number,
-            why=unverified_reason(good[0], lang))))
+        findings.append(Finding.of(codes.CERTIFICATE_NUMBER_UNVERIFIED, file=result.path, number=number,
+                                   why=unverified_why(good[0])))
     if not good:
         bad = next((n for n in analysis.numbers if not n.well_formed), None)
         shown = bad.official if bad else "—"
-        problem = i18n.reading_note(bad.problem, lang) if bad and bad.problem else i18n.t("value.no_number", lang)
-        findings.append(Finding(codes.CERTIFICATE_NUMBER_INVALID,
-                                render_detail(rules, codes.CERTIFICATE_NUMBER_INVALID, lang, file=result.path, number=shown, problem=problem)))
+        problem = Reading(bad.problem) if bad and bad.problem else Message.of("value.no_number")
+        findings.append(Finding.of(codes.CERTIFICATE_NUMBER_INVALID, file=result.path, number=shown, problem=problem))
     until = analysis.valid_until
     if until is not None:
         days = (until - today).days
+        named = number or Message.of("value.the_document")
         if days < 0:
-            findings.append(Finding(codes.CERTIFICATE_EXPIRED, render_detail(
-                rules, codes.CERTIFICATE_EXPIRED, lang, file=result.path, number=number or i18n.t("value.the_document", lang), valid_until=until.isoformat())))
+            findings.append(Finding.of(codes.CERTIFICATE_EXPIRED, file=result.path, number=named, valid_until=until.isoformat()))
         elif days <= rules.limits.expiring_within_days:
-            findings.append(Finding(codes.CERTIFICATE_EXPIRING, render_detail(
-                rules, codes.CERTIFICATE_EXPIRING, lang, file=result.path, number=number or i18n.t("value.the_document", lang), valid_until=until.isoformat(), days=days)))
+            findings.append(Finding.of(codes.CERTIFICATE_EXPIRING, file=result.path, number=named,
+                                       valid_until=until.isoformat(), days=days))
     return findings

@@ -13,29 +13,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from typing import Any
+
 from .. import codes, i18n
+from ..i18n import Message
+from ..phrases import Joined, RegisterStatus
 from .fit import fits_product, product_description
-from .file import render_detail
 from ..models import FileResult, Finding, RegisterCheck, SkuResult
 from ..rules import Category, Rules
 
 _QUOTE_CHARS = 160     # how much of a product description the details quote
 
 
-def register_text(check: RegisterCheck, lang: str | None = None) -> str:
-    """The register's answer as a reader sees it, e.g. "register: not checked (HTTP 503)"."""
+def register_text(check: RegisterCheck, speaker: "i18n.Translator | str") -> str:
+    """The register's answer as a reader sees it, e.g. "register: not checked (HTTP 503)", in
+    `speaker`'s language (a Translator, or a language code: the built-in messages)."""
+    tr = i18n.translator(speaker)
     if check.state == "not_checked":
-        why = i18n.t(f"register.why.{check.why}", lang, default=check.why, seconds=check.detail, detail=check.detail)
-        return i18n.t("register.not_checked", lang, why=why)
+        why = tr.t(f"register.why.{check.why}", default=check.why, seconds=check.detail, detail=check.detail)
+        return tr.t("register.not_checked", why=why)
     if check.state == "not_found":
-        return i18n.t("register.not_found", lang)
+        return tr.t("register.not_found")
     if check.in_force:
-        return i18n.t("register.in_force", lang, code=check.status_code)
-    return i18n.t("register.not_in_force", lang, code=check.status_code)
+        return tr.t("register.in_force", code=check.status_code)
+    return tr.t("register.not_in_force", code=check.status_code)
 
 
-def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rules: Rules, today: date,
-                      lang: str = "en") -> tuple[list[Finding], list[RegisterCheck]]:
+def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rules: Rules,
+                      today: date) -> tuple[list[Finding], list[RegisterCheck]]:
     """The file's findings with the register's verdicts added, and the checks of its numbers.
 
     A number not in the register: certificate_not_in_register. Found but not in force:
@@ -48,22 +53,21 @@ def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rule
         return list(result.findings), []
     findings = list(result.findings)
 
-    def add(reason: codes.ReasonCode, extra: str = "", **values) -> None:
-        detail = render_detail(rules, reason, lang, file=result.path, **values)
-        findings.append(Finding(reason, f"{detail}; {extra}" if extra else detail))
+    def add(reason: codes.ReasonCode, extra: Message | None = None, **values) -> None:
+        findings.append(Finding.of(reason, extra, file=result.path, **values))
 
     for check in mine:
         if check.state == "not_found":
             add(codes.CERTIFICATE_NOT_IN_REGISTER, number=check.number)
         elif check.state == "found" and not check.in_force:
             add(codes.CERTIFICATE_REVOKED, number=check.number, status_code=check.status_code,
-                status=rules.register.status_name(check.status_code, lang) or i18n.t("register.status.unknown", lang))
+                status=RegisterStatus(check.status_code))
         elif check.state == "found" and check.valid_until is not None:
             paper = result.analysis.valid_until
             if paper is not None and check.valid_until >= paper:
                 continue
             findings = [f for f in findings if f.code not in (codes.CERTIFICATE_EXPIRED, codes.CERTIFICATE_EXPIRING)]
-            extra = i18n.t("register.until_differs", lang, paper=paper.isoformat(), register=check.valid_until.isoformat()) if paper else ""
+            extra = Message.of("register.until_differs", paper=paper.isoformat(), register=check.valid_until.isoformat()) if paper else None
             days = (check.valid_until - today).days
             if days < 0:
                 add(codes.CERTIFICATE_EXPIRED, extra, number=check.number, valid_until=check.valid_until.isoformat())
@@ -72,12 +76,14 @@ def register_findings(result: FileResult, checks: dict[str, RegisterCheck], rule
     return findings, mine
 
 
-def register_note(result: FileResult, check: RegisterCheck, lang: str | None = None) -> str:
-    """The register line for one number, with the start-date note when paper and register differ."""
-    text = register_text(check, lang)
+def register_note(result: FileResult, check: RegisterCheck, speaker: "i18n.Translator | str") -> str:
+    """The register line for one number, with the start-date note when paper and register differ,
+    in `speaker`'s language."""
+    tr = i18n.translator(speaker)
+    text = register_text(check, tr)
     paper = result.analysis.valid_from
     if check.state == "found" and check.valid_from and paper and check.valid_from != paper:
-        text += "; " + i18n.t("register.start_differs", lang, paper=paper.isoformat(), register=check.valid_from.isoformat())
+        text += "; " + tr.t("register.start_differs", paper=paper.isoformat(), register=check.valid_from.isoformat())
     return text
 
 
@@ -89,7 +95,7 @@ class Fit:
 
 
 def judge_fit(sku: SkuResult, category: Category | None, counted: list[FileResult], rules: Rules,
-              label: str, lang: str = "en") -> Fit:
+              label: Any) -> Fit:
     """certificate_mismatch when the SKU's counted conformity papers all name regulations and none of
     them is one the category needs (a paper whose regulations cannot be read fits by default);
     certificate_product_mismatch when no paper's product description fits the SKU list's brand/name."""
@@ -101,11 +107,10 @@ def judge_fit(sku: SkuResult, category: Category | None, counted: list[FileResul
         needs = set(category.regulations)
         wrong = [f for f in papers if f.analysis.regulations and not needs & set(f.analysis.regulations)]
         if len(wrong) == len(papers):
-            sep = "、" if lang == "zh" else ", "
             for f in wrong:
-                fit.findings.append(Finding(codes.CERTIFICATE_MISMATCH, render_detail(
-                    rules, codes.CERTIFICATE_MISMATCH, lang, file=f.path, covers=sep.join(f.analysis.regulations),
-                    category=label, needs=sep.join(category.regulations))))
+                fit.findings.append(Finding.of(
+                    codes.CERTIFICATE_MISMATCH, file=f.path, covers=Joined(tuple(f.analysis.regulations), ", ", "、"),
+                    category=label, needs=Joined(tuple(category.regulations), ", ", "、")))
                 fit.misfits.add(id(f))
             return fit    # one cause, one code: papers for other goods are not also compared by product
     brand, name = rules.fit.product_of(sku.row)
@@ -117,6 +122,5 @@ def judge_fit(sku: SkuResult, category: Category | None, counted: list[FileResul
         product = " / ".join(x for x in (name, brand) if x)
         for f, d, _ in verdicts:
             quote = d if len(d) <= _QUOTE_CHARS else d[:_QUOTE_CHARS].rstrip() + "…"
-            fit.findings.append(Finding(codes.CERTIFICATE_PRODUCT_MISMATCH, render_detail(
-                rules, codes.CERTIFICATE_PRODUCT_MISMATCH, lang, file=f.path, paper=quote, product=product)))
+            fit.findings.append(Finding.of(codes.CERTIFICATE_PRODUCT_MISMATCH, file=f.path, paper=quote, product=product))
     return fit

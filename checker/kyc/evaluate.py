@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
@@ -112,19 +113,27 @@ def file_evidence(f: FileResult, rules: "Rules", key: bytes | None = None) -> Ky
                             russian_min_share=rules.limits.russian_min_share, key=key)
 
 
-def evaluate_kyc_files(kyc_files: list[FileResult], seller_type: str, today: date, rules: "Rules",
-                       evidence: Mapping[str, KycEvidence | None] | None = None) -> list[KycRequirement]:
-    """The pipeline's entry: every KYC file's evidence (also recording its markers and masked ids
-    on the file's analysis, for the files report), then the seller's profile evaluated.
-    `evidence`: file_evidence() per FileResult.path, as the scan read or the cache kept it; a file
-    missing from it is read here from its text."""
+def kyc_evidence(kyc_files: list[FileResult], today: date, rules: "Rules",
+                 evidence: Mapping[str, KycEvidence | None] | None = None) -> dict[str, KycEvidence]:
+    """path -> what each KYC file proves as of `today` (files with no text are left out). Pure:
+    the files are not changed. `evidence`: file_evidence() per FileResult.path, as the scan read
+    or the cache kept it; a file missing from it is read here from its text."""
     dated: dict[str, KycEvidence] = {}
     for f in kyc_files:
         ev = evidence[f.path] if evidence is not None and f.path in evidence else file_evidence(f, rules)
-        if ev is None:
-            continue
-        ev = ev.as_of(today)
-        dated[f.path] = ev
-        f.analysis.markers = ev.marker_keys
-        f.analysis.masked_ids = list(ev.masked_ids)
+        if ev is not None:
+            dated[f.path] = ev.as_of(today)
+    return dated
+
+
+def evaluate_kyc_files(kyc_files: list[FileResult], seller_type: str, today: date, rules: "Rules",
+                       evidence: Mapping[str, KycEvidence | None] | None = None) -> list[KycRequirement]:
+    """The pipeline's entry: every KYC file's evidence (kyc_evidence), its markers and masked ids
+    recorded on the file as a new FileAnalysis (the analysis stage's own object is not changed),
+    for the files report, then the seller's profile evaluated (evaluate_kyc)."""
+    dated = kyc_evidence(kyc_files, today, rules, evidence)
+    for f in kyc_files:
+        ev = dated.get(f.path)
+        if ev is not None:
+            f.analysis = dataclasses.replace(f.analysis, markers=ev.marker_keys, masked_ids=list(ev.masked_ids))
     return evaluate_kyc(kyc_files, dated, seller_type, today, rules.kyc, rules.markers)

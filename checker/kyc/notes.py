@@ -22,26 +22,7 @@ from ..privacy import redact
 Arg = Union[str, int, "Note", "Words"]
 
 
-@dataclass(frozen=True)
-class Note:
-    """A message id, its arguments (name, value) and the English text to fall back on."""
-    id: str
-    args: tuple[tuple[str, Any], ...] = ()
-    default: str | None = None
-
-    @classmethod
-    def of(cls, msg_id: str, default: str | None = None, **args: Any) -> "Note":
-        return cls(msg_id, tuple(args.items()), default)
-
-    def render(self, lang: str) -> str:
-        """The message in `lang`, its arguments rendered first; the default when it has no message."""
-        values = {name: _render(value, lang) for name, value in self.args}
-        if self.default is not None and self.id not in i18n.active():
-            return self.default.format(**values) if values else self.default
-        return i18n.t(self.id, lang, **values)
-
-    def __str__(self) -> str:
-        return self.render(i18n.DEFAULT_LANG)
+Note = i18n.Message   # a message id, its arguments (name, value) and the English text to fall back on
 
 
 @dataclass(frozen=True)
@@ -51,25 +32,24 @@ class Words:
     items: tuple[Any, ...]
     how: str = "list"
 
-    def render(self, lang: str) -> str:
-        parts = [_render(item, lang) for item in self.items]
+    def render(self, speaker: "i18n.Translator | str") -> str:
+        """The items joined in the translator's language."""
+        tr = i18n.translator(speaker)
+        parts = [_render(item, tr) for item in self.items]
         if not parts:
             return ""
         if self.how == "and" and len(parts) > 1:
             head = parts[0]
             for part in parts[1:-1]:
-                head = i18n.t("kyc.join.list", lang, a=head, b=part)
-            return i18n.t("kyc.join.and", lang, a=head, b=parts[-1])
+                head = tr.t("kyc.join.list", a=head, b=part)
+            return tr.t("kyc.join.and", a=head, b=parts[-1])
         joined = parts[0]
         for part in parts[1:]:
-            joined = i18n.t("kyc.join.clauses" if self.how == "clauses" else "kyc.join.list", lang, a=joined, b=part)
+            joined = tr.t("kyc.join.clauses" if self.how == "clauses" else "kyc.join.list", a=joined, b=part)
         return joined
 
 
-def _render(value: Any, lang: str) -> str:
-    if isinstance(value, (Note, Words)):
-        return value.render(lang)
-    return str(value)
+_render = i18n.render
 
 
 def clauses(notes: list[Note]) -> Note | Words:
@@ -78,11 +58,12 @@ def clauses(notes: list[Note]) -> Note | Words:
     return unique[0] if len(unique) == 1 else Words(tuple(unique), "clauses")
 
 
-def render_note(note: Note | Words | None, lang: str | None = None) -> str:
-    """The note in `lang` (default: the run's language), personal ids masked; "" for none."""
+def render_note(note: Note | Words | None, speaker: "i18n.Translator | str") -> str:
+    """The note in the translator's language (a language code: the built-in messages), personal ids
+    masked; "" for none."""
     if note is None:
         return ""
-    return redact(note.render(lang or i18n.current_lang()))
+    return redact(note.render(speaker))
 
 
 def language_name(lang: str) -> Note:

@@ -107,7 +107,7 @@ def _looks_like(head: bytes, suffix: str, source: str) -> str | None:
     """'xlsx' for a workbook to read, None for text to decode; raises SkuFileError naming what a
     file we cannot read looks like."""
     def refuse(msg_id: str) -> SkuFileError:
-        return SkuFileError(i18n.t(msg_id, source=source))
+        return SkuFileError(i18n.said(msg_id, source=source))
 
     if head.startswith(b"PK\x03\x04"):
         return "zip"
@@ -135,14 +135,14 @@ def _zip_kind(path_or_data: Path | bytes, source: str) -> None:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
     except (zipfile.BadZipFile, OSError, KeyError):
-        raise SkuFileError(i18n.t("skus.err.zip", source=source)) from None
+        raise SkuFileError(i18n.said("skus.err.zip", source=source)) from None
     if "xl/workbook.xml" in names:
         return
     if "opendocument.spreadsheet" in mimetype:
-        raise SkuFileError(i18n.t("skus.err.ods", source=source))
+        raise SkuFileError(i18n.said("skus.err.ods", source=source))
     if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
-        raise SkuFileError(i18n.t("skus.err.numbers", source=source))
-    raise SkuFileError(i18n.t("skus.err.zip", source=source))
+        raise SkuFileError(i18n.said("skus.err.numbers", source=source))
+    raise SkuFileError(i18n.said("skus.err.zip", source=source))
 
 
 def _encoding(handle: BinaryIO, head: bytes) -> str:
@@ -174,15 +174,15 @@ def read_sku_csv(path: Path, sheet: str | None = None) -> SkuList:
     try:
         if path.is_dir():
             msg = "skus.err.numbers" if path.suffix.casefold() == ".numbers" else "skus.err.folder"
-            raise SkuFileError(i18n.t(msg, source=source))
+            raise SkuFileError(i18n.said(msg, source=source))
         if path.stat().st_size > MAX_CSV_BYTES:
-            raise SkuFileError(i18n.t("skus.err.too_large", source=source, mb=MAX_CSV_BYTES // 2**20))
+            raise SkuFileError(i18n.said("skus.err.too_large", source=source, mb=MAX_CSV_BYTES // 2**20))
         with open(path, "rb") as handle:
             return _read(handle, path.suffix.casefold(), source, sheet, path)
     except FileNotFoundError:
-        raise SkuFileError(i18n.t("skus.err.not_found", source=source)) from None
+        raise SkuFileError(i18n.said("skus.err.not_found", source=source)) from None
     except OSError as exc:
-        raise SkuFileError(i18n.t("skus.err.unreadable", source=source, problem=exc.strerror or str(exc))) from None
+        raise SkuFileError(i18n.said("skus.err.unreadable", source=source, problem=exc.strerror or str(exc))) from None
 
 
 def parse_sku_csv(data: bytes, source: str = "SKU list", sheet: str | None = None) -> SkuList:
@@ -198,14 +198,14 @@ def _read(handle: BinaryIO, suffix: str, source: str, sheet: str | None, path: P
         handle.seek(0)
         return _read_workbook(handle, source, sheet)
     if sheet:
-        raise SkuFileError(i18n.t("skus.err.sheet_not_workbook", source=source, sheet=sheet))
+        raise SkuFileError(i18n.said("skus.err.sheet_not_workbook", source=source, sheet=sheet))
     encoding = _encoding(handle, head)
     handle.seek(0)
     text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
     try:
         sample = text.read(_SAMPLE)
         if not sample.strip():
-            raise SkuFileError(i18n.t("skus.err.empty", source=source))
+            raise SkuFileError(i18n.said("skus.err.empty", source=source))
         delimiter = _delimiter(sample)
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
@@ -213,7 +213,7 @@ def _read(handle: BinaryIO, suffix: str, source: str, sheet: str | None, path: P
         try:
             return _build(rows, source, encoding, delimiter)
         except csv.Error as exc:
-            raise SkuFileError(i18n.t("skus.err.malformed", source=source, line=reader.line_num, problem=str(exc))) from None
+            raise SkuFileError(i18n.said("skus.err.malformed", source=source, line=reader.line_num, problem=str(exc))) from None
     finally:
         text.detach()
 
@@ -244,11 +244,11 @@ def _read_workbook(handle: BinaryIO, source: str, sheet: str | None) -> SkuList:
     try:
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:   # openpyxl raises many kinds for a broken workbook: one line for all
-        raise SkuFileError(i18n.t("skus.err.workbook", source=source, problem=f"{type(exc).__name__}: {exc}".splitlines()[0])) from None
+        raise SkuFileError(i18n.said("skus.err.workbook", source=source, problem=f"{type(exc).__name__}: {exc}".splitlines()[0])) from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
-                raise SkuFileError(i18n.t("skus.err.no_sheet", source=source, sheet=sheet, sheets=", ".join(book.sheetnames)))
+                raise SkuFileError(i18n.said("skus.err.no_sheet", source=source, sheet=sheet, sheets=", ".join(book.sheetnames)))
             worksheet = book[sheet]
         else:
             worksheet = book.worksheets[0]
@@ -293,7 +293,7 @@ def _build_rows(rows: Iterable[tuple[int, list[str]]], source: str, encoding: st
     at = _field_columns(header)
     result = SkuList([], list(columns), encoding, delimiter, has_category=at["category"] is not None)
     if at["category"] is None:
-        result.warnings.append(i18n.t("skus.warn.no_category_inferred" if at["name"] is not None else "skus.warn.no_category",
+        result.warnings.append(i18n.said("skus.warn.no_category_inferred" if at["name"] is not None else "skus.warn.no_category",
                                       source=source))
     width = len(columns)
     sku_at, category_at, name_at, brand_at = (at[name] for name in ("sku", "category", "name", "brand"))
@@ -306,12 +306,12 @@ def _build_rows(rows: Iterable[tuple[int, list[str]]], source: str, encoding: st
         sku = cells[sku_at]
         if not sku:
             if any(cells):
-                result.warnings.append(i18n.t("skus.warn.no_sku", source=source, line=line))
+                result.warnings.append(i18n.said("skus.warn.no_sku", source=source, line=line))
             continue
         key = sku.casefold() if sku.isascii() else fold_name(sku)
         first = seen.setdefault(key, line)
         if first != line:
-            result.warnings.append(i18n.t("skus.warn.duplicate", source=source, line=line, sku=sku, first=first))
+            result.warnings.append(i18n.said("skus.warn.duplicate", source=source, line=line, sku=sku, first=first))
             continue
         rows_out.append(SkuRow(sku, cells[category_at] if category_at is not None else "", cells, columns, line,
                                cells[name_at] if name_at is not None else "", cells[brand_at] if brand_at is not None else ""))
@@ -327,6 +327,6 @@ def _find_header(rows: Iterator[tuple[int, list[str]]], source: str) -> list[str
         if not looked and any(c.strip() for c in cells):
             looked = [c.strip().lstrip("\ufeff") for c in cells if c.strip()]
     if not looked:
-        raise SkuFileError(i18n.t("skus.err.empty", source=source))
-    raise SkuFileError(i18n.t("skus.err.no_sku_column", source=source, aliases=", ".join(HEADER_ALIASES["sku"]),
+        raise SkuFileError(i18n.said("skus.err.empty", source=source))
+    raise SkuFileError(i18n.said("skus.err.no_sku_column", source=source, aliases=", ".join(HEADER_ALIASES["sku"]),
                               found=", ".join(looked)))

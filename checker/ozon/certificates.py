@@ -136,10 +136,9 @@ def moderation_for(certs: list[OzonCertificate], ozon_sku_of: dict[str, int]) ->
     return Moderation({sku: by_ozon.get(ozon_sku, []) for sku, ozon_sku in ozon_sku_of.items()})
 
 
-def _describe(cert: OzonCertificate, lang: str) -> str:
-    from .. import i18n
-
-    verdict = i18n.t(f"ozon.verdict.{cert.verdict}", lang)
+def _describe(cert: OzonCertificate, tr) -> str:
+    """The certificate and Ozon's verdict, in `tr`'s language (a checker.i18n.Translator)."""
+    verdict = tr.t(f"ozon.verdict.{cert.verdict}")
     text = f"{cert.number}: {verdict}"
     if cert.rejection_codes:
         text += " (" + "; ".join(f"{n} [{c}]" if n else c for c, n in zip(cert.rejection_codes, cert.rejection_names)) + ")"
@@ -151,8 +150,9 @@ def annotate(result: ScanResult, moderation: Moderation, rules, lang: str) -> Sc
     certificate and what Ozon decided), an `ozon_declined` finding per declined certificate (its
     rejection reasons) and an `ozon_disagreement` finding per certificate Ozon approved whose paper
     doccheck blocks. The scan's own results are not changed."""
-    from ..judging.file import render_detail
+    from .. import i18n
 
+    tr = i18n.Translator(lang, getattr(rules, "messages", None))   # the row's words; the findings stay language-free
     skus: list[SkuResult] = []
     for sku in result.skus:
         certs = moderation.by_sku.get(sku.sku)
@@ -163,24 +163,18 @@ def annotate(result: ScanResult, moderation: Moderation, rules, lang: str) -> Sc
         for cert in certs:
             if cert.verdict == "declined":
                 reasons = "; ".join(f"{n} ({c})" if n else c for c, n in zip(cert.rejection_codes, cert.rejection_names))
-                findings.append(Finding(codes.OZON_DECLINED, render_detail(
-                    rules, codes.OZON_DECLINED, lang, number=cert.number,
-                    reasons=reasons or cert.verification_comment or cert.status_code)))
+                findings.append(Finding.of(codes.OZON_DECLINED, number=cert.number,
+                                           reasons=reasons or cert.verification_comment or cert.status_code))
             elif cert.verdict == "approved":
                 key = number_key(cert.number)
                 for f in sku.files:
                     if f.blocked and any(number_key(n.official) == key for n in f.analysis.numbers):
-                        findings.append(Finding(codes.OZON_DISAGREEMENT, render_detail(
-                            rules, codes.OZON_DISAGREEMENT, lang, number=cert.number, file=f.path,
-                            codes=", ".join(c.code for c in f.codes if c.blocking))))
+                        findings.append(Finding.of(codes.OZON_DISAGREEMENT, number=cert.number, file=f.path,
+                                                   codes=", ".join(c.code for c in f.codes if c.blocking)))
         findings.sort(key=lambda f: codes.ORDER[f.code.code])
         row = dict(sku.row)
-        row["ozon_certificates"] = "; ".join(_describe(c, lang) for c in certs) or _none(lang)
+        row["ozon_certificates"] = "; ".join(_describe(c, tr) for c in certs) or tr.t("ozon.verdict.none")
         skus.append(replace(sku, findings=findings, row=row, status=codes.status_for([f.code for f in findings])))
     return replace(result, skus=skus)
 
 
-def _none(lang: str) -> str:
-    from .. import i18n
-
-    return i18n.t("ozon.verdict.none", lang)

@@ -67,7 +67,7 @@ class Credentials:
         client_id, api_key = env.get(ENV_CLIENT_ID, "").strip(), env.get(ENV_API_KEY, "").strip()
         missing = [name for name, value in ((ENV_CLIENT_ID, client_id), (ENV_API_KEY, api_key)) if not value]
         if missing:
-            raise OzonError(i18n.t("ozon.err.missing_env", names=", ".join(missing)), "auth")
+            raise OzonError(i18n.said("ozon.err.missing_env", names=", ".join(missing)), "auth")
         return cls(client_id, api_key)
 
     def redact(self, text: str) -> str:
@@ -156,7 +156,7 @@ class OzonClient:
             return retrying(self._post_once, path, body or {})
         except _Retryable as exc:
             what = f"HTTP {exc.status}" if exc.status else str(exc)
-            raise OzonError(self.credentials.redact(i18n.t("ozon.err.unavailable", path=path, tries=MAX_ATTEMPTS, what=what)),
+            raise OzonError(i18n.said("ozon.err.unavailable", path=path, tries=MAX_ATTEMPTS, what=self.credentials.redact(what)),
                             "unavailable", exc.status) from None
 
     def _post_once(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -176,9 +176,9 @@ class OzonClient:
         try:
             data = response.json()
         except ValueError:
-            raise OzonError(i18n.t("ozon.err.bad_response", path=path), "bad_response", status) from None
+            raise OzonError(i18n.said("ozon.err.bad_response", path=path), "bad_response", status) from None
         if not isinstance(data, dict):
-            raise OzonError(i18n.t("ozon.err.bad_response", path=path), "bad_response", status)
+            raise OzonError(i18n.said("ozon.err.bad_response", path=path), "bad_response", status)
         return data
 
     def _refusal(self, path: str, response: httpx.Response) -> OzonError:
@@ -187,7 +187,7 @@ class OzonClient:
         folded = message.casefold()
         key_words = ("api-key", "api key", "apikey", "client-id", "client id", "invalid key", "unauthorized")
         if status == 401 or (status == 403 and any(w in folded for w in key_words)):
-            return OzonError(i18n.t("ozon.err.key_refused", status=status), "auth", status, message)
+            return OzonError(i18n.said("ozon.err.key_refused", status=status), "auth", status, message)
         if status == 403:
-            return OzonError(i18n.t("ozon.err.no_rights", path=path, message=message or "-"), "rights", status, message)
-        return OzonError(i18n.t("ozon.err.refused", path=path, status=status, message=message or "-"), "refused", status, message)
+            return OzonError(i18n.said("ozon.err.no_rights", path=path, message=message or "-"), "rights", status, message)
+        return OzonError(i18n.said("ozon.err.refused", path=path, status=status, message=message or "-"), "refused", status, message)

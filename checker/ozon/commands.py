@@ -16,21 +16,22 @@ API_URL_OPTION = click.option("--api-url", default=DEFAULT_API_URL, show_default
                               help="Seller API base URL (for tests and sandboxes).")
 
 
-def open_client(api_url: str) -> OzonClient:
-    """A client from OZON_CLIENT_ID / OZON_API_KEY; a missing variable is a one-line error."""
-    from ..cli import InputError
-
+def open_client(api_url: str, tr=None) -> OzonClient:
+    """A client from OZON_CLIENT_ID / OZON_API_KEY; a missing variable is a one-line error (in
+    `tr`'s language, a checker.i18n.Translator; None: English)."""
     try:
         return OzonClient(Credentials.from_env(), api_url)
     except OzonError as exc:
-        raise InputError(str(exc)) from None
+        raise ozon_error(exc, tr) from None
 
 
-def ozon_error(exc: OzonError):
-    """The OzonError as the CLI's one-line error (its text is already free of credentials)."""
+def ozon_error(exc: OzonError, tr=None):
+    """The OzonError as the CLI's one-line error in `tr`'s language (a checker.i18n.Translator;
+    None: English); its text is already free of credentials."""
+    from .. import i18n
     from ..cli import InputError
 
-    return InputError(str(exc))
+    return InputError(i18n.render(exc, i18n.translator(tr)))
 
 
 def _cache_dir(params_cache_dir, no_cache):
@@ -44,14 +45,16 @@ def _cache_dir(params_cache_dir, no_cache):
 def fetch_moderation(result, rules, api_url: str, lang: str):
     """scan --ozon: the scan result with Ozon's verdicts added (certificates.annotate)."""
     from .certificates import annotate, fetch_certificates, moderation_for
+    from .. import i18n
     from .products import ozon_skus_for
 
-    with open_client(api_url) as client:
+    tr = i18n.Translator(lang, rules.messages)
+    with open_client(api_url, tr) as client:
         try:
             ozon_sku_of = ozon_skus_for(client, [s.sku for s in result.skus])
             certs = fetch_certificates(client, rules.ozon_types)
         except OzonError as exc:
-            raise ozon_error(exc) from None
+            raise ozon_error(exc, tr) from None
     return annotate(result, moderation_for(certs, ozon_sku_of), rules, lang)
 
 
@@ -76,15 +79,15 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         from .. import i18n
         from .products import fetch_products, write_products
 
-        i18n.set_lang(lang or default_lang())
+        tr = i18n.Translator(lang or default_lang())
         _check_parent(out)
-        with open_client(api_url) as client:
+        with open_client(api_url, tr) as client:
             try:
                 products = fetch_products(client, _cache_dir(cache_dir, no_cache))
             except OzonError as exc:
-                raise ozon_error(exc) from None
+                raise ozon_error(exc, tr) from None
         _write(lambda: write_products(products, out))
-        click.echo(i18n.t("ozon.products.written", count=len(products), path=str(out)))
+        click.echo(tr.t("ozon.products.written", count=len(products), path=str(out)))
 
     @ozon.command("certificates")
     @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV to write.")
@@ -99,16 +102,16 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         from .products import fetch_products
 
         rules = load_rules(rules_dir)
-        i18n.set_lang(lang or default_lang())
+        tr = i18n.Translator(lang or default_lang(), rules.messages)
         _check_parent(out)
-        with open_client(api_url) as client:
+        with open_client(api_url, tr) as client:
             try:
                 certs = fetch_certificates(client, rules.ozon_types)
                 offer_of = {p.ozon_sku: p.sku for p in fetch_products(client, None)} if any(c.ozon_skus for c in certs) else {}
             except OzonError as exc:
-                raise ozon_error(exc) from None
+                raise ozon_error(exc, tr) from None
         _write(lambda: write_certificates(certs, offer_of, out))
-        click.echo(i18n.t("ozon.certificates.written", count=len(certs), path=str(out)))
+        click.echo(tr.t("ozon.certificates.written", count=len(certs), path=str(out)))
 
     @ozon.command("upload")
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -134,31 +137,34 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         request = prepare_scan(folder, params)
         _check_parent(upload_out)
         result = run_scan(request.options)
-        write_reports(result, request.outputs)
+        ctx = request.context(result)
+        tr = ctx.tr
+        write_reports(result, request.outputs, ctx)
         docs = passing_documents(result)
-        with open_client(api_url) as client:
+        with open_client(api_url, tr) as client:
             try:
                 ozon_sku_of = ozon_skus_for(client, {d.offer_id for d in docs})
                 existing = fetch_certificates(client, request.options.rules.ozon_types)
                 plan = make_plan(docs, ozon_sku_of, existing)
                 for step in plan.steps:
-                    click.echo(i18n.t("ozon.upload.step", action=step.action, number=step.number, skus=", ".join(step.skus))
-                               + (f"  ({step.message})" if step.message else ""))
+                    click.echo(tr.t("ozon.upload.step", action=step.action, number=step.number, skus=", ".join(step.skus))
+                               + (f"  ({i18n.render(step.message, tr)})" if step.message else ""))
                 if plan.missing_skus:
-                    click.echo(i18n.t("ozon.upload.missing_skus", skus=", ".join(sorted(set(plan.missing_skus)))))
+                    click.echo(tr.t("ozon.upload.missing_skus", skus=", ".join(sorted(set(plan.missing_skus)))))
                 if not yes:
-                    _write(lambda: write_plan(plan, folder, upload_out))
-                    click.echo(i18n.t("ozon.upload.dry_run", path=str(upload_out)))
+                    _write(lambda: write_plan(plan, folder, upload_out, ctx))
+                    click.echo(tr.t("ozon.upload.dry_run", path=str(upload_out)))
                     sys.exit(ExitCode.OK)
                 apply_plan(plan, client, folder)
             except OzonError as exc:
-                raise ozon_error(exc) from None
-        _write(lambda: write_plan(plan, folder, upload_out))
+                raise ozon_error(exc, tr) from None
+        _write(lambda: write_plan(plan, folder, upload_out, ctx))
         outcome = summary(plan)
         for kind in ("refused", "failed"):
             for step in outcome[kind]:
-                click.echo(i18n.t(f"ozon.upload.{kind}", number=step.number, skus=", ".join(step.skus), message=step.message))
-        click.echo(i18n.t("ozon.upload.summary", path=str(upload_out), **{k: len(v) for k, v in outcome.items()}))
+                click.echo(tr.t(f"ozon.upload.{kind}", number=step.number, skus=", ".join(step.skus),
+                                message=i18n.render(step.message, tr)))
+        click.echo(tr.t("ozon.upload.summary", path=str(upload_out), **{k: len(v) for k, v in outcome.items()}))
         sys.exit(ExitCode.SKU_DISABLED if outcome["refused"] or outcome["failed"] else ExitCode.OK)
 
     @cli.command("export")
@@ -178,17 +184,18 @@ def register(cli: click.Group, scan_options, prepare_scan, write_reports, lang_o
         try:
             check_out(out, folder)
         except ExportError as exc:
-            raise InputError(str(exc)) from None
+            raise InputError(i18n.render(exc, i18n.Translator(params.get("lang") or default_lang()))) from None
         request = prepare_scan(folder, params)
         result = run_scan(request.options)
-        write_reports(result, request.outputs)
+        ctx = request.context(result)
+        write_reports(result, request.outputs, ctx)
         try:
-            done = export(result, folder, out, request.options.lang)
+            done = export(result, folder, out, ctx.tr)
         except ExportError as exc:
-            raise InputError(str(exc)) from None
+            raise InputError(i18n.render(exc, ctx.tr)) from None
         except OSError as exc:
             raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
-        click.echo(i18n.t("export.done", files=sum(len(d.files) for d in done), skus=len(done), out=str(out)))
+        click.echo(ctx.tr.t("export.done", files=sum(len(d.files) for d in done), skus=len(done), out=str(out)))
 
 
 def _check_parent(path: Path) -> None:

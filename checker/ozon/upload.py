@@ -52,9 +52,9 @@ def create_params(doc: OzonDocument, ozon_skus: list[int], file_name: str, conte
     Raises ValueError (a sentence in the run's language) when the issue date, or the expiry date of
     a paper that has one, could not be read off the paper."""
     if doc.issue_date is None:
-        raise ValueError(i18n.t("ozon.upload.no_issue_date"))
+        raise ValueError(i18n.said("ozon.upload.no_issue_date"))
     if doc.expired_date is None:
-        raise ValueError(i18n.t("ozon.upload.no_expiry_date"))
+        raise ValueError(i18n.said("ozon.upload.no_expiry_date"))
     if doc.expired_date == INFINITE:
         expired: dict = {"infinite": True}
     else:
@@ -125,19 +125,19 @@ def make_plan(docs: list[OzonDocument], ozon_sku_of: dict[str, int], existing: l
         plan.missing_skus.extend(s for s in skus if s not in ozon_sku_of)
         ozon = [ozon_sku_of[s] for s in found]
         if not ozon:
-            plan.steps.append(Step("fail", doc.number, doc, skus, [], message=i18n.t("ozon.upload.not_on_account")))
+            plan.steps.append(Step("fail", doc.number, doc, skus, [], message=i18n.said("ozon.upload.not_on_account")))
             continue
         cert = on_account.get(key)
         if cert is not None:
             lacking = [s for s in ozon if s not in cert.ozon_skus]
             action = "bind" if lacking else "skip"
             plan.steps.append(Step(action, doc.number, doc, found, lacking, certificate_id=cert.certificate_id,
-                                   message=i18n.t("ozon.upload.on_account", status=cert.status_code or "-")))
+                                   message=i18n.said("ozon.upload.on_account", status=cert.status_code or "-")))
             continue
         try:
             params = create_params(doc, ozon, Path(doc.file).name, None)
         except ValueError as exc:
-            plan.steps.append(Step("fail", doc.number, doc, found, ozon, message=str(exc)))
+            plan.steps.append(Step("fail", doc.number, doc, found, ozon, message=exc.args[0] if exc.args else str(exc)))
             continue
         plan.steps.append(Step("create", doc.number, doc, found, ozon, params=params))
     return plan
@@ -159,17 +159,21 @@ def _request(step: Step) -> str:
     return ""
 
 
-def write_plan(plan: Plan, root: Path, path: Path) -> None:
+def write_plan(plan: Plan, root: Path, path: Path, ctx=None) -> None:
     """The plan (dry run) or its outcome as CSV: each request exactly as sent, files' bytes left out
-    (their size and sha256 instead)."""
+    (their size and sha256 instead). `ctx` (report.ReportContext): the messages' language and the
+    CSV separator; None: English and ","."""
+    from ..report.context import context_of
+
+    ctx = context_of(ctx)
     rows = []
     for s in plan.steps:
         size, digest = _file_facts(root, s.doc) if s.action == "create" else (0, "")
         method = {"create": CREATE, "bind": BIND}.get(s.action, "")
         rows.append([s.action, s.result, s.number, "; ".join(s.skus), "; ".join(str(x) for x in s.ozon_skus),
                      s.certificate_id or "", method, s.doc.file if s.action == "create" else "", size or "", digest,
-                     _request(s), s.message])
-    write_atomic(path, csv_text(UPLOAD_COLUMNS, rows), encoding="utf-8-sig")
+                     _request(s), i18n.render(s.message, ctx.tr)])
+    write_atomic(path, csv_text(UPLOAD_COLUMNS, rows, ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")
 
 
 def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
@@ -204,7 +208,7 @@ def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
             step.message = exc.ozon_message or str(exc)
         except OSError as exc:
             step.result = "failed"
-            step.message = i18n.t("ozon.upload.cannot_read", file=step.doc.file, problem=exc.strerror or str(exc))
+            step.message = i18n.said("ozon.upload.cannot_read", file=step.doc.file, problem=exc.strerror or str(exc))
 
 
 def summary(plan: Plan) -> dict[str, list[Step]]:

@@ -8,7 +8,11 @@ from ..models import FileFacts
 
 
 class Progress:
-    def __init__(self, total: int, already: int = 0, enabled: bool = True):
+    def __init__(self, total: int, already: int = 0, enabled: bool = True, lang: str | None = None):
+        """`total` files, `already` of them done (cache hits); words in `lang` (built-in messages)."""
+        from ..i18n import Translator
+
+        self.tr = Translator(lang)
         self.enabled = enabled and sys.stderr.isatty() and total > 0
         self.total, self.already, self.pages = total, already, 0
         self.bar = None
@@ -17,10 +21,8 @@ class Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            from .. import i18n
-
-            self.bar = tqdm(total=self.total, initial=self.already, unit=" " + i18n.t("progress.unit"), file=sys.stderr,
-                            leave=False, dynamic_ncols=True, desc=i18n.t("progress.reading"))
+            self.bar = tqdm(total=self.total, initial=self.already, unit=" " + self.tr.t("progress.unit"), file=sys.stderr,
+                            leave=False, dynamic_ncols=True, desc=self.tr.t("progress.reading"))
         return self
 
     def update(self, facts: FileFacts | None) -> None:
@@ -28,9 +30,7 @@ class Progress:
             return
         if facts is not None:
             self.pages += len(facts.ocr_pages)
-        from .. import i18n
-
-        self.bar.set_postfix_str(i18n.t("progress.pages", pages=self.pages), refresh=False)
+        self.bar.set_postfix_str(self.tr.t("progress.pages", pages=self.pages), refresh=False)
         self.bar.update(1)
 
     def __exit__(self, *exc) -> None:

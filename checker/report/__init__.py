@@ -1,6 +1,8 @@
 """Pluggable report writers: each is declared once here, with its CLI option and help.
 
-A writer takes the ScanResult and a path and writes atomically (see output.write_atomic).
+A writer takes the ScanResult, a path and a ReportContext (report/context.py: the rules in use, the
+reader's Translator, the CSV separator, the other reports asked) and writes atomically (see
+output.write_atomic). Writers are the only code that turns codes and message ids into words.
 `doccheck scan`, `watch` and `audit` offer every writer listed here as an option.
 """
 
@@ -11,6 +13,7 @@ from importlib import import_module
 from pathlib import Path
 
 from ..models import ScanResult
+from .context import ReportContext, report_context
 
 
 @dataclass(frozen=True)
@@ -19,16 +22,12 @@ class Writer:
     help: str
     target: str                   # "module:function" in checker.report, imported on first use (HTML, JSON stay unloaded otherwise)
     default: str | None = None    # file name written when no report at all was asked for (only --out has one)
-    sees_others: bool = False     # the function takes `asked`: the options of every report of the run
 
-    def write(self, result: ScanResult, path: Path, asked: frozenset[str] = frozenset()) -> None:
-        """Write the report to `path` ("-": standard output)."""
+    def write(self, result: ScanResult, path: Path, ctx: ReportContext) -> None:
+        """Write the report to `path` ("-": standard output) in ctx's language, with ctx's rules."""
         module, function = self.target.split(":")
         func = getattr(import_module(f"{__name__}.{module}"), function)
-        if self.sees_others:
-            func(result, path, asked=asked)
-        else:
-            func(result, path)
+        func(result, path, ctx)
 
 
 WRITERS: tuple[Writer, ...] = (
@@ -39,10 +38,21 @@ WRITERS: tuple[Writer, ...] = (
     Writer("--html", "Report a person reads: one self-contained HTML page (no network, no external files).", "html:write_html"),
     Writer("--json", "Machine-readable report (JSON; schema/doccheck-report.schema.json).", "json_report:write_json"),
     Writer("--xlsx", "Excel workbook: SKUs, files, KYC (and the Ozon form with --ozon-sheet), in --lang.",
-           "xlsx:write_xlsx", sees_others=True),
+           "xlsx:write_xlsx"),
 )
 STDOUT = "-"   # a report path meaning standard output
 
 
+def write_all(result: ScanResult, outputs: dict[str, Path], ctx: ReportContext) -> None:
+    """Every report of `outputs` (writer option -> path), in the registry's order; OSError propagates."""
+    ctx = ReportContext(ctx.rules, ctx.tr, ctx.csv_delimiter, frozenset(outputs))
+    for writer in WRITERS:
+        if writer.option in outputs:
+            writer.write(result, outputs[writer.option], ctx)
+
+
 def param_name(writer: Writer) -> str:
     return writer.option.lstrip("-").replace("-", "_")
+
+
+__all__ = ["STDOUT", "WRITERS", "ReportContext", "Writer", "param_name", "report_context", "write_all"]

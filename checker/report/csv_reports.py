@@ -9,7 +9,9 @@ from .. import i18n
 from ..models import FileResult, Group, ScanResult
 from ..judging.paper_checks import register_note
 from ..mapping.skus import header_field
-from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import sku_certificates, sku_manuals, sku_valid_until
+from .context import ReportContext, context_of
 from .output import csv_lines, csv_text, write_atomic
 
 SKU_COLUMNS = ["sku", "category", "category_rule", "chat_status", "reasons", "certificates", "valid_until",
@@ -20,7 +22,10 @@ FILE_COLUMNS = ["path", "sku", "role", "mime", "kind", "page_count", "pages_read
 KYC_COLUMNS = ["requirement", "met", "evidence", "note", "title"]
 
 
-def write_sku_csv(result: ScanResult, path: Path) -> None:
+def write_sku_csv(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
+    """The per-SKU report (--out): one row per SKU, details in ctx's language (without a context:
+    `lang`, English by default, with the scan's rules)."""
+    ctx = context_of(ctx, result, lang)
     user_columns: list[str] = []
     for sku in result.skus:
         for column in sku.row:
@@ -36,13 +41,15 @@ def write_sku_csv(result: ScanResult, path: Path) -> None:
                 sku.sku, sku.category_input, sku.category or "", sku.status.value,
                 ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
                 until.isoformat() if until else "", "; ".join(manuals),
-                "; ".join(f.path for f in sku.files), sku_details(sku), sku.category_source,
+                "; ".join(f.path for f in sku.files), sku_details(sku, ctx.tr, ctx.rules), sku.category_source,
             ] + [sku.row.get(c, "") for c in user_columns]
     # UTF-8 with BOM so that Excel opens Cyrillic and Chinese correctly.
-    write_atomic(path, csv_lines(header, rows()), encoding="utf-8-sig")
+    write_atomic(path, csv_lines(header, rows(), ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")
 
 
-def file_row(f: FileResult) -> list[object]:
+def file_row(f: FileResult, tr: "i18n.Translator | str" = i18n.DEFAULT_LANG) -> list[object]:
+    """One row of the per-file report (FILE_COLUMNS); the copy notes in `tr`'s language."""
+    tr = i18n.translator(tr)
     facts, analysis = f.facts, f.analysis
     ocr = facts.ocr_pages
     confidences = [p.ocr_confidence for p in ocr if p.ocr_confidence is not None]
@@ -53,8 +60,8 @@ def file_row(f: FileResult) -> list[object]:
     if facts.problem:
         notes.insert(0, facts.problem)
     if f.copy_tool:
-        notes.append(i18n.t("files.copy_of", tool=f.copy_tool, original=f.copy_of) if f.copy_of
-                     else i18n.t("files.copy_alone", tool=f.copy_tool, original=f.copy_name))
+        notes.append(tr.t("files.copy_of", tool=f.copy_tool, original=f.copy_of) if f.copy_of
+                     else tr.t("files.copy_alone", tool=f.copy_tool, original=f.copy_name))
     ocr_desc = "; ".join(f"p{p.number} {p.ocr_langs or '-'} rot {p.rotation} conf {p.ocr_confidence}"
                          + (f" {p.dpi} dpi" if p.dpi else "") for p in ocr)
     return [
@@ -69,7 +76,7 @@ def file_row(f: FileResult) -> list[object]:
         "; ".join(analysis.regulations), "; ".join(analysis.markers),
         ";".join(c.code for c in f.codes), "; ".join(notes),
         analysis.document_type or "", analysis.type_evidence,
-        "; ".join(f"{c.number}: {register_note(f, c)}" for c in f.register), f.copy_of or "",
+        "; ".join(f"{c.number}: {register_note(f, c, tr)}" for c in f.register), f.copy_of or "",
     ]
 
 
@@ -84,14 +91,19 @@ def number_state(n) -> str:
     return state
 
 
-def write_files_csv(result: ScanResult, path: Path) -> None:
+def write_files_csv(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
+    """The per-file report (--files-out): every file read, then every entry skipped."""
+    ctx = context_of(ctx, result, lang)
     reason_at = FILE_COLUMNS.index("notes")   # a skipped entry's reason stands in the notes column
     before, after = [""] * (reason_at - 2), [""] * (len(FILE_COLUMNS) - reason_at - 1)
-    rows = itertools.chain((file_row(f) for f in result.files),
+    rows = itertools.chain((file_row(f, ctx.tr) for f in result.files),
                            ([s.path, "skipped", *before, s.reason, *after] for s in result.skipped))
-    write_atomic(path, csv_lines(FILE_COLUMNS, rows), encoding="utf-8-sig")
+    write_atomic(path, csv_lines(FILE_COLUMNS, rows, ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")
 
 
-def write_kyc_csv(result: ScanResult, path: Path) -> None:
-    rows = [[r.key, "yes" if r.met else "no", "; ".join(r.evidence), i18n.kyc_note(r), r.title] for r in result.kyc.requirements]
-    write_atomic(path, csv_text(KYC_COLUMNS, rows), encoding="utf-8-sig")
+def write_kyc_csv(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
+    """The KYC checklist (--kyc-out): one row per requirement, its note in ctx's language."""
+    ctx = context_of(ctx, result, lang)
+    rows = [[r.key, "yes" if r.met else "no", "; ".join(r.evidence), i18n.kyc_note(r, ctx.tr), r.title]
+            for r in result.kyc.requirements]
+    write_atomic(path, csv_text(KYC_COLUMNS, rows, ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")

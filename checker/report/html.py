@@ -24,10 +24,13 @@ from ..judging.file import unverified_reason
 from ..models import FileKind, FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name
 from ..judging.paper_checks import register_note
-from ..judging.sku import sku_certificates, sku_details, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import kyc_state, sku_certificates, sku_valid_until
+from ..phrases import finding_text, say
 from ..mapping.skus import header_field
-from .json_report import clean, kyc_state
-from .output import rules_for, write_atomic
+from .json_report import clean
+from .context import ReportContext, context_of, report_context
+from .output import write_atomic
 
 # Every label of the page is a message of rules/messages.yaml (html.*, plus the footer.* checklist the
 # terminal also prints), in the run's language; these map values to the ids built from them.
@@ -43,24 +46,18 @@ def e(value: object) -> str:
     return html.escape(clean(value), quote=True)
 
 
-def write_html(result: ScanResult, path: Path, rules=None, lang: str | None = None) -> None:
-    write_atomic(path, render_html(result, rules, lang), encoding="utf-8")
+def write_html(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
+    """The page (--html) written to `path` ("-": standard output), in ctx's language."""
+    write_atomic(path, render_html(result, ctx, lang), encoding="utf-8")
 
 
-def render_html(result: ScanResult, rules=None, lang: str | None = None, generated_at: datetime | None = None) -> str:
-    # Reason titles, why and fix come from the rule files, in the run's language (--lang, which the CLI
-    # sets in checker.i18n). ScanResult does not say which folder --rules named, so the built-in rules
-    # are used; a `rules_dir` (or `lang`) attribute on the result, once it has one, is honoured.
-    lang = lang or getattr(result, "lang", None) or _current_lang()
-    if rules is None:
-        rules = rules_for(result)
-    page = _Page(result, rules, lang)
+def render_html(result: ScanResult, ctx: ReportContext | None = None, lang: str | None = None,
+                generated_at: datetime | None = None) -> str:
+    """The page as text. Reason titles, why and fix come from ctx.rules (the rules folder the scan
+    used, --rules DIR included), every label from ctx.tr; without a context, the scan's rules
+    (ScanResult.rules, else the built-in ones) in `lang` (not one of LANGS: English)."""
+    page = _Page(result, context_of(ctx, result, lang))
     return page.render(generated_at or datetime.now(timezone.utc))
-
-
-def _current_lang() -> str:
-    """The run's --lang, as the CLI set it for everything a person reads (like the CSV writers)."""
-    return i18n.current_lang() or i18n.DEFAULT_LANG
 
 
 def _csp_hash(text: str) -> str:
@@ -76,9 +73,9 @@ def _size(n: int) -> str:
 
 
 class _Page:
-    def __init__(self, result: ScanResult, rules, lang: str):
-        self.result, self.rules = result, rules
-        self.lang = lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+    def __init__(self, result: ScanResult | None, ctx: ReportContext):
+        self.result, self.rules, self.tr = result, ctx.rules, ctx.tr
+        self.lang = ctx.tr.lang
 
     # --- words ----------------------------------------------------------------------------------
 
@@ -87,7 +84,7 @@ class _Page:
 
         A rules folder with its own messages.yaml may predate the html.* ids: those come from the
         built-in messages then, so a custom --rules never breaks the report."""
-        text = i18n.t(msg_id, self.lang, default=None, **values)
+        text = self.tr.t(msg_id, default=None, **values)
         if text is not None:
             return text
         builtin = i18n.builtin_messages()
@@ -123,6 +120,14 @@ class _Page:
         except KeyError:
             return None
 
+    def detail(self, f: Finding) -> str:
+        """The finding's detail sentence in the page's language, with the rules in use."""
+        return finding_text(f, self.tr, self.rules)
+
+    def say(self, value) -> str:
+        """A language-free value (a SKU note, a warning) in the page's language."""
+        return say(value, self.tr, self.rules)
+
     def finding(self, f: Finding, with_advice: bool) -> str:
         text = self.reason_text(f.code.code)
         title = text.title if text else f.code.code
@@ -130,8 +135,9 @@ class _Page:
         effect = e(self.t("html.effect.blocks" if f.code.blocking else "html.effect.at_risk"))
         parts = [f'<li class="reason {cls}"><div class="reason-head"><strong>{e(title)}</strong> '
                  f'<span class="effect">{effect}</span> <code>{e(f.code.code)}</code></div>']
-        if f.detail:
-            parts.append(f'<p class="detail">{e(self.sentence(f.detail))}</p>')
+        detail = self.detail(f)
+        if detail:
+            parts.append(f'<p class="detail">{e(self.sentence(detail))}</p>')
         if with_advice and text:
             parts.append(f'<p class="why"><span class="label">{e(self.t("html.why"))}</span> {_prose(text.why)}</p>'
                          f'<p class="fix"><span class="label">{e(self.t("html.what_to_do"))}</span> {_prose(text.fix)}</p>')
@@ -203,11 +209,11 @@ class _Page:
             items = []
             for n in analysis.numbers:
                 if n.status == "unverified":
-                    mark = f'<span class="warn">{e(self.t("html.number.unverified", why=unverified_reason(n, self.lang)))}</span>'
+                    mark = f'<span class="warn">{e(self.t("html.number.unverified", why=unverified_reason(n, self.tr)))}</span>'
                 elif n.well_formed:
                     mark = f'<span class="good">{e(self.t("html.number.well_formed"))}</span>'
                 else:
-                    mark = f'<span class="bad">{e(self.t("html.number.malformed", problem=i18n.reading_note(n.problem or "", self.lang)))}</span>'
+                    mark = f'<span class="bad">{e(self.t("html.number.malformed", problem=i18n.reading_note(n.problem or "", self.tr)))}</span>'
                 kind = self.t("html.number.kind", scheme=self.t(f"html.scheme.{n.scheme}", default=n.scheme),
                               doc_type=self.t(f"html.doc_type.{n.doc_type}", default=n.doc_type))
                 source = self.t(f"number.source.{n.source}")
@@ -233,14 +239,14 @@ class _Page:
         if analysis.regulations:
             rows.append((self.t("html.fact.regulations"), e(", ".join(analysis.regulations))))
         if f.register:   # --register: the EAEU register's answer per number
-            items = "".join(f"<li><code>{e(c.number)}</code> {e(register_note(f, c, self.lang))}</li>" for c in f.register)
+            items = "".join(f"<li><code>{e(c.number)}</code> {e(register_note(f, c, self.tr))}</li>" for c in f.register)
             rows.append((self.t("html.fact.register"), f'<ul class="plain">{items}</ul>'))
         if analysis.markers:
             rows.append((self.t("html.fact.markers"), e(", ".join(analysis.markers))))
         if analysis.masked_ids:
             rows.append((self.t("html.fact.personal_ids"),
                          e(", ".join(analysis.masked_ids)) + f" <small>{e(self.t('html.masked'))}</small>"))
-        read = functools.partial(i18n.reading_note, lang=self.lang)
+        read = functools.partial(i18n.reading_note, speaker=self.tr)
         notes = ([read(facts.problem)] if facts.problem else []) + [read(n) for n in facts.notes] + [
             self.t("html.page_note", number=p.number, note=read(p.note)) for p in facts.pages if p.note]
         if notes:
@@ -262,7 +268,7 @@ class _Page:
         rule = ""
         if sku.category_match in ("close", "inferred") or (sku.category is None and sku.category_suggestions):
             # read as another, taken from the product name, or "did you mean …?": the first note says which
-            rule = f'<br><small class="muted">{e(sku.notes[0]) if sku.notes else ""}</small>'
+            rule = f'<br><small class="muted">{e(self.say(sku.notes[0])) if sku.notes else ""}</small>'
         if not category:
             category_html = f'<span class="muted">{e(self.t("value.unknown_category"))}</span>' + rule
         else:
@@ -292,11 +298,11 @@ class _Page:
                    f'<td>{category_html}</td><td>{reasons}</td><td>{" · ".join(papers)}</td></tr>')
         advice = ""
         if sku.findings:
-            advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings)) + "</ul>"
+            advice = '<ul class="reasons">' + "".join(self.finding(f, True) for f in _unique(sku.findings, self.detail)) + "</ul>"
         # With findings, the reasons below say it all (sku_details joins their sentences).
-        notes = ("" if self.lang == "zh" else " ").join(i18n.sentence(n, self.lang) for n in sku.notes)
+        notes = ("" if self.lang == "zh" else " ").join(i18n.sentence(self.say(n), self.lang) for n in sku.notes)
         details = (f'<p class="sku-details">{e(notes)}</p>' if notes else "") if sku.findings else \
-            f'<p class="sku-details">{e(sku_details(sku, self.lang))}</p>'
+            f'<p class="sku-details">{e(sku_details(sku, self.tr, self.rules))}</p>'
         extra = ""
         shown_columns = [(k, v) for k, v in sku.row.items() if header_field(k) not in ("sku", "category") and v and v != name]
         if shown_columns:
@@ -316,7 +322,7 @@ class _Page:
         if not kyc.judged and not kyc.not_read:
             return (f'<section id="kyc"><h2>{heading}</h2><p class="notice">'
                     f'{self.h("html.kyc.not_judged", folder="<code>KYC</code>")}</p></section>')
-        state = kyc_state(self.result)
+        state = kyc_state(self.result.kyc)
         # --no-ocr: what the read papers show, under a notice that the scans were not read (not judged)
         head = (self.t("html.kyc.not_read", count=len(kyc.not_read)) if state == "not_judged"
                 else self.t("html.kyc.complete" if state == "complete" else "html.kyc.incomplete"))
@@ -328,8 +334,8 @@ class _Page:
             if r.met and evidence:
                 cell = f'<code>{e(evidence)}</code>'
             if r.note:
-                cell += (" " if cell else "") + f'<span class="note">{e(i18n.kyc_note(r, self.lang))}</span>'
-            title = i18n.kyc_title(r.key, r.title, self.lang)
+                cell += (" " if cell else "") + f'<span class="note">{e(i18n.kyc_note(r, self.tr))}</span>'
+            title = i18n.kyc_title(r.key, r.title, self.tr)
             rows.append(f'<tr class="{"met" if r.met else "unmet"}"><td>{mark}</td><td>{e(title)}</td><td>{cell}</td></tr>')
         folders = ", ".join(kyc.folders)
         profile = self.t(f"kyc.profile.{kyc.profile}", default=kyc.profile)
@@ -395,7 +401,7 @@ class _Page:
 
     def chat_settings_section(self) -> str:
         """The footer the terminal prints too: account settings no paper shows, to tick in the Seller Dashboard."""
-        intro, settings = i18n.chat_settings(self.lang)
+        intro, settings = i18n.chat_settings(self.tr)
         items = "".join(f'<li><label><input type="checkbox"> {e(setting)}</label></li>' for setting in settings)
         return (f'<section id="chat-settings"><h2>{e(self.t("html.settings.heading"))}</h2>'
                 f'<p>{e(intro)}</p><ul class="checklist">{items}</ul></section>')
@@ -415,7 +421,7 @@ class _Page:
             verdict = self.t("html.verdict.at_risk", count=at_risk)
         else:
             verdict = self.t("html.verdict.ok")
-        state = kyc_state(result)
+        state = kyc_state(result.kyc)
         kyc_card = {"complete": ("html.card.kyc_complete", "ok"), "incomplete": ("html.card.kyc_incomplete", "disabled"),
                     "not_judged": ("html.card.kyc_not_judged", "neutral")}[state]
         cards = (f'<div class="card neutral"><b>{total}</b><span>{e(self.t("html.card.skus"))}</span></div>'
@@ -440,7 +446,7 @@ class _Page:
         warnings = ""
         if result.warnings:
             warnings = (f'<section id="warnings"><h2>{e(self.t("html.warnings"))}</h2><ul>'
-                        + "".join(f"<li>{e(w)}</li>" for w in result.warnings) + "</ul></section>")
+                        + "".join(f"<li>{e(self.say(w))}</li>" for w in result.warnings) + "</ul></section>")
         when = generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         seller_type = self.t(f"kyc.profile.{result.seller_type}", default=result.seller_type)
         # The batch by its folder's name: the agency's local path means nothing to its client.
@@ -527,11 +533,12 @@ def _prose(text: str) -> str:
     return _BACKTICKS.sub(lambda m: f"<code>{m.group(1)}</code>", e(text))
 
 
-def _unique(findings: list[Finding]) -> list[Finding]:
+def _unique(findings: list[Finding], detail) -> list[Finding]:
+    """The findings without repeats: one per (code, detail sentence as `detail` says it)."""
     seen: set[tuple[str, str]] = set()
     out = []
     for f in findings:
-        key = (f.code.code, f.detail)
+        key = (f.code.code, detail(f))
         if key not in seen:
             seen.add(key)
             out.append(f)
@@ -720,7 +727,7 @@ def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, genera
     SKU counts and KYC state; a client that could not be audited says why. `rows`: audit.ClientRow
     list; links are relative from `index_path` to OUT/<client>/report.html, so the folder can be
     zipped and mailed as it is."""
-    page = _Page(None, rules_for(None), lang)   # the index needs only the page's words, no scan
+    page = _Page(None, report_context(None, lang))   # the index needs only the page's words, no scan
     generated = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     totals = {s: 0 for s in ChatStatus}
     body_rows = []
@@ -735,7 +742,7 @@ def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, genera
             totals[s] += r.counts[s]
         worst = next((s for s in (ChatStatus.DISABLED, ChatStatus.AT_RISK) if r.counts[s]), ChatStatus.OK)
         link = os.path.relpath(out_dir / r.folder / "report.html", index_path.parent).replace(os.sep, "/")
-        kyc = {"yes": "complete", "no": "incomplete"}.get(r.kyc, "not_judged")
+        kyc = r.kyc or "not_judged"
         counts = " · ".join(f"{r.counts[s]} {e(page.t(f'html.filter.{s.value}'))}" for s in
                             (ChatStatus.DISABLED, ChatStatus.AT_RISK, ChatStatus.OK))
         body_rows.append(f'<tbody class="sku-group {worst.value}"><tr class="summary">'

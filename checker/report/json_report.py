@@ -22,7 +22,10 @@ from ..codes import ChatStatus
 from ..models import FileResult, Finding, Group, ScanResult, SkuResult
 from ..names import display_name, safe_text
 from ..judging.paper_checks import register_note
-from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import kyc_state, sku_certificates, sku_manuals, sku_valid_until
+from ..phrases import finding_text, say
+from .context import ReportContext, context_of
 from .output import write_atomic
 
 FORMAT_VERSION = "1.1"   # 1.1: register (summary and per file), new reason codes, document types, number evidence,
@@ -40,15 +43,17 @@ def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _finding(f: Finding) -> dict[str, Any]:
-    return {"code": f.code.code, "blocking": f.code.blocking, "scope": f.code.scope.value, "detail": clean(f.detail)}
+def _finding(f: Finding, ctx: ReportContext) -> dict[str, Any]:
+    return {"code": f.code.code, "blocking": f.code.blocking, "scope": f.code.scope.value,
+            "detail": clean(finding_text(f, ctx.tr, ctx.rules))}
 
 
 def _group_label(f: FileResult) -> str:
     return f.sku if f.group is Group.SKU and f.sku else ("KYC" if f.group is Group.KYC else "unmapped")
 
 
-def file_dict(f: FileResult) -> dict[str, Any]:
+def file_dict(f: FileResult, ctx: ReportContext) -> dict[str, Any]:
+    """One file as the schema's file object; the register lines in ctx's language."""
     facts, analysis = f.facts, f.analysis
     confidences = [p.ocr_confidence for p in facts.ocr_pages if p.ocr_confidence is not None]
     return {
@@ -60,7 +65,7 @@ def file_dict(f: FileResult) -> dict[str, Any]:
         "role": analysis.role,
         "counted": f.counted,
         "codes": [c.code for c in f.codes],
-        "findings": [_finding(x) for x in f.findings],
+        "findings": [_finding(x, ctx) for x in f.findings],
         "copy": ({"tool": f.copy_tool, "original_name": clean(f.copy_name), "of": clean(f.copy_of) if f.copy_of else None}
                  if f.copy_tool else None),
         "facts": {
@@ -101,23 +106,24 @@ def file_dict(f: FileResult) -> dict[str, Any]:
             "masked_ids": [clean(m) for m in analysis.masked_ids],
         },
         # --register only (else empty): what the EAEU register said about each of the file's numbers
-        "register": [{**c.to_dict(), "number": clean(c.number), "text": clean(register_note(f, c))} for c in f.register],
+        "register": [{**c.to_dict(), "number": clean(c.number), "text": clean(register_note(f, c, ctx.tr))} for c in f.register],
     }
 
 
-def sku_dict(s: SkuResult) -> dict[str, Any]:
+def sku_dict(s: SkuResult, ctx: ReportContext) -> dict[str, Any]:
+    """One SKU as the schema's sku object; its details in ctx's language."""
     return {
         "sku": clean(s.sku),
         "category_input": clean(s.category_input),
         "category": s.category,
         "chat_status": s.status.value,
         "codes": [c.code for c in s.codes],
-        "reasons": [_finding(f) for f in s.findings],
+        "reasons": [_finding(f, ctx) for f in s.findings],
         "certificates": [clean(c) for c in sku_certificates(s)],
         "valid_until": _date(sku_valid_until(s)),
         "manuals": [clean(m.path) for m in sku_manuals(s)],
         "files": [clean(f.path) for f in s.files],
-        "details": clean(sku_details(s)),
+        "details": clean(sku_details(s, ctx.tr, ctx.rules)),
         "row": {clean(k): clean(v) for k, v in s.row.items()},
         "name": clean(s.name),
         "brand": clean(s.brand),
@@ -125,22 +131,19 @@ def sku_dict(s: SkuResult) -> dict[str, Any]:
         "category_match": s.category_match,
         "category_score": s.category_score,
         "category_suggestions": list(s.category_suggestions),
-        "notes": [clean(n) for n in s.notes],
+        "notes": [clean(say(n, ctx.tr, ctx.rules)) for n in s.notes],
     }
-
-
-def kyc_state(result: ScanResult) -> str:
-    if not result.kyc.judged:
-        return "not_judged"
-    return "complete" if result.kyc.complete else "incomplete"
 
 
 _STREAMED = {"skus": "\ue000doccheck:skus\ue000", "files": "\ue000doccheck:files\ue000"}   # placeholders json_chunks fills
 
 
-def report_dict(result: ScanResult, generated_at: datetime | None = None, streamed: bool = False) -> dict[str, Any]:
-    """The report as one dict. With `streamed`, "skus" and "files" are placeholders that
-    json_chunks() replaces by the items, made one at a time."""
+def report_dict(result: ScanResult, generated_at: datetime | None = None, streamed: bool = False,
+                ctx: ReportContext | None = None) -> dict[str, Any]:
+    """The report as one dict (words in ctx's language; without a context, English). With
+    `streamed`, "skus" and "files" are placeholders that json_chunks() replaces by the items, made
+    one at a time."""
+    ctx = context_of(ctx, result)
     counts = {s.value: sum(1 for k in result.skus if k.status is s) for s in ChatStatus}
     when = (generated_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     kyc = result.kyc
@@ -158,14 +161,14 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None, stream
             "disabled": counts["disabled"],
             "files": len(result.files),
             "skipped": len(result.skipped),
-            "kyc": kyc_state(result),
+            "kyc": kyc_state(result.kyc),
             # null without --register; numbers are distinct numbers, checked = found + not_found
             "register": None if result.register is None else {
                 "numbers": result.register.numbers, "checked": result.register.checked, "found": result.register.found,
                 "not_found": result.register.not_found, "not_checked": result.register.not_checked},
         },
-        "skus": _STREAMED["skus"] if streamed else [sku_dict(s) for s in result.skus],
-        "files": _STREAMED["files"] if streamed else [file_dict(f) for f in result.files],
+        "skus": _STREAMED["skus"] if streamed else [sku_dict(s, ctx) for s in result.skus],
+        "files": _STREAMED["files"] if streamed else [file_dict(f, ctx) for f in result.files],
         "kyc": {
             "judged": kyc.judged,
             "complete": kyc.complete,
@@ -179,15 +182,16 @@ def report_dict(result: ScanResult, generated_at: datetime | None = None, stream
         "skipped": [{"path": clean(s.path), "reason": clean(s.reason)} for s in result.skipped],
         "stats": {"files": result.stats.files, "pages_ocr": result.stats.pages_ocr,
                   "cache_hits": result.stats.cache_hits, "seconds": result.stats.seconds},
-        "warnings": [clean(w) for w in result.warnings],
+        "warnings": [clean(say(w, ctx.tr, ctx.rules)) for w in result.warnings],
     }
 
 
-def json_chunks(result: ScanResult) -> Iterator[str]:
+def json_chunks(result: ScanResult, ctx: ReportContext | None = None) -> Iterator[str]:
     """The JSON report (the same document as json.dumps(report_dict(result), indent=2)) in pieces:
     the SKUs and files are made and written one at a time, so memory holds one of them, not the report."""
-    text = json.dumps(report_dict(result, streamed=True), ensure_ascii=False, indent=2) + "\n"
-    items = {"skus": (sku_dict(s) for s in result.skus), "files": (file_dict(f) for f in result.files)}
+    ctx = context_of(ctx, result)
+    text = json.dumps(report_dict(result, streamed=True, ctx=ctx), ensure_ascii=False, indent=2) + "\n"
+    items = {"skus": (sku_dict(s, ctx) for s in result.skus), "files": (file_dict(f, ctx) for f in result.files)}
     for key, marker in _STREAMED.items():
         head, text = text.split(json.dumps(marker, ensure_ascii=False), 1)
         yield head
@@ -205,9 +209,11 @@ def _array(items: Iterable[dict[str, Any]], indent: str) -> Iterator[str]:
     yield "[]" if first else "\n" + indent + "]"
 
 
-def json_text(result: ScanResult) -> str:
-    return "".join(json_chunks(result))
+def json_text(result: ScanResult, ctx: ReportContext | None = None) -> str:
+    """The whole JSON report as one string."""
+    return "".join(json_chunks(result, ctx))
 
 
-def write_json(result: ScanResult, path: Path) -> None:
-    write_atomic(path, json_chunks(result), encoding="utf-8")
+def write_json(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
+    """The JSON report (--json), streamed to `path` ("-": standard output)."""
+    write_atomic(path, json_chunks(result, context_of(ctx, result, lang)), encoding="utf-8")

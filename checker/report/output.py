@@ -11,11 +11,13 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextvars import ContextVar
-from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..names import safe_text
+
+if TYPE_CHECKING:
+    from ..i18n import Translator
 
 REPORT_MODE = 0o640
 EXCEL_CELL_LIMIT = 32_767       # characters a cell of Excel (and LibreOffice) holds; longer ones are cut on import
@@ -45,60 +47,57 @@ def defuse_cell(value: object) -> str:
     return "".join(p if i % 2 else _defuse_line(p) for i, p in enumerate(pieces))
 
 
-_delimiter: ContextVar[str] = ContextVar("csv_delimiter", default=",")
-
-
-def set_csv_delimiter(delimiter: str) -> None:
-    """The CSV reports' separator for this run (--csv-delimiter): "," (the default), ";" or "\\t"."""
-    if delimiter not in (",", ";", "\t"):
-        raise ValueError(f"CSV delimiter must be ',', ';' or a tab, not {delimiter!r}")
-    _delimiter.set(delimiter)
-
-
-def cap_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
+def cap_cell(text: str, limit: int = EXCEL_CELL_LIMIT, tr: "Translator | None" = None) -> str:
     """A cell no longer than `limit` characters. A list ('a; b; c') keeps its first items whole and
     ends with a visible note of how many it leaves out ("… 19,873 more"); other text is cut and says
-    how many characters it leaves out. The note is in the run's language."""
+    how many characters it leaves out. The note is in `tr`'s language (None: English)."""
     if len(text) <= limit:
         return text
-    from .. import i18n
+    from ..i18n import translator
+
+    tr = translator(tr)
 
     items = text.split(ITEM_SEPARATOR)
     if len(items) > 1:
         kept: list[str] = []
         used = 0
         for item in items:
-            note = i18n.t("cell.more_items", count=f"{len(items) - len(kept):,}")
+            note = tr.t("cell.more_items", count=f"{len(items) - len(kept):,}")
             if used + len(item) + len(ITEM_SEPARATOR) + len(note) + 2 > limit:
                 break
             kept.append(item)
             used += len(item) + len(ITEM_SEPARATOR)
-        note = i18n.t("cell.more_items", count=f"{len(items) - len(kept):,}")
+        note = tr.t("cell.more_items", count=f"{len(items) - len(kept):,}")
         return ITEM_SEPARATOR.join(kept + [note]) if kept else note
-    note = i18n.t("cell.more_chars", count=f"{len(text) - (limit - 40):,}")
+    note = tr.t("cell.more_chars", count=f"{len(text) - (limit - 40):,}")
     return text[: limit - 40] + " " + note
 
 
-def csv_cell(value: object) -> str:
-    """One value as a CSV report writes it: escaped (names.safe_text), defused, capped."""
-    return cap_cell(defuse_cell(safe_text(value)))
+def csv_cell(value: object, tr: "Translator | None" = None) -> str:
+    """One value as a CSV report writes it: escaped (names.safe_text), defused, capped (the cap's
+    note in `tr`'s language)."""
+    return cap_cell(defuse_cell(safe_text(value)), tr=tr)
 
 
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]], delimiter: str = ",",
+              tr: "Translator | None" = None) -> Iterator[str]:
     """The CSV text, one record at a time (RFC 4180 quoting, CRLF line ends as Excel writes them,
-    the run's delimiter), every cell through csv_cell."""
+    `delimiter`: "," ";" or a tab, else ValueError), every cell through csv_cell."""
+    if delimiter not in (",", ";", "\t"):
+        raise ValueError(f"CSV delimiter must be ',', ';' or a tab, not {delimiter!r}")
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=_delimiter.get())
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=delimiter)
     for row in itertools.chain([header], rows):
-        writer.writerow([csv_cell(v) for v in row])
+        writer.writerow([csv_cell(v, tr) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], delimiter: str = ",",
+             tr: "Translator | None" = None) -> str:
     """The whole CSV text (csv_lines joined)."""
-    return "".join(csv_lines(header, rows))
+    return "".join(csv_lines(header, rows, delimiter, tr))
 
 
 def write_atomic(path: Path, text: str | bytes | Iterable[str], encoding: str = "utf-8") -> None:
@@ -147,17 +146,3 @@ def is_inside(path: Path, folder: Path) -> bool:
         return True
     except ValueError:
         return False
-
-
-@lru_cache(maxsize=4)
-def _load_rules(directory: str | None):
-    from ..rules import load_rules
-
-    return load_rules(Path(directory) if directory else None)
-
-
-def rules_for(result) -> "Rules":
-    """The rules a report takes reason titles, fixes and category names from. ScanResult does not say
-    which folder --rules named, so the built-in rules are used; a `rules_dir` attribute on the
-    result, once it has one, is honoured."""
-    return _load_rules(getattr(result, "rules_dir", None))

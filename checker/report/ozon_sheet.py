@@ -21,7 +21,8 @@ from pathlib import Path
 from .. import i18n
 from ..judging.file import unverified_reason
 from ..models import DocumentNumber, FileResult, ScanResult, SkuResult
-from ..judging.sku import valid_papers
+from ..judging.views import papers_in_force, usable_numbers
+from .context import ReportContext, context_of
 from .output import csv_text, write_atomic
 
 OZON_COLUMNS = ["offer_id", "certificate_type", "accordance_type", "certificate_country", "number", "name",
@@ -66,29 +67,31 @@ class OzonDocument:
             return self.expired_date.isoformat()
         return self.expired_date or ""
 
-    def description(self, lang: str | None = None) -> str:
-        missing = i18n.t("ozon.no_date", lang)
-        expiry = (i18n.t("ozon.infinite", lang) if self.expired_date == INFINITE
+    def description(self, speaker: "i18n.Translator | str" = i18n.DEFAULT_LANG) -> str:
+        """The row in words, in `speaker`'s language (a Translator, or a language code: built-in messages)."""
+        tr = i18n.translator(speaker)
+        missing = tr.t("ozon.no_date")
+        expiry = (tr.t("ozon.infinite") if self.expired_date == INFINITE
                   else self.expired_text or missing)
-        text = i18n.t("ozon.row", lang,
-                      document_type=i18n.t(f"ozon.doc.{self.certificate_type}", lang, default=self.certificate_type),
-                      accordance_type=i18n.t(f"ozon.acc.{self.accordance_type}", lang, default=self.accordance_type),
-                      number=self.number,
-                      issue_date=self.issue_date.isoformat() if self.issue_date else missing,
-                      expiry_date=expiry, file=self.file)
+        text = tr.t("ozon.row",
+                    document_type=tr.t(f"ozon.doc.{self.certificate_type}", default=self.certificate_type),
+                    accordance_type=tr.t(f"ozon.acc.{self.accordance_type}", default=self.accordance_type),
+                    number=self.number,
+                    issue_date=self.issue_date.isoformat() if self.issue_date else missing,
+                    expiry_date=expiry, file=self.file)
         if self.title_disagrees:
-            text += " · " + i18n.t("ozon.type_conflict", lang,
-                                   title=i18n.t(f"html.doc_type.{self.title}", lang),
-                                   number_type=i18n.t(f"html.doc_type.{self.number_kind}", lang))
+            text += " · " + tr.t("ozon.type_conflict",
+                                 title=tr.t(f"html.doc_type.{self.title}"),
+                                 number_type=tr.t(f"html.doc_type.{self.number_kind}"))
         if self.unverified:
-            text += " · " + i18n.t("ozon.unverified", lang, why=unverified_reason(self.evidence, lang or i18n.current_lang()))
+            text += " · " + tr.t("ozon.unverified", why=unverified_reason(self.evidence, tr))
         return text
 
 
 def _documents_of(sku: SkuResult, result: ScanResult) -> list[OzonDocument]:
     docs: list[OzonDocument] = []
     seen: set[str] = set()
-    for f in valid_papers(sku, result.rules):
+    for f in papers_in_force(sku, result.rules, result.today):
         doc = _document(sku.sku, f, result)
         if doc is not None and doc.number not in seen:   # the same document twice: upload it once
             seen.add(doc.number)
@@ -97,11 +100,10 @@ def _documents_of(sku: SkuResult, result: ScanResult) -> list[OzonDocument]:
 
 
 def _document(sku: str, f: FileResult, result: ScanResult) -> OzonDocument | None:
-    """The document type is the paper's (checker/doctypes.py); its codes come from rules/ozon.yaml."""
+    """The document type is the paper's (checker/doctypes.py); its codes come from rules/ozon.yaml.
+    `f` is one of judging.views.papers_in_force."""
     analysis, rules = f.analysis, result.rules
-    if f.blocked or analysis.valid_until is not None and analysis.valid_until < result.today:
-        return None
-    number = next((n for n in analysis.numbers if n.usable), None)
+    number = next(iter(usable_numbers(analysis)), None)
     kind = analysis.document_type or (rules.document_types.papers[
         rules.document_types.paper_of_number(number.scheme, number.doc_type)].type if number else None)
     if kind is None:
@@ -126,10 +128,13 @@ def ozon_documents(result: ScanResult) -> list[OzonDocument]:
     return [doc for sku in result.skus for doc in _documents_of(sku, result)]
 
 
-def write_ozon_sheet(result: ScanResult, path: Path, lang: str | None = None) -> None:
+def write_ozon_sheet(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
+    """The Ozon certificate-form sheet (--ozon-sheet): one row per SKU and valid paper, codes as
+    Ozon's API takes them, the description in ctx's language."""
+    ctx = context_of(ctx, result, lang)
     rows = [[d.offer_id, d.certificate_type, d.accordance_type, d.certificate_country, d.number, d.name,
              d.issue_date.isoformat() if d.issue_date else "", d.expired_text, d.product_type, "",
-             d.file, "unverified" if d.unverified else "", "; ".join(d.regulations), d.description(lang)]
+             d.file, "unverified" if d.unverified else "", "; ".join(d.regulations), d.description(ctx.tr)]
             for d in ozon_documents(result)]
     # UTF-8 with BOM so that Excel opens the Cyrillic numbers correctly.
-    write_atomic(path, csv_text(OZON_COLUMNS, rows), encoding="utf-8-sig")
+    write_atomic(path, csv_text(OZON_COLUMNS, rows, ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")

@@ -28,9 +28,11 @@ from .. import i18n
 from ..codes import BY_NAME, ChatStatus
 from ..models import FileResult, Group, ScanResult, SkuResult
 from ..names import display_name
-from ..judging.sku import sku_certificates, sku_details, sku_manuals, sku_valid_until
+from ..judging.sku import sku_details
+from ..judging.views import kyc_state, sku_certificates, sku_manuals, sku_valid_until
 from .json_report import clean
-from .output import defuse_cell, rules_for, write_atomic
+from .context import ReportContext, builtin_rules, context_of
+from .output import defuse_cell, write_atomic
 
 # Fill and font colours of a status cell (the HTML report's palette).
 STATUS_COLOURS = {ChatStatus.OK: ("#E6F6EA", "#1A7F37"), ChatStatus.AT_RISK: ("#FFF5D1", "#8A5A00"),
@@ -86,13 +88,14 @@ class NumberCell(Cell):
 class _Book:
     """An XlsxWriter workbook with the formats every sheet shares."""
 
-    def __init__(self, target, lang: str):
+    def __init__(self, target, tr: i18n.Translator):
         import xlsxwriter
 
+        lang = tr.lang
         # Strings stay strings: no formula, URL or number is ever guessed from a cell's text.
         self.wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False,
                                                "strings_to_numbers": False, "in_memory": True})
-        self.lang = lang
+        self.lang, self.tr = lang, tr
         self.header = self.wb.add_format({"bold": True, "bg_color": "#F2F2F2", "bottom": 1, "text_wrap": True,
                                           "valign": "top"})
         self.text = self.wb.add_format({"valign": "top"})
@@ -125,7 +128,7 @@ class _Book:
     def add_sheet(self, name: str, columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> None:
         """A sheet named `name` (from sheet_name), its header row frozen and filtered."""
         ws = self.wb.add_worksheet(name)
-        headers = [c.header if c.literal else _capitalised(i18n.t(c.header, self.lang)) for c in columns]
+        headers = [c.header if c.literal else _capitalised(self.tr.t(c.header)) for c in columns]
         widths = [max(MIN_WIDTH, min(MAX_WIDTH, _text_width(h) + 2)) for h in headers]
         for col, head in enumerate(headers):
             ws.write_string(0, col, defuse_cell(clean(head)), self.header)
@@ -225,9 +228,9 @@ def plain(text: str) -> str:
 class _Texts:
     """The run's words: reason titles and fixes from the rule files, labels from messages.yaml."""
 
-    def __init__(self, result: ScanResult, lang: str):
-        self.rules = rules_for(result)
-        self.lang = lang
+    def __init__(self, result: ScanResult, tr: i18n.Translator):
+        self.rules = result.rules if result.rules is not None else builtin_rules()
+        self.tr, self.lang = tr, tr.lang
 
     def title(self, code: str) -> str:
         return plain(self.rules.reason_text(code, self.lang).title)
@@ -242,16 +245,16 @@ class _Texts:
         return "\n".join(self.title(c) for c in ordered), "\n".join(fixes)
 
     def status(self, status: ChatStatus) -> StatusCell:
-        return StatusCell(status, i18n.t(f"html.status.{status.value}", self.lang))
+        return StatusCell(status, self.tr.t(f"html.status.{status.value}"))
 
     def category(self, sku: SkuResult) -> str:
         category = self.rules.categories.get(sku.category) if sku.category else None
         if category is None:
-            return sku.category_input or i18n.t("value.unknown_category", self.lang)
+            return sku.category_input or self.tr.t("value.unknown_category")
         return category.name(self.lang)
 
     def yes_no(self, yes: bool) -> YesNoCell:
-        return YesNoCell(yes, i18n.t("xlsx.yes" if yes else "xlsx.no", self.lang))
+        return YesNoCell(yes, self.tr.t("xlsx.yes" if yes else "xlsx.no"))
 
 
 def sku_rows(result: ScanResult, words: _Texts) -> tuple[list[Column], list[list[object]]]:
@@ -267,7 +270,7 @@ def sku_rows(result: ScanResult, words: _Texts) -> tuple[list[Column], list[list
         manuals = [m.path for m in sku_manuals(sku) if m.counted]
         rows.append([sku.sku, words.category(sku), words.status(sku.status), titles, fixes,
                      "\n".join(sku_certificates(sku)), _until(sku, result.today), "\n".join(manuals),
-                     "\n".join(f.path for f in sku.files), plain(sku_details(sku, words.lang))]
+                     "\n".join(f.path for f in sku.files), plain(sku_details(sku, words.tr, words.rules))]
                     + [sku.row.get(c, "") for c in user_columns])
     return SKU_COLUMNS + [Column(c, literal=True, wrap=True) for c in user_columns], rows
 
@@ -282,14 +285,14 @@ def _until(sku: SkuResult, today: date) -> DateCell:
     return DateCell(max(ended), max(ended) < today) if ended else DateCell(None)
 
 
-def _group(f: FileResult, lang: str) -> str:
+def _group(f: FileResult, tr: i18n.Translator) -> str:
     if f.group is Group.SKU:
         return f.sku or ""
-    return "KYC" if f.group is Group.KYC else i18n.t("html.other.unmapped", lang)
+    return "KYC" if f.group is Group.KYC else tr.t("html.other.unmapped")
 
 
 def file_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
-    lang = words.lang
+    tr = words.tr
     rows: list[list[object]] = []
     for f in result.files:
         a, facts = f.analysis, f.facts
@@ -298,13 +301,13 @@ def file_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
         if facts.problem:
             notes.insert(0, facts.problem)
         rows.append([
-            f.path, _group(f, lang), i18n.t(f"html.role.{a.role}", lang, default=a.role),
-            i18n.type_name(facts.mime, words.rules, lang),
+            f.path, _group(f, tr), tr.t(f"html.role.{a.role}", default=a.role),
+            i18n.type_name(facts.mime, words.rules, tr),
             NumberCell(facts.page_count), NumberCell(len(facts.ocr_pages)),
-            i18n.t(f"language.{a.language}", lang, default=a.language) if a.language else "",
+            tr.t(f"language.{a.language}", default=a.language) if a.language else "",
             "\n".join(n.official for n in a.numbers), DateCell(a.valid_from),
             DateCell(a.valid_until, bool(a.valid_until and a.valid_until < result.today)),
-            titles, fixes, i18n.reading_note("; ".join(notes), lang),
+            titles, fixes, i18n.reading_note("; ".join(notes), tr),
         ])
     return rows
 
@@ -312,8 +315,8 @@ def file_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
 def kyc_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
     rows: list[list[object]] = []
     for req in result.kyc.requirements:
-        title = i18n.kyc_title(req.key, req.title, words.lang)
-        todo = "" if req.met else (req.note or i18n.t("xlsx.kyc.add", words.lang, requirement=title))
+        title = i18n.kyc_title(req.key, req.title, words.tr)
+        todo = "" if req.met else (req.note or words.tr.t("xlsx.kyc.add", requirement=title))
         rows.append([title, words.yes_no(req.met), "\n".join(req.evidence), todo])
     return rows
 
@@ -321,9 +324,9 @@ def kyc_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
 def ozon_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
     from .ozon_sheet import ozon_documents
 
-    lang = words.lang
-    return [[d.offer_id, i18n.t(f"ozon.doc.{d.certificate_type}", lang, default=d.certificate_type),
-             i18n.t(f"ozon.acc.{d.accordance_type}", lang, default=d.accordance_type), d.number,
+    tr = words.tr
+    return [[d.offer_id, tr.t(f"ozon.doc.{d.certificate_type}", default=d.certificate_type),
+             tr.t(f"ozon.acc.{d.accordance_type}", default=d.accordance_type), d.number,
              DateCell(d.issue_date), DateCell(d.expired_date) if not isinstance(d.expired_date, str) else d.expired_date,
              "\n".join(d.regulations), d.file]
             for d in ozon_documents(result)]
@@ -331,11 +334,11 @@ def ozon_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
 
 def add_scan_sheets(book: _Book, result: ScanResult, ozon: bool, prefix: str = "") -> None:
     """The SKUs, Files, KYC (when judged) and Ozon-form (when `ozon`) sheets of one scan."""
-    words = _Texts(result, book.lang)
+    words = _Texts(result, book.tr)
     columns, rows = sku_rows(result, words)
 
     def name(msg_id: str) -> str:
-        return book.sheet_name(prefix + i18n.t(msg_id, book.lang))
+        return book.sheet_name(prefix + book.tr.t(msg_id))
 
     book.add_sheet(name("xlsx.sheet.skus"), columns, rows)
     book.add_sheet(name("xlsx.sheet.files"), FILE_COLUMNS, file_rows(result, words))
@@ -345,17 +348,18 @@ def add_scan_sheets(book: _Book, result: ScanResult, ozon: bool, prefix: str = "
         book.add_sheet(name("xlsx.sheet.ozon"), OZON_COLUMNS, ozon_rows(result, words))
 
 
-def write_xlsx(result: ScanResult, path: Path, lang: str | None = None, asked: frozenset[str] = frozenset()) -> None:
-    """Write the scan's workbook to `path` (atomically, mode 0640; "-": the bytes to standard output).
-    `asked`: the run's report options; with "--ozon-sheet" among them the Ozon-form sheet is added."""
-    lang = lang or i18n.current_lang()
-    _write_book(path, lang, lambda book: add_scan_sheets(book, result, "--ozon-sheet" in asked))
+def write_xlsx(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
+    """Write the scan's workbook to `path` (atomically, mode 0640; "-": the bytes to standard output),
+    in ctx's language. With "--ozon-sheet" among ctx.asked (the run's report options) the Ozon-form
+    sheet is added."""
+    ctx = context_of(ctx, result, lang)
+    _write_book(path, ctx.tr, lambda book: add_scan_sheets(book, result, "--ozon-sheet" in ctx.asked))
 
 
-def _write_book(path: Path, lang: str, fill: Callable[[_Book], None]) -> None:
+def _write_book(path: Path, tr: i18n.Translator, fill: Callable[[_Book], None]) -> None:
     """Build the workbook in memory, then write it atomically (or to standard output for "-")."""
     buffer = io.BytesIO()
-    book = _Book(buffer, lang)
+    book = _Book(buffer, tr)
     fill(book)
     book.close()
     write_atomic(path, buffer.getvalue())
@@ -372,30 +376,32 @@ SUMMARY_COLUMNS = [Column("audit.col.client"), Column("xlsx.col.state"), Column(
 def write_audit_workbook(clients: Sequence[tuple[object, ScanResult | None]], path: Path, lang: str) -> None:
     """One workbook for `doccheck audit`: a summary sheet (a row per client, its status coloured by
     its worst SKU) and a sheet per audited client with its SKUs. `clients`: (audit.ClientRow, its
-    ScanResult or None when the client could not be audited)."""
+    ScanResult or None when the client could not be audited). Words in `lang` over each client's
+    rules (the built-in messages for the summary)."""
+    tr = i18n.Translator(lang)
 
     def fill(book: _Book) -> None:
-        summary_sheet = book.sheet_name(i18n.t("xlsx.sheet.summary", lang))
+        summary_sheet = book.sheet_name(tr.t("xlsx.sheet.summary"))
         sheets: list[tuple[str, list[Column], list[list[object]]]] = []
         summary: list[list[object]] = []
         for row, result in clients:
             name = display_name(row.client)
             if result is None:
-                summary.append([name, StatusCell(ChatStatus.DISABLED, i18n.t("xlsx.client.error", lang)), *[""] * 7,
+                summary.append([name, StatusCell(ChatStatus.DISABLED, tr.t("xlsx.client.error")), *[""] * 7,
                                 display_name(row.error)])
                 continue
-            words = _Texts(result, lang)
+            words = _Texts(result, i18n.Translator(lang, getattr(result.rules, "messages", None)))
             columns, rows = sku_rows(result, words)
             sheet = book.sheet_name(name)
             worst = min((s.status for s in result.skus), key=STATUS_ORDER.__getitem__, default=ChatStatus.OK)
-            kyc = ("complete" if result.kyc.complete else "incomplete") if result.kyc.judged else "not_judged"
+            kyc = kyc_state(result.kyc)
             summary.append([name, words.status(worst), NumberCell(len(result.skus)),
                             *[NumberCell(sum(1 for s in result.skus if s.status is st))
                               for st in (ChatStatus.OK, ChatStatus.AT_RISK, ChatStatus.DISABLED)],
-                            i18n.t(f"audit.kyc.{kyc}", lang), NumberCell(result.stats.files), SheetLink(sheet), ""])
+                            tr.t(f"audit.kyc.{kyc}"), NumberCell(result.stats.files), SheetLink(sheet), ""])
             sheets.append((sheet, columns, rows))
         book.add_sheet(summary_sheet, SUMMARY_COLUMNS, summary)
         for sheet, columns, rows in sheets:
             book.add_sheet(sheet, columns, rows)
 
-    _write_book(path, lang, fill)
+    _write_book(path, tr, fill)
