@@ -197,11 +197,13 @@ def shape_only(facts: FileFacts) -> FileFacts:
 @dataclasses.dataclass(frozen=True)
 class KycEntry:
     """A KYC paper as the cache keeps it (FactCache.put_kyc): facts with the text reduced to its
-    shape (shape_only), the text analysis, and the evidence (checker.kyc.KycEvidence, None when
-    the paper had no text), made with the holder key of the cache it came from."""
+    shape (shape_only), the text analysis, and the evidence as stored (the JSON of
+    checker.kyc.KycEvidence.to_cache, None when the paper had no text; the pipeline decodes it, so
+    the cache, which is reading code, does not depend on the KYC judging code), made with the
+    holder key of the cache it came from."""
     facts: FileFacts
     analysis: FileAnalysis
-    evidence: typing.Any
+    evidence: typing.Any   # stored JSON from the cache; KycEvidence once the pipeline decoded it
 
 
 def default_cache_dir() -> Path:
@@ -404,16 +406,15 @@ class FactCache:
         row = self._safely(query)
         if not row:
             return None
-        from .kyc.evidence import KycEvidence
-
         try:
             data = json.loads(row[0])
             if not (isinstance(data, dict) and _row_conforms(data.get("facts"), FileFacts)
                     and _row_conforms(data.get("analysis"), FileAnalysis)):
                 return None
             evidence = data.get("evidence")
-            return KycEntry(FileFacts.from_dict(data["facts"]), FileAnalysis.from_dict(data["analysis"]),
-                            None if evidence is None else KycEvidence.from_cache(evidence))
+            if evidence is not None and not isinstance(evidence, dict):
+                return None
+            return KycEntry(FileFacts.from_dict(data["facts"]), FileAnalysis.from_dict(data["analysis"]), evidence)
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
 

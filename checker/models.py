@@ -148,14 +148,6 @@ class Finding:
         """Finding.of(codes.X, file=..., number=...): the code and its detail's arguments."""
         return cls(code, "", tuple(args.items()), note)
 
-    @property
-    def detail(self) -> str:
-        """The detail sentence in English with the built-in rules: for logs, tests and debugging.
-        A writer says it in the reader's language with the rules in use (phrases.finding_text)."""
-        from .phrases import finding_text
-
-        return finding_text(self, "en")
-
 
 @dataclass
 class DocumentNumber:

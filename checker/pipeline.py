@@ -3,6 +3,8 @@ map to SKUs and KYC -> judge SKUs. Returns one ScanResult; writers turn it into 
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import os
 import time
@@ -224,10 +226,11 @@ def scan(options: ScanOptions) -> ScanResult:
 
 
 def _cached_kyc(cache: FactCache, f: FoundFile, extractor: str, analyser: str) -> "KycEntry | None":
-    """What the cache keeps of a KYC paper: by path, size and mtime; else (touched, copied or
-    moved) by its content hash, made here (a KYC folder holds a few small scans, and hashing
-    costs far less than reading them again). None: the paper is read."""
-    entry = cache.lookup_kyc(f.abspath, f.size, f.mtime_ns, extractor, analyser)
+    """What the cache keeps of a KYC paper, its evidence decoded (KycEvidence): by path, size and
+    mtime; else (touched, copied or moved) by its content hash, made here (a KYC folder holds a
+    few small scans, and hashing costs far less than reading them again). None: the paper is read
+    (also when a stored row does not decode)."""
+    entry = _decoded(cache.lookup_kyc(f.abspath, f.size, f.mtime_ns, extractor, analyser))
     if entry is not None or not cache.has_kyc():
         return entry
     digest = hashlib.sha256()
@@ -237,10 +240,23 @@ def _cached_kyc(cache: FactCache, f: FoundFile, extractor: str, analyser: str) -
                 digest.update(block)
     except OSError:
         return None
-    entry = cache.get_kyc(digest.hexdigest(), extractor, analyser)
+    entry = _decoded(cache.get_kyc(digest.hexdigest(), extractor, analyser))
     if entry is not None:
         cache.remember_path(f.abspath, f.size, f.mtime_ns, entry.facts.sha256)
     return entry
+
+
+def _decoded(entry: "KycEntry | None") -> "KycEntry | None":
+    """The cache's row with its stored evidence (JSON) turned back into KycEvidence; None when it
+    does not decode (the cache is reading code and does not know the KYC evidence's shape)."""
+    if entry is None or entry.evidence is None:
+        return entry
+    from .kyc import KycEvidence
+
+    try:
+        return dataclasses.replace(entry, evidence=KycEvidence.from_cache(entry.evidence))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _kyc_evidence(placed: list, files: list[FileResult], text_analyses: dict[int, FileAnalysis],

@@ -305,6 +305,7 @@ def test_a_file_changed_while_read_is_unreadable_not_a_pdf(tmp_path, rules):
     from checker.process.executor import Limits, Task, run_isolated
     from checker.judging.file import analyse_text, judge_file
     from checker.models import ExtractSettings, FileFacts, FileKind, FileResult, Group
+    from checker.phrases import finding_text
 
     path = tmp_path / "RU_cert.pdf"
     path.write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -314,7 +315,7 @@ def test_a_file_changed_while_read_is_unreadable_not_a_pdf(tmp_path, rules):
     result = FileResult("PB-1/RU_cert.pdf", "RU_cert.pdf", Group.SKU, "PB-1", outcome.facts)
     result.analysis = analyse_text(outcome.facts, rules)
     (finding,) = judge_file(result, rules, date(2026, 1, 1))
-    assert finding.code.code == "unreadable_file" and "changed while being read" in finding.detail
+    assert finding.code.code == "unreadable_file" and "changed while being read" in finding_text(finding, "en")
 
 
 @pytest.mark.parametrize("bad", [{"size": "12"}, {"pages": [{"number": 1, "source": "text", "text": None}]},

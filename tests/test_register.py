@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
+from checker.phrases import finding_text
+
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import read_csv  # noqa: E402
 from helpers.papers import declaration, manual  # noqa: E402
@@ -403,8 +405,8 @@ def test_register_end_date_wins_and_says_so(rules):
     def findings_with(until):
         check = RegisterCheck(N1, "found", status_code="01", in_force=True, valid_until=until)
         found, mine = register_findings(paper, {N1: check}, rules, today)
-        assert mine == [check] and paper.findings[0].detail == "paper's own"     # the input is left as it was
-        return [(f.code.code, f.detail) for f in found]
+        assert mine == [check] and finding_text(paper.findings[0], "en") == "paper's own"     # the input is left as it was
+        return [(f.code.code, finding_text(f, "en")) for f in found]
 
     [(code, detail)] = findings_with(date(2026, 11, 30))
     assert code == "certificate_expiring" and "2026-11-30" in detail and "in 4 days" in detail
