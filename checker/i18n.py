@@ -137,7 +137,7 @@ def load_messages(path: Path) -> Messages:
 
 
 def builtin_messages() -> Messages:
-    from .rules import default_rules_dir
+    from .rules_location import default_rules_dir
 
     global _builtin
     if _builtin is None:
@@ -227,9 +227,9 @@ def kyc_note(requirement, lang: str | None = None) -> str:
     note_msg = getattr(requirement, "note_msg", None)
     if note_msg is None:
         return requirement.note
-    from .kyc.notes import render_note
+    from .privacy import redact     # as kyc.notes.render_note does, without importing kyc (no cycle)
 
-    return render_note(note_msg, lang)
+    return redact(note_msg.render(lang or current_lang()))
 
 
 # The account settings buyer chat also depends on: no paper shows them, so the seller ticks them in

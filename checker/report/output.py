@@ -139,16 +139,6 @@ def write_atomic(path: Path, text: str | bytes | Iterable[str], encoding: str = 
         raise
 
 
-def is_inside(path: Path, folder: Path) -> bool:
-    if str(path) == "-":
-        return False     # standard output
-    try:
-        Path(os.path.realpath(path)).relative_to(os.path.realpath(folder))
-        return True
-    except ValueError:
-        return False
-
-
 @lru_cache(maxsize=4)
 def _load_rules(directory: str | None):
     from ..rules import load_rules
