@@ -1,6 +1,7 @@
-"""The doccheck command line: click's declarations only (commands, options, help, choices).
-Each command calls checker.commands.* (which build their scan and outcome through checker.app).
-Bad usage or input: one line on stderr, exit 2, never a traceback (main)."""
+"""The doccheck command line: click's declarations (commands, options, help, choices) and main(),
+the entry point that turns every error into one line and an ExitCode. Each command calls
+checker.commands.* (which build their scan and outcome through checker.app). Bad usage or input:
+one line on stderr, exit 2, never a traceback. docs/cli.md describes every option."""
 
 from __future__ import annotations
 
@@ -84,15 +85,18 @@ def seller_type_option(help_prefix: str = ""):
 
 
 def rules_option(help: str = "Use rule files from DIR instead of the built-in ones."):
+    """--rules DIR: another rules folder (the same files as rules/)."""
     return click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), help=help)
 
 
 def color_option():
+    """--color/--colour auto|always|never (NO_COLOR is honoured by app.setup.colour_setting)."""
     return click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
                         show_default=True, help=COLOR_HELP)
 
 
 def fail_on_option(help: str):
+    """--fail-on: the choices are app.outcome.FAIL_ON's keys."""
     return click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="disabled", show_default=True, help=help)
 
 

@@ -34,7 +34,7 @@ def speaking(tr: i18n.Translator) -> Iterator[None]:
     """While the writers and the judging core still read the language from i18n's module state,
     this is the one place a command hands its Translator to them; state is restored on exit.
     When they take the translator explicitly (issue 11, the results model), this becomes a no-op."""
-    previous = i18n._active
+    previous = i18n.active()
     i18n.install(tr.messages)
     try:
         with i18n.use_lang(tr.lang):
