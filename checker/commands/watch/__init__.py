@@ -27,7 +27,8 @@ How it works:
   mounts.py    which observer: file system type from /proc/mounts, polling for remote ones
   events.py    PathFilter (debris, outside the folder), ChangeCollector (the observer's thread)
   settling.py  signature (size, mtime), opens, Arriving
-  watcher.py   Watcher: the loop, the re-scans, the change lines and status line
+  changes.py   verdicts, change_lines (`PB-1001: ok -> disabled (…)`), kyc_label
+  watcher.py   Watcher: the loop, the re-scans, the status line
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ from ...codes import ExitCode
 from .events import ChangeCollector, PathFilter
 from .mounts import REMOTE_FILESYSTEMS, filesystem_type, needs_polling
 from .settling import Arriving, Signature, opens, signature
-from .watcher import (DEFAULT_POLL_INTERVAL, DEFAULT_SETTLE, Verdict, Watcher, WatchError, change_lines, kyc_label,
-                      verdicts)
+from .changes import Verdict, change_lines, kyc_label, verdicts
+from .watcher import DEFAULT_POLL_INTERVAL, DEFAULT_SETTLE, Watcher, WatchError
 
 __all__ = ["Arriving", "ChangeCollector", "DEFAULT_POLL_INTERVAL", "DEFAULT_SETTLE", "PathFilter", "REMOTE_FILESYSTEMS",
            "Signature", "Verdict", "WatchError", "Watcher", "change_lines", "filesystem_type", "kyc_label",
