@@ -147,10 +147,9 @@ def test_the_finder_reports_a_cycle(tmp_path):
     (pkg / "sub" / "__init__.py").write_text("")
     (pkg / "a.py").write_text("from .sub import b\n")
     (pkg / "sub" / "b.py").write_text("def f():\n    from ..c import thing\n")
-    (pkg / "c.py").write_text("import checker.a\n")
-    (pkg / "d.py").write_text("from . import c\n")
-    (pkg / "e.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import d\n")
     (pkg / "c.py").write_text("import checker.a\nfrom . import e\n")
+    (pkg / "d.py").write_text("from . import c\n")           # into the cycle, not part of it
+    (pkg / "e.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import d\n")  # type-only: no edge
     edges = import_edges(package_modules(pkg))
     cycles = find_cycles(edges)
     assert cycles == [["checker.a", "checker.c", "checker.sub.b"]]
