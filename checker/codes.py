@@ -90,7 +90,16 @@ def status_for(codes: set[ReasonCode] | list[ReasonCode]) -> ChatStatus:
 
 
 class ExitCode(IntEnum):
-    OK = 0                # no SKU disabled
-    SKU_DISABLED = 1      # at least one SKU disabled
+    """Every exit status doccheck gives, in one place (after OCRmyPDF's ExitCode). docs/cli.md
+    lists them; the signal ones follow the shell's 128 + signal number convention."""
+    OK = 0                # no SKU disabled (with --fail-on at_risk: none at risk either)
+    SKU_DISABLED = 1      # at least one SKU disabled (or at risk, with --fail-on at_risk); audit: a client failed
     BAD_INPUT = 2         # bad usage, missing folder, unusable CSV or rules
     MISSING_DEPENDENCY = 3  # tesseract or a language pack missing while OCR is needed
+    INTERRUPTED = 130     # Ctrl-C (SIGINT, 2) before a verdict was published
+    TERMINATED = 143      # SIGTERM (15): a time-out, systemd, a CI cancel
+
+    @classmethod
+    def for_signal(cls, signum: int) -> "ExitCode":
+        """The status of a run stopped by `signum` (SIGINT or SIGTERM); ValueError for any other."""
+        return cls(128 + int(signum))

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import click
 
+from .codes import ExitCode
+
 CONFIG_FILE = "doccheck.toml"
 
 
@@ -58,7 +60,7 @@ BY_KEY = {s.key: s for s in SETTINGS}
 
 class ConfigError(click.ClickException):
     """A config file that cannot be used; the message names the file and line."""
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 @dataclass

@@ -123,7 +123,7 @@ def load_messages(path: Path) -> Messages:
 @functools.cache
 def builtin_messages() -> Messages:
     """The built-in rules/messages.yaml, loaded once (a cache of data, not language state)."""
-    from .rules import default_rules_dir
+    from .rules_location import default_rules_dir
 
     return load_messages(default_rules_dir() / MESSAGES_FILE)
 
@@ -263,9 +263,9 @@ def kyc_note(requirement, speaker: Speaker) -> str:
     note_msg = getattr(requirement, "note_msg", None)
     if note_msg is None:
         return requirement.note
-    from .kyc.notes import render_note
+    from .privacy import redact     # as kyc.notes.render_note does, without importing kyc (no cycle)
 
-    return render_note(note_msg, translator(speaker))
+    return redact(note_msg.render(translator(speaker)))
 
 
 # The account settings buyer chat also depends on: no paper shows them, so the seller ticks them in

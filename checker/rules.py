@@ -22,19 +22,11 @@ from .names import fold_name
 from .analysis.sheets import SheetRules
 from .reading.textlayer import LayerLimits
 from .rulefile import LineDict, RuleError, load_yaml, require
+from .rules_location import default_rules_dir  # noqa: F401  (re-exported: checker.rules.default_rules_dir)
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
               "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml", "ozon.yaml", "copies.yaml",
               "sheets.yaml")
-
-
-def default_rules_dir() -> Path:
-    """Installed wheels carry rules/ as checker/_rules; a source checkout has it beside checker/."""
-    package_dir = Path(__file__).resolve().parent
-    for candidate in (package_dir / "_rules", package_dir.parent / "rules"):
-        if (candidate / "categories.yaml").is_file():
-            return candidate
-    raise RuleError("rules folder not found (reinstall doccheck or pass --rules DIR)")
 
 
 @dataclass(frozen=True)

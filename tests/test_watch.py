@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from checker.commands import watch as watch_module
+from checker.commands.watch import watcher as watch_module   # the module whose names the Watcher looks up
 from checker.commands.watch import PathFilter, Watcher, change_lines, filesystem_type, needs_polling
 from conftest import SAMPLES
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import codes, i18n
 from ..judging.copies import CopyRules
 from ..models import FileResult, ScanResult, SkuResult
+from ..paths import is_inside
 from ..report.output import write_atomic
 from ..judging.sku import sku_details
 
@@ -50,6 +51,7 @@ def upload_name(name: str, copies: CopyRules) -> str:
 
 
 def safe_folder(name: str) -> str:
+    """A SKU as a folder name safe on every system (at most MAX_NAME characters)."""
     return (_UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip(" .") or "sku")[:MAX_NAME]
 
 
@@ -68,33 +70,35 @@ def papers_that_count(sku: SkuResult) -> list[FileResult]:
 
 @dataclass
 class Exported:
+    """One SKU's folder in OUT: which files were copied under which names."""
     sku: str
     files: list[tuple[str, str]]    # (source path relative to FOLDER, name in OUT/<sku>/)
 
 
-def check_out(out: Path, folder: Path) -> None:
-    from ..report.output import is_inside
-
+def check_out(out: Path, folder: Path, tr: i18n.Translator | None = None) -> None:
+    """ExportError (in `tr`'s language) when OUT is inside FOLDER, holds it, or is not a new or empty folder."""
+    tr = tr or i18n.Translator()
     if is_inside(out, folder):
-        raise ExportError(i18n.said("export.out_inside", out=str(out), folder=str(folder)))
+        raise ExportError(tr.t("export.out_inside", out=str(out), folder=str(folder)))
     if is_inside(folder, out):
-        raise ExportError(i18n.said("export.folder_inside", out=str(out), folder=str(folder)))
+        raise ExportError(tr.t("export.folder_inside", out=str(out), folder=str(folder)))
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ExportError(i18n.said("export.out_not_empty", out=str(out)))
+        raise ExportError(tr.t("export.out_not_empty", out=str(out)))
 
 
-def _copy_checked(source: Path, target: Path) -> None:
+def _copy_checked(source: Path, target: Path, tr: i18n.Translator) -> None:
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     shutil.copyfile(source, target)
     os.chmod(target, 0o640)
     if hashlib.sha256(target.read_bytes()).hexdigest() != digest:
         target.unlink(missing_ok=True)
-        raise ExportError(i18n.said("export.hash_mismatch", file=str(source)))
+        raise ExportError(tr.t("export.hash_mismatch", file=str(source)))
 
 
-def export(result: ScanResult, folder: Path, out: Path, speaker: "i18n.Translator | str") -> list[Exported]:
-    """Write OUT/<sku>/ with the papers that count and README.txt (in `speaker`'s language), for every SKU of the scan."""
-    check_out(out, folder)
+def export(result: ScanResult, folder: Path, out: Path, tr: i18n.Translator) -> list[Exported]:
+    """Write OUT/<sku>/ with the papers that count and README.txt (in `tr`'s language), for every
+    SKU of the scan. ExportError when OUT cannot be used or a copy does not match its source."""
+    check_out(out, folder, tr)
     out.mkdir(parents=True, exist_ok=True)
     done: list[Exported] = []
     used_folders: set[str] = set()
@@ -115,17 +119,16 @@ def export(result: ScanResult, folder: Path, out: Path, speaker: "i18n.Translato
                 new = f"{stem} ({n}){dot}{ext}"
                 n += 1
             used.add(new.casefold())
-            _copy_checked(folder / f.path, target / new)
+            _copy_checked(folder / f.path, target / new, tr)
             files.append((f.path, new))
-        write_atomic(target / "README.txt", readme(sku, files, speaker, result.rules))
+        write_atomic(target / "README.txt", readme(sku, files, tr, result.rules))
         done.append(Exported(sku.sku, files))
     return done
 
 
-def readme(sku: SkuResult, files: list[tuple[str, str]], speaker: "i18n.Translator | str", rules=None) -> str:
-    """The checklist of one SKU: what to upload where, and what is still missing, in `speaker`'s
-    language (a checker.i18n.Translator, or a language code: the built-in messages)."""
-    tr = i18n.translator(speaker)
+def readme(sku: SkuResult, files: list[tuple[str, str]], tr: i18n.Translator, rules=None) -> str:
+    """The checklist of one SKU, in `tr`'s language: what to upload where, and what is still
+    missing; `rules` the rules in use (None: the built-in ones)."""
     t = tr.t
     lines = [t("export.readme.title", sku=sku.sku), "", t("export.readme.where"), ""]
     by_path = {f.path: f for f in sku.files}
@@ -147,3 +150,32 @@ def readme(sku: SkuResult, files: list[tuple[str, str]], speaker: "i18n.Translat
     else:
         lines.append(t("export.readme.complete"))
     return "\n".join(lines) + "\n"
+
+
+def run_export(folder: Path, to: Path, params: dict) -> None:
+    """`doccheck export FOLDER --to OUT`: check OUT, scan FOLDER as `scan` does (its reports
+    included), then write the upload-ready copy; InputError (one line, exit 2) when OUT cannot be used."""
+    import click
+
+    from ..app.errors import InputError
+    from ..app.language import translator
+    from ..app.outcome import write_reports_or_fail
+    from ..app.setup import prepare_scan
+    from ..pipeline import scan
+
+    try:
+        check_out(to, folder, translator(params.get("lang")))
+    except ExportError as exc:
+        raise InputError(str(exc)) from None
+    request = prepare_scan(folder, params)
+    result = scan(request.options)
+    ctx = request.context(result)
+    tr = ctx.tr
+    write_reports_or_fail(result, request.outputs, ctx)
+    try:
+        done = export(result, folder, to, tr)
+    except ExportError as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"cannot write {to}: {exc.strerror or exc}") from None
+    click.echo(tr.t("export.done", files=sum(len(d.files) for d in done), skus=len(done), out=str(to)))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..models import SkippedEntry
 from ..names import display_path, fold_name
+from ..paths import is_inside
 from ..privacy import shown_path
 
 
@@ -45,8 +46,10 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return matcher is not None and matcher.match(fold_name(name)) is not None
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+def is_debris(name: str, patterns: tuple[str, ...]) -> bool:
+    """True when the entry `name` matches one of rules/debris.yaml's shell-style `patterns`
+    (case-insensitive, names folded): the one debris test, also used by watch and audit."""
+    return _matches(name, patterns)
 
 
 MAX_DEPTH = 64   # folder levels below the scanned folder; deeper folders are listed as skipped, not walked
@@ -95,7 +98,7 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
                 is_link = entry.is_symlink()
                 if is_link:
                     target = os.path.realpath(path)
-                    if not _inside(target, real_root):
+                    if not is_inside(target, real_root, resolve=False):
                         skip(entry_parts, "link pointing outside the scanned folder")
                         continue
                     path = target

@@ -138,11 +138,3 @@ def write_atomic(path: Path, text: str | bytes | Iterable[str], encoding: str = 
         raise
 
 
-def is_inside(path: Path, folder: Path) -> bool:
-    if str(path) == "-":
-        return False     # standard output
-    try:
-        Path(os.path.realpath(path)).relative_to(os.path.realpath(folder))
-        return True
-    except ValueError:
-        return False
