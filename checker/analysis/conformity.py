@@ -24,6 +24,7 @@ A number whose layout is not recognised at all (after a title) has scheme "eaeu"
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import string
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..rulefile import LineDict, LineList, RuleError, load_yaml, require
+from .scripts import CYRILLIC_TO_LATIN_CAPITALS
+from ..rulefile import LineDict, LineList, RuleError, fail, load_yaml, require
 
 SCHEMES = ("eaeu", "customs_union", "ru_technical_regulation", "gost_r", "national", "voluntary",
            "state_registration", "medical_registration")
@@ -147,14 +149,15 @@ class NumberRules:
     def fold(self, text: str) -> str:
         """Latin look-alikes to Cyrillic, same length, for wordings, titles and regulations.
 
-        The three finders fold the same text in turn; the last result is kept (translate is the
-        costliest step of a warm re-scan)."""
-        last = self.__dict__.get("_last_fold")
-        if last is not None and last[0] is text:
-            return last[1]
-        folded = text.translate(self.fold_table)
-        self.__dict__["_last_fold"] = (text, folded)
-        return folded
+        The three finders fold the same text in turn; the last results are kept in a functools
+        cache (translate is the costliest step of a warm re-scan), not in the rules object."""
+        return _fold(text, self)
+
+
+@functools.lru_cache(maxsize=2)
+def _fold(text: str, rules: NumberRules) -> str:
+    """`text` with the rules' Latin look-alikes made Cyrillic (pure; NumberRules hash by identity)."""
+    return text.translate(rules.fold_table)
 
 
 class _Compiler:
@@ -188,7 +191,7 @@ class _Compiler:
 
     @staticmethod
     def _error(mapping: LineDict, key: str, message: str) -> RuleError:
-        return RuleError(message, path=mapping.path, line=mapping.line_of(key))
+        return fail(message, mapping, key)
 
     def _regex(self, mapping: LineDict, key: str, template: str | None = None, flags: int = 0) -> re.Pattern:
         source = template if template is not None else require(mapping, key, str)
@@ -263,7 +266,7 @@ class _Compiler:
         bares = []
         for bare in bare_node:
             if not isinstance(bare, LineDict):
-                raise RuleError("'bare': each entry must be a mapping", path=bare_node.path, line=bare_node.line)
+                raise fail("'bare': each entry must be a mapping", bare_node)
             bare_scheme = self._scheme(bare, "scheme")
             bare_states = frozenset(self._strings(bare, "states"))
             bare_layouts = tuple(self._layout_ref(bare, "layouts", name, layouts) for name in self._strings(bare, "layouts"))
@@ -322,7 +325,7 @@ class _Compiler:
             # the lookahead lets the scan skip characters no anchor starts with (most of any text)
             anchor = re.compile(f"(?={cls(''.join(sorted(first_chars)))})(?:" + "|".join(anchor_parts) + ")", re.VERBOSE)
         except re.error as exc:
-            raise RuleError(f"'bare' anchors and prefixes do not compile together: {exc}", path=bare_node.path, line=bare_node.line) from None
+            raise fail(f"'bare' anchors and prefixes do not compile together: {exc}", bare_node) from None
         gap_re = self.expansions["_"]
         after_title_re = re.compile(f"{gap_re}(?:{numero.pattern}){gap_re}", re.VERBOSE)
         after_label_re = re.compile(f"{gap_re}:?{gap_re}(?:(?:{numero.pattern}){gap_re})?", re.VERBOSE)
@@ -335,7 +338,7 @@ class _Compiler:
         month_numbers: dict[str, int] = {}
         for word, number in months.items():
             if not number.isdigit() or not 1 <= int(number) <= 12:
-                raise RuleError(f"'months': {word!r} must map to 1..12", path=dates.path, line=dates.line_of("months"))
+                raise fail(f"'months': {word!r} must map to 1..12", dates, "months")
             month_numbers[word.casefold()] = int(number)
         self.expansions["MONTH"] = "(?:" + "|".join(re.escape(w) for w in sorted(month_numbers, key=len, reverse=True)) + ")"
         formats = [self._regex(dates, "formats", f, re.IGNORECASE) for f in self._strings(dates, "formats")]
@@ -350,7 +353,7 @@ class _Compiler:
         node = require(d, "validity", LineList)
         for item in node:
             if not isinstance(item, LineDict):
-                raise RuleError("'validity': each entry must be a mapping", path=node.path, line=node.line)
+                raise fail("'validity': each entry must be a mapping", node)
             pattern = self._regex(item, "pattern", flags=re.IGNORECASE)
             if not {"from", "until", "registered"} & set(pattern.groupindex):
                 raise self._error(item, "pattern", "'pattern': needs a from, until or registered group")
@@ -688,7 +691,7 @@ def _same_letters(raw: str, value: str) -> bool:
     return raw.upper() == value or raw.upper().translate(_TWINS) == value.translate(_TWINS)
 
 
-_TWINS = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
+_TWINS = CYRILLIC_TO_LATIN_CAPITALS
 
 
 def _dedupe(found: list[ConformityNumber]) -> list[ConformityNumber]:

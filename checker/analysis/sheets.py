@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rulefile import LineDict, LineList, RuleError, load_yaml, require
+from ..rulefile import LineDict, LineList, RuleError, fail, load_yaml, require
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,12 @@ class SheetRules:
         statements = []
         for item in items:
             if not isinstance(item, LineDict):
-                raise RuleError("each statement must be a mapping with name and pattern", path=data.path, line=data.line_of("statements"))
+                raise fail("each statement must be a mapping with name and pattern", data, "statements")
             name, pattern = require(item, "name", str), require(item, "pattern", str)
             try:
                 regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
             except re.error as exc:
-                raise RuleError(f"statement {name!r}: bad regular expression ({exc})", path=item.path, line=item.line_of("pattern")) from None
+                raise fail(f"statement {name!r}: bad regular expression ({exc})", item, "pattern") from None
             if "total" not in regex.groupindex or regex.search("") is not None:
                 raise RuleError(f"statement {name!r}: the pattern needs a named group 'total' and must not match empty text",
                                 path=item.path, line=item.line_of("pattern"))
@@ -51,7 +51,7 @@ class SheetRules:
         words = require(data, "number_words", LineDict)
         for word, value in words.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise RuleError(f"number word {word!r} must be a whole number from 1", path=words.path, line=words.line_of(word))
+                raise fail(f"number word {word!r} must be a whole number from 1", words, word)
         max_total = require(data, "max_total", int)
         return cls(tuple(statements), {str(w).casefold(): v for w, v in words.items()}, max_total)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..names import fold_name, nfc
-from ..rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, RuleError, fail, require
 
 MAX_UNWRAP = 5      # "Copy of Copy of x - Copy.pdf": markers taken off at most this many times
 
@@ -70,7 +70,7 @@ class CopyRules:
                 raise RuleError("each copy rule must be a mapping (tool, pattern, source, examples)", path=data.path, line=line)
             unknown = sorted(set(entry) - {"tool", "pattern", "case_sensitive", "source", "examples"})
             if unknown:
-                raise RuleError(f"unknown field {unknown[0]!r} in a copy rule", path=entry.path, line=entry.line_of(unknown[0]))
+                raise fail(f"unknown field {unknown[0]!r} in a copy rule", entry, unknown[0])
             tool, text, source = (require(entry, key, str) for key in ("tool", "pattern", "source"))
             flags = 0 if require(entry, "case_sensitive", bool, optional=True, default=False) else re.IGNORECASE
             try:
@@ -84,7 +84,7 @@ class CopyRules:
             rule = CopyRule(tool, pattern, source)
             examples = require(entry, "examples", LineDict)
             if not examples:
-                raise RuleError(f"copy rule {tool!r}: give at least one example", path=entry.path, line=entry.line_of("examples"))
+                raise fail(f"copy rule {tool!r}: give at least one example", entry, "examples")
             for copy, original in examples.items():
                 got = CopyRules((rule,))._strip(nfc(str(copy)))[1]
                 if got != str(original):

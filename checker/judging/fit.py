@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ..rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, RuleError, fail, require
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-./·][^\W_]+)*")
 _SEPARATORS = re.compile(r"[-./·]")
@@ -42,19 +42,19 @@ class FitRules:
         def strings(mapping: LineDict, key: str) -> tuple[str, ...]:
             values = require(mapping, key, list)
             if not values or not all(isinstance(v, str) and v.strip() for v in values):
-                raise RuleError(f"{key!r} must be a non-empty list of texts", path=mapping.path, line=mapping.line_of(key))
+                raise fail(f"{key!r} must be a non-empty list of texts", mapping, key)
             return tuple(values)
 
         def score(key: str) -> float:
             value = require(data, key, (int, float))
             if isinstance(value, bool) or not 50 <= value <= 100:
-                raise RuleError(f"{key!r} must be a rapidfuzz score from 50 to 100, got {value!r}", path=data.path, line=data.line_of(key))
+                raise fail(f"{key!r} must be a rapidfuzz score from 50 to 100, got {value!r}", data, key)
             return float(value)
 
         max_chars = require(desc, "max_chars", int)
         min_word = require(data, "min_type_word", int)
         if not 50 <= max_chars <= 10000 or not 2 <= min_word <= 20:
-            raise RuleError("'max_chars' must be 50..10000 and 'min_type_word' 2..20", path=desc.path, line=desc.line_of("max_chars"))
+            raise fail("'max_chars' must be 50..10000 and 'min_type_word' 2..20", desc, "max_chars")
         return cls(strings(desc, "starts"), strings(desc, "ends"), max_chars, score("brand_min_score"),
                    score("word_min_score"), score("model_min_score"), min_word,
                    tuple(c.casefold() for c in strings(data, "brand_columns")),

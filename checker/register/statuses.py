@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, RuleError, fail, require
 
 
 @dataclass(frozen=True)
@@ -40,19 +40,19 @@ class RegisterRules:
         statuses: dict[str, RegisterStatus] = {}
         for code, spec in block.items():
             if not isinstance(code, str) or not code.strip():
-                raise RuleError(f"status code {code!r} must be quoted text, e.g. \"01\"", path=block.path, line=block.line_of(code))
+                raise fail(f"status code {code!r} must be quoted text, e.g. \"01\"", block, code)
             if not isinstance(spec, LineDict):
-                raise RuleError(f"status code {code!r} must be a mapping", path=block.path, line=block.line_of(code))
+                raise fail(f"status code {code!r} must be a mapping", block, code)
             names = check_translations(require(spec, "names", LineDict), f"register status {code!r} names")
             source = require(spec, "source", str)
             if not source.strip():
-                raise RuleError(f"status code {code!r}: 'source' must say where the code was found", path=spec.path, line=spec.line_of("source"))
+                raise fail(f"status code {code!r}: 'source' must say where the code was found", spec, "source")
             statuses[code] = RegisterStatus(code, require(spec, "in_force", bool), names, source,
                                             require(spec, "verified", bool))
         if not any(s.in_force for s in statuses.values()):
-            raise RuleError("no status code is in_force: true; every register record would count as revoked", path=block.path, line=block.line)
+            raise fail("no status code is in_force: true; every register record would count as revoked", block)
         schemes = require(data, "schemes", list)
         for scheme in schemes:
             if scheme not in SCHEMES:
-                raise RuleError(f"'schemes': {scheme!r} is not one of {', '.join(SCHEMES)}", path=data.path, line=data.line_of("schemes"))
+                raise fail(f"'schemes': {scheme!r} is not one of {', '.join(SCHEMES)}", data, "schemes")
         return cls(statuses, tuple(schemes))
