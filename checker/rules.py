@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import codes
-from .analysis.conformity import NumberRules
+from .analysis.numbers import NumberRules
 from .judging.fit import FitRules
 from .analysis.doctypes import OZON_TYPES, DocumentTypeRules
 from .ozon.codes import OzonCodes

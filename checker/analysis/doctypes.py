@@ -97,7 +97,7 @@ class DocumentTypeRules:
 
     def classify(self, folded: str, numbers) -> Classified | None:
         """The paper a text is. `folded`: the text with Latin look-alikes folded to Cyrillic
-        (NumberRules.fold); `numbers`: conformity.ConformityNumber-like objects in text order
+        (NumberRules.fold); `numbers`: numbers.ConformityNumber-like objects in text order
         (scheme, doc_type, official, well_formed). None when the content says nothing."""
         first = next((n for n in numbers if n.well_formed), numbers[0] if numbers else None)
         by_number = self.paper_of_number(first.scheme, first.doc_type) if first else None

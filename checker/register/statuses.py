@@ -33,7 +33,7 @@ class RegisterRules:
     @classmethod
     def from_data(cls, data: LineDict) -> "RegisterRules":
         """Checks and reads register.yaml; a RuleError names file and line."""
-        from ..analysis.conformity import SCHEMES
+        from ..analysis.numbers import SCHEMES
         from ..i18n import check_translations
 
         block = require(data, "status_codes", LineDict)
