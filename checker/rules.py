@@ -22,11 +22,30 @@ from .judging.copies import CopyRules
 from .names import fold_name
 from .analysis.sheets import SheetRules
 from .reading.textlayer import LayerLimits
-from .rulefile import LineDict, RuleError, check_keys, fail, load_yaml, mapping_at, number, require, source, strings
+from .rulefile import LineDict, RuleError, check_keys, fail, load_yaml, number, require, source, strings
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
               "numbers.yaml", "markers.yaml", "kyc.yaml", "register.yaml", "fit.yaml", "ozon.yaml", "copies.yaml",
               "sheets.yaml")
+
+
+# The top-level keys each rule file may have; any other is refused at its line (kyc.yaml,
+# markers.yaml and ozon_types.yaml check their own; reasons.yaml's keys are the reason codes).
+TOP_LEVEL_KEYS = {
+    "categories.yaml": ("restricted", "unrestricted", "matching", "regulation_titles"),
+    "debris.yaml": ("files", "dirs"),
+    "file_types.yaml": ("accepted", "use_hints", "names", "document_types"),
+    "limits.yaml": ("expiring_within_days", "pages", "ocr", "language", "text_layer"),
+    "numbers.yaml": ("alphabets", "lookalikes", "dashes", "gap", "numero", "numero_misread", "countries", "layouts",
+                     "prefixes", "bare", "after_title", "ignore", "titles", "dates", "validity", "regulations", "evidence"),
+    "register.yaml": ("status_codes", "schemes"),
+    "fit.yaml": ("product_description", "brand_min_score", "word_min_score", "model_min_score", "min_type_word",
+                 "brand_columns", "name_columns"),
+    "ozon.yaml": ("source", "fields", "allowed", "certificate_type", "accordance_type", "product_type", "default_country",
+                  "infinite_unless_dated", "names"),
+    "copies.yaml": ("copies",),
+    "sheets.yaml": ("statements", "number_words", "max_total"),
+}
 
 
 def default_rules_dir() -> Path:
@@ -382,10 +401,14 @@ def _load_limits(data: LineDict) -> Limits:
 
 
 def load_rules(directory: Path | None = None) -> Rules:
+    """Every rule file of `directory` (default: the installed rules/) read and validated into one
+    immutable Rules. Any problem is a RuleError naming the file and line."""
     directory = Path(directory) if directory else default_rules_dir()
     if not directory.is_dir():
         raise RuleError("rules folder not found or not a folder", path=directory)
     files = {name: load_yaml(directory / name) for name in RULE_FILES}
+    for name, keys in TOP_LEVEL_KEYS.items():
+        check_keys(files[name], keys, "unknown top-level key {key!r} (expected " + ", ".join(keys) + ")")
     digest = hashlib.sha256()
     for name in RULE_FILES:
         digest.update(f"{name}\0{len(files[name].source)}\0".encode() + files[name].source)

@@ -10,7 +10,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rulefile import LineDict, LineList, RuleError, fail, load_yaml, require
+from ..rulefile import LineDict, LineList, Field, fail, load_yaml, read_fields, require
+
+
+# sheets.yaml: the fields of one statement
+_STATEMENT = {"name": Field(str, nonempty=True), "pattern": Field(str, nonempty=True),
+              "adds_cover": Field(bool, required=False, default=False)}
 
 
 @dataclass(frozen=True)
@@ -38,16 +43,16 @@ class SheetRules:
         for item in items:
             if not isinstance(item, LineDict):
                 raise fail("each statement must be a mapping with name and pattern", data, "statements")
-            name, pattern = require(item, "name", str), require(item, "pattern", str)
+            spec = read_fields(item, _STATEMENT, "statement")
+            name, pattern = spec["name"], spec["pattern"]
             try:
                 regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
             except re.error as exc:
                 raise fail(f"statement {name!r}: bad regular expression ({exc})", item, "pattern") from None
             if "total" not in regex.groupindex or regex.search("") is not None:
-                raise RuleError(f"statement {name!r}: the pattern needs a named group 'total' and must not match empty text",
-                                path=item.path, line=item.line_of("pattern"))
-            adds_cover = require(item, "adds_cover", bool, optional=True, default=False)
-            statements.append(SheetStatement(name, regex, adds_cover))
+                raise fail(f"statement {name!r}: the pattern needs a named group 'total' and must not match empty text",
+                           item, "pattern")
+            statements.append(SheetStatement(name, regex, spec["adds_cover"]))
         words = require(data, "number_words", LineDict)
         for word, value in words.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

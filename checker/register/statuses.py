@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rulefile import LineDict, RuleError, fail, require
+from ..rulefile import Field, LineDict, fail, read_fields, require
+
+
+# register.yaml: the fields of one status code (source: where the code's meaning was found)
+_STATUS = {"names": Field(LineDict), "in_force": Field(bool), "source": Field(str), "verified": Field(bool)}
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,11 @@ class RegisterRules:
                 raise fail(f"status code {code!r} must be quoted text, e.g. \"01\"", block, code)
             if not isinstance(spec, LineDict):
                 raise fail(f"status code {code!r} must be a mapping", block, code)
-            names = check_translations(require(spec, "names", LineDict), f"register status {code!r} names")
-            source = require(spec, "source", str)
-            if not source.strip():
+            fields = read_fields(spec, _STATUS, f"status code {code!r}")
+            names = check_translations(fields["names"], f"register status {code!r} names")
+            if not fields["source"].strip():
                 raise fail(f"status code {code!r}: 'source' must say where the code was found", spec, "source")
-            statuses[code] = RegisterStatus(code, require(spec, "in_force", bool), names, source,
-                                            require(spec, "verified", bool))
+            statuses[code] = RegisterStatus(code, fields["in_force"], names, fields["source"], fields["verified"])
         if not any(s.in_force for s in statuses.values()):
             raise fail("no status code is in_force: true; every register record would count as revoked", block)
         schemes = require(data, "schemes", list)
