@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import i18n
 from ..codes import ChatStatus, ExitCode
-from ..names import terminal_text
+from ..names import display_name
 from ..report.output import csv_text, is_inside, write_atomic
 from ..rules import Rules
 
@@ -129,12 +129,6 @@ def find_clients(clients_dir: Path, rules: Rules) -> list[tuple[str, Path, str]]
             problem = i18n.t("audit.err.link_outside", path=str(clients_dir))
         clients.append((entry.name, path, problem))
     return clients
-
-
-def display_name(name: str) -> str:
-    """A folder name or message as the terminal and summary.csv show it: control characters (escape
-    sequences), bidi controls and undecodable bytes escaped (names.terminal_text)."""
-    return terminal_text(name)
 
 
 def safe_folder_name(name: str) -> str:
