@@ -39,6 +39,7 @@ class LineDict(dict):
         self.lines: dict[Any, int] = {}
 
     def line_of(self, key: Any) -> int | None:
+        """The line of `key`, else the mapping's own line."""
         return self.lines.get(key, self.line)
 
 

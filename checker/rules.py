@@ -59,6 +59,7 @@ def default_rules_dir() -> Path:
 
 @dataclass(frozen=True)
 class Category:
+    """One category of categories.yaml: whether it is restricted, which Ozon document types satisfy it, its regulations, aliases, names and source."""
     key: str
     restricted: bool
     high_risk: bool = False
@@ -101,6 +102,7 @@ class CategoryMatch:
 
 @dataclass(frozen=True)
 class ReasonText:
+    """A reason code's texts in one language (reasons.yaml): title, why, fix, detail (detail has {placeholders})."""
     title: str
     why: str
     fix: str
@@ -109,6 +111,7 @@ class ReasonText:
 
 @dataclass(frozen=True)
 class Limits:
+    """limits.yaml: how much of a file is read (pages, OCR dpi and time-out in seconds, image frames) and the verdicts' thresholds."""
     expiring_within_days: int
     pages_first: int
     pages_sample: int
@@ -224,10 +227,12 @@ class Rules:
         return CategoryMatch(None)
 
     def reason_text(self, code: codes.ReasonCode | str, lang: str = "en") -> ReasonText:
+        """The texts of a reason code in `lang`, English when that language has none."""
         texts = self.reasons[str(code)]
         return texts.get(lang) or texts["en"]
 
     def type_name(self, mime: str) -> str:
+        """How reports name a MIME type (file_types.yaml `names`), else the MIME type itself."""
         return self.type_names.get(mime, mime)
 
 

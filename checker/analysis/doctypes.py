@@ -26,6 +26,7 @@ OZON_TYPES = TYPES[:6]
 
 @dataclass(frozen=True)
 class Paper:
+    """One paper of file_types.yaml `document_types.papers`: its Ozon type, whether it confirms conformity, whether it needs a number."""
     key: str                      # test_report, certificate_of_conformity, …
     type: str                     # one of TYPES
     conformity: bool              # offered as a SKU's conformity paper
@@ -41,6 +42,7 @@ class Paper:
 
 @dataclass(frozen=True)
 class Classified:
+    """The paper a text was found to be, and the evidence (title phrase or number)."""
     paper: str                    # Paper.key
     type: str                     # Paper.type
     evidence: str                 # "title:ПРОТОКОЛ ИСПЫТАНИЙ", "number:РЗН 2025/25937", "wording:…"
@@ -64,6 +66,7 @@ class DocumentTypeRules:
 
     @classmethod
     def from_data(cls, data: LineDict, fold_table: dict[int, str] | None = None) -> "DocumentTypeRules":
+        """Validates file_types.yaml's `document_types`; RuleError naming file and line."""
         node = require(data, "document_types", LineDict)
         papers_node = require(node, "papers", LineDict)
         papers: dict[str, Paper] = {}

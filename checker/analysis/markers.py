@@ -85,6 +85,7 @@ def phrase_regex(phrase: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Term:
+    """One phrase or pattern of a marker, compiled, with its language."""
     language: str
     source: str            # the phrase or pattern as written in the rule file
     regex: re.Pattern[str]
@@ -96,6 +97,7 @@ class Term:
 
 @dataclass(frozen=True)
 class TermSet:
+    """The phrases and patterns of one marker part (its phrases, `first`, `second` or `unless`)."""
     terms: tuple[Term, ...]
 
     def matched(self, text: Prepared) -> list[Term]:
@@ -219,11 +221,13 @@ class MarkerRules:
 
     @classmethod
     def load(cls, path: Path | str) -> "MarkerRules":
+        """Reads and validates a markers.yaml; RuleError (file:line) when it is wrong."""
         path = Path(path)
         return cls.from_data(load_yaml(path), path)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], path: Path | None = None) -> "MarkerRules":
+        """Validates a parsed markers.yaml (`markers:` rules of the MARKER_KINDS); RuleError naming file and line."""
         path = path or getattr(data, "path", None)
         if not isinstance(data, Mapping):
             raise RuleError("expected a mapping at the top of the file", path=path, line=1)
@@ -237,12 +241,14 @@ class MarkerRules:
         return cls(markers, path)
 
     def keys(self) -> tuple[str, ...]:
+        """The marker keys, in file order."""
         return tuple(self.markers)
 
     def __contains__(self, key: object) -> bool:
         return key in self.markers
 
     def title(self, key: str) -> str:
+        """How notes name the marker's paper; its key with spaces when unknown."""
         marker = self.markers.get(key)
         return marker.title if marker else key.replace("_", " ")
 

@@ -20,6 +20,7 @@ _STATEMENT = {"name": Field(str, nonempty=True), "pattern": Field(str, nonempty=
 
 @dataclass(frozen=True)
 class SheetStatement:
+    """One statement of sheets.yaml: a pattern with a group `total`, and whether the count leaves out the cover sheet."""
     name: str
     regex: re.Pattern[str]
     adds_cover: bool          # the count is an appendix's: the document holds one sheet more
@@ -34,10 +35,12 @@ class SheetRules:
 
     @classmethod
     def load(cls, path: Path) -> "SheetRules":
+        """Reads and validates a sheets.yaml; RuleError naming file and line."""
         return cls.from_data(load_yaml(Path(path)))
 
     @classmethod
     def from_data(cls, data: LineDict) -> "SheetRules":
+        """Validates a parsed sheets.yaml; RuleError naming file and line."""
         items = require(data, "statements", LineList)
         statements = []
         for item in items:

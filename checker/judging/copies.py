@@ -23,6 +23,7 @@ MAX_UNWRAP = 5      # "Copy of Copy of x - Copy.pdf": markers taken off at most 
 
 @dataclass(frozen=True)
 class CopyRule:
+    """One rule of copies.yaml: who makes such names, the pattern (captures `stem`, maybe `ext`), its source."""
     tool: str
     pattern: re.Pattern[str]
     source: str
@@ -39,6 +40,7 @@ class CopyName:
 
 @dataclass(frozen=True)
 class CopyRules:
+    """The rules of copies.yaml, tried in order."""
     rules: tuple[CopyRule, ...] = ()
 
     def parse(self, name: str) -> CopyName | None:

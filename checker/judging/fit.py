@@ -24,6 +24,7 @@ _SEPARATORS = re.compile(r"[-./·]")
 
 @dataclass(frozen=True)
 class FitRules:
+    """fit.yaml: where a form's product description is, and the rapidfuzz scores (0-100) a brand, type word and model must reach."""
     starts: tuple[str, ...]
     ends: tuple[str, ...]
     max_chars: int

@@ -105,6 +105,7 @@ class Cond:
 @condition
 @dataclass
 class AllCond(Cond):
+    """`all: [...]`: every nested condition holds."""
     kind: ClassVar[str] = "all"
 
     @classmethod
@@ -132,6 +133,7 @@ class AllCond(Cond):
 @condition
 @dataclass
 class AnyCond(Cond):
+    """`any: [...]`: at least one nested condition holds."""
     kind: ClassVar[str] = "any"
 
     @classmethod
@@ -162,6 +164,7 @@ class AnyCond(Cond):
 @condition
 @dataclass
 class MarkerCond(Cond):
+    """`marker: KEY` (with `languages: [...]`): the file shows the marker of markers.yaml, in those languages."""
     kind: ClassVar[str] = "marker"
     modifiers: ClassVar[frozenset[str]] = frozenset({"languages"})
 
@@ -362,6 +365,7 @@ class SameHolderCond(Cond):
 @condition
 @dataclass
 class TextLanguageCond(Cond):
+    """`text_language: LANG`: the file has text in that language."""
     kind: ClassVar[str] = "text_language"
 
     @classmethod
@@ -385,6 +389,7 @@ class TextLanguageCond(Cond):
 @condition
 @dataclass
 class BankCond(Cond):
+    """`bank_account: valid`: the file shows a bank account whose control key holds (checker.kyc.bank)."""
     kind: ClassVar[str] = "bank_account"
 
     @classmethod

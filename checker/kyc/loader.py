@@ -15,18 +15,21 @@ from .conditions import Cond, SameHolderCond, language_list, parse_condition, wa
 
 @dataclass(frozen=True)
 class PooledLanguages:
+    """A requirement's `languages`: the files meeting it must, together, have matched `marker` in every `required` language."""
     marker: str
     required: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Context:
+    """A requirement's `context`: text added to its note when `requirement` was met."""
     requirement: str
     text: str              # "{files}" is replaced by the paths that met `requirement`
 
 
 @dataclass(frozen=True)
 class Requirement:
+    """One requirement of a KYC profile: its key, titles, evidence condition and note."""
     key: str
     title: str
     title_ru: str
@@ -40,6 +43,7 @@ class Requirement:
 
 @dataclass(frozen=True)
 class Profile:
+    """A KYC profile (seller type) with its requirements, inherited ones included."""
     name: str
     title: str
     aliases: tuple[str, ...]
@@ -110,11 +114,13 @@ class KycRules:
 
     @classmethod
     def load(cls, path: Path | str, markers: MarkerRules | None = None) -> "KycRules":
+        """Reads and validates a kyc.yaml (against `markers` when given); RuleError naming file and line."""
         path = Path(path)
         return cls.from_data(load_yaml(path), markers, path=path)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], markers: MarkerRules | None = None, *, path: Path | None = None) -> "KycRules":
+        """Validates a parsed kyc.yaml; resolves `extends`; RuleError naming file and line."""
         path = path or getattr(data, "path", None)
         if not isinstance(data, Mapping):
             raise RuleError("expected a mapping at the top of the file", path=path, line=1)
@@ -189,6 +195,7 @@ class KycRules:
         return check_marker_refs(self.profiles, markers, self.path)
 
     def profile(self, name: str) -> Profile:
+        """The profile named `name` or one of its aliases (case-insensitive); ValueError when unknown."""
         key = self._aliases.get((name or "").strip().casefold())
         if key is None:
             raise ValueError(f"unknown KYC profile {name!r} (known: {', '.join(self.profiles)})")

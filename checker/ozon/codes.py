@@ -15,6 +15,7 @@ MAX_NAME = 100   # the API's limit on `name`
 
 @dataclass(frozen=True)
 class OzonCodes:
+    """ozon.yaml: the codes of Ozon's /v2/product/certificate/create for each kind of paper, checked against the API's enums."""
     fields: tuple[str, ...]
     allowed: dict[str, frozenset[str]]
     certificate_type: dict[str, str]          # doccheck document type -> certificate_type
@@ -29,6 +30,7 @@ class OzonCodes:
 
     @classmethod
     def from_data(cls, data: LineDict) -> "OzonCodes":
+        """Validates a parsed ozon.yaml; RuleError naming file and line."""
         allowed_node = require(data, "allowed", LineDict)
         allowed = {}
         for key in ("certificate_type", "accordance_type", "product_type"):

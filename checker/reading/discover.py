@@ -19,6 +19,7 @@ from ..privacy import shown_path
 
 @dataclass(frozen=True)
 class FoundFile:
+    """A regular file found under the scanned folder: its path components relative to it."""
     abspath: str                  # where to read the bytes (a link's target inside the folder)
     parts: tuple[str, ...]        # path components relative to the root, as the user sees them
     size: int

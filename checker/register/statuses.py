@@ -13,6 +13,7 @@ _STATUS = {"names": Field(LineDict), "in_force": Field(bool), "source": Field(st
 
 @dataclass(frozen=True)
 class RegisterStatus:
+    """One status code of the EAEU register (register.yaml): in force or not, its names, source, verified."""
     code: str
     in_force: bool
     names: dict[str, str]         # en/ru/zh
@@ -22,6 +23,7 @@ class RegisterStatus:
 
 @dataclass(frozen=True)
 class RegisterRules:
+    """register.yaml: the register's status classifier and the schemes looked up there."""
     statuses: dict[str, RegisterStatus]
     schemes: tuple[str, ...]      # rules/numbers.yaml schemes whose numbers are looked up
 
@@ -31,6 +33,7 @@ class RegisterRules:
         return bool(status and status.in_force)
 
     def status_name(self, code: str, lang: str) -> str | None:
+        """The status code's name in `lang` (English when missing); None for an unlisted code."""
         status = self.statuses.get(code)
         return (status.names.get(lang) or status.names.get("en")) if status else None
 
