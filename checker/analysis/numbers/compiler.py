@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import re
 import string
+from typing import Any
 
 from ...rulefile import LineDict, LineList, RuleError, fail, require
 from .layouts import READERS, TEMPLATE_FIELD, Field, Layout, Prefix, Wording
 from .model import DOC_TYPES, SCHEMES
-from .rules import NumberRules
 
 _PLACEHOLDER = re.compile(r"\{([A-Z_]+)\}")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _LETTERS = "А-ЯЁа-яё"
 
 
-def compile_numbers(data: LineDict) -> NumberRules:
-    """numbers.yaml (as load_yaml parsed it) checked and compiled; RuleError naming file and line."""
+def compile_numbers(data: LineDict) -> dict[str, Any]:
+    """numbers.yaml (as load_yaml parsed it) checked and compiled into NumberRules' attributes
+    (NumberRules.from_data builds the object); RuleError naming file and line."""
     return _Compiler(data).build()
 
 
@@ -99,8 +100,8 @@ class _Compiler:
 
     # -- the whole file, step by step --
 
-    def build(self) -> NumberRules:
-        """Every step in file order; the result is immutable from here on."""
+    def build(self) -> dict[str, Any]:
+        """Every step in file order; NumberRules' attributes."""
         d = self.data
         self._alphabets(d)
         countries = frozenset(self._str(d, "countries").split())
@@ -119,7 +120,7 @@ class _Compiler:
         self._evidence(require(d, "evidence", LineDict))
         self._regulations(require(d, "regulations", LineDict))
         prefixes = self.prefixes
-        return NumberRules(
+        return dict(
             **self.parts, prefixes=prefixes,
             bares=tuple((states, options) for _, states, options in self.bares),
             displays={p.scheme: (p.display, p.mark) for p in prefixes.values() if p.display and p.name == p.scheme},

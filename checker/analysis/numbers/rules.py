@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ...rulefile import LineDict, load_yaml
+from .compiler import compile_numbers
 from .layouts import READERS, Prefix, Wording
 
 
@@ -20,7 +21,7 @@ class NumberRules:
     wordings: tuple[Wording, ...]
 
     def __init__(self, **parts: Any):
-        self.__dict__.update(parts)    # filled only by compiler.compile_numbers()
+        self.__dict__.update(parts)    # what compiler.compile_numbers() made of numbers.yaml
 
     @classmethod
     def load(cls, path: Path) -> "NumberRules":
@@ -30,9 +31,7 @@ class NumberRules:
     @classmethod
     def from_data(cls, data: LineDict) -> "NumberRules":
         """Compiles a parsed numbers.yaml (see compiler.compile_numbers)."""
-        from .compiler import compile_numbers    # the compiler builds NumberRules: imported when used
-
-        return compile_numbers(data)
+        return cls(**compile_numbers(data))
 
     def read(self, raw: str, how: str) -> str:
         """One field's raw characters read the `how` way (a READERS name), whitespace dropped."""
