@@ -1,4 +1,6 @@
-"""Load YAML rule files keeping line numbers, so validation errors can name file and line."""
+"""Rule files: YAML loaded keeping line numbers, and the one validation API every loader uses
+(fail, check_keys, text, strings, number, one_of, Field/read_fields, source), so every error is a
+RuleError naming file and line. See docs/rules.md."""
 
 from __future__ import annotations
 
@@ -121,9 +123,6 @@ def require(mapping: LineDict, key: str, kind: type | tuple[type, ...], *, optio
 # a RuleError naming the file and the line of the offending key (or of the enclosing mapping or
 # list when the key is absent). `Field` and `read_fields` declare a mapping's keys at once:
 # required keys, types, enums, ranges, unknown keys rejected.
-
-MISSING = object()
-
 
 def line_at(node: Any, key: Any = None) -> int | None:
     """The line of `key` in a LineDict (else of the node itself); None for plain data."""

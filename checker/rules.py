@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

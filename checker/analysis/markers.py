@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..rulefile import LineDict, LineList, RuleError, check_keys, fail, load_yaml
+from ..rulefile import LineList, RuleError, check_keys, fail, load_yaml
 from .scripts import CYRILLIC_TO_LATIN_FOLDED, is_han
 
 LANGUAGES = ("ru", "en", "zh", "fr")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..rulefile import LineDict, LineList, RuleError, fail, load_yaml, require
+from ..rulefile import LineDict, LineList, RuleError, load_yaml, require
 
 OZON_TYPES_FILE = "ozon_types.yaml"
 VERDICTS = ("approved", "declined")
