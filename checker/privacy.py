@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .analysis.scripts import CYRILLIC_CAPITALS
 from .names import display_path
 
 MASK_CHAR = "*"
@@ -25,7 +26,7 @@ def mask(value: str, keep: int = 3) -> str:
 # --- detectors -------------------------------------------------------------------------------
 
 _MRZ_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<«‹")
-_CYRILLIC_LOOKALIKES = set("АВСЕНКМОРТХУ")
+_CYRILLIC_LOOKALIKES = set(CYRILLIC_CAPITALS)   # read for their Latin twins in a zone
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{16,}(?!\d)")                     # accounts (20), cards (16), others
 _CN_RESIDENT_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _GROUPED_ACCOUNT = re.compile(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import codes
-from .analysis.conformity import NumberRules
+from .analysis.numbers import NumberRules
 from .judging.fit import FitRules
 from .analysis.doctypes import OZON_TYPES, DocumentTypeRules
 from .ozon.codes import OzonCodes
@@ -21,7 +21,7 @@ from .judging.copies import CopyRules
 from .names import fold_name
 from .analysis.sheets import SheetRules
 from .reading.textlayer import LayerLimits
-from .rulefile import LineDict, RuleError, load_yaml, require
+from .rulefile import LineDict, RuleError, check_keys, fail, load_yaml, number, require, source, strings
 from .rules_location import default_rules_dir  # noqa: F401  (re-exported: checker.rules.default_rules_dir)
 
 RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml", "reasons.yaml",
@@ -29,8 +29,28 @@ RULE_FILES = ("categories.yaml", "debris.yaml", "file_types.yaml", "limits.yaml"
               "sheets.yaml")
 
 
+# The top-level keys each rule file may have; any other is refused at its line (kyc.yaml,
+# markers.yaml and ozon_types.yaml check their own; reasons.yaml's keys are the reason codes).
+TOP_LEVEL_KEYS = {
+    "categories.yaml": ("restricted", "unrestricted", "matching", "regulation_titles"),
+    "debris.yaml": ("files", "dirs"),
+    "file_types.yaml": ("accepted", "use_hints", "names", "document_types"),
+    "limits.yaml": ("expiring_within_days", "pages", "ocr", "language", "text_layer"),
+    "numbers.yaml": ("alphabets", "lookalikes", "dashes", "gap", "numero", "numero_misread", "countries", "layouts",
+                     "prefixes", "bare", "after_title", "ignore", "titles", "dates", "validity", "regulations", "evidence"),
+    "register.yaml": ("status_codes", "schemes"),
+    "fit.yaml": ("product_description", "brand_min_score", "word_min_score", "model_min_score", "min_type_word",
+                 "brand_columns", "name_columns"),
+    "ozon.yaml": ("source", "fields", "allowed", "certificate_type", "accordance_type", "product_type", "default_country",
+                  "infinite_unless_dated", "names"),
+    "copies.yaml": ("copies",),
+    "sheets.yaml": ("statements", "number_words", "max_total"),
+}
+
+
 @dataclass(frozen=True)
 class Category:
+    """One category of categories.yaml: whether it is restricted, which Ozon document types satisfy it, its regulations, aliases, names and source."""
     key: str
     restricted: bool
     high_risk: bool = False
@@ -73,6 +93,7 @@ class CategoryMatch:
 
 @dataclass(frozen=True)
 class ReasonText:
+    """A reason code's texts in one language (reasons.yaml): title, why, fix, detail (detail has {placeholders})."""
     title: str
     why: str
     fix: str
@@ -81,6 +102,7 @@ class ReasonText:
 
 @dataclass(frozen=True)
 class Limits:
+    """limits.yaml: how much of a file is read (pages, OCR dpi and time-out in seconds, image frames) and the verdicts' thresholds."""
     expiring_within_days: int
     pages_first: int
     pages_sample: int
@@ -92,8 +114,11 @@ class Limits:
     text_layer: LayerLimits
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Rules:
+    """Every rule file of a rules folder, validated; immutable after load_rules() (compared and
+    hashed by identity, so its pure look-ups can be memoised with functools)."""
+
     directory: Path
     categories: dict[str, Category]
     debris_files: tuple[str, ...]
@@ -119,7 +144,6 @@ class Rules:
     fit: Any = None                           # fit.FitRules of fit.yaml
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
     _stem_index: dict[str, str] = field(default_factory=dict, repr=False)
-    _match_memo: dict[str, CategoryMatch] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         ambiguous: set[str] = set()
@@ -150,11 +174,9 @@ class Rules:
         path, the last first ("Электроника/Внешние аккумуляторы"); the nearest name by spelling
         (rapidfuzz ratio) at or above categories.yaml `matching.accept` ("Powr banks"). Below
         it the category is unknown and `suggestions` names the nearest ones (`matching.suggest`)."""
-        memo = self._match_memo.get(text)
-        if memo is None:
-            memo = self._match_memo[text] = self._match(text)
-        return memo
+        return self._match(text)
 
+    @functools.lru_cache(maxsize=4096)    # pure: the rules never change after loading
     def _match(self, text: str) -> CategoryMatch:
         if not text.strip():
             return CategoryMatch(None)
@@ -196,10 +218,12 @@ class Rules:
         return CategoryMatch(None)
 
     def reason_text(self, code: codes.ReasonCode | str, lang: str = "en") -> ReasonText:
+        """The texts of a reason code in `lang`, English when that language has none."""
         texts = self.reasons[str(code)]
         return texts.get(lang) or texts["en"]
 
     def type_name(self, mime: str) -> str:
+        """How reports name a MIME type (file_types.yaml `names`), else the MIME type itself."""
         return self.type_names.get(mime, mime)
 
 
@@ -236,33 +260,23 @@ def _stem_key(name: str) -> str:
     return " ".join(_stem(w) for w in _fold(name).split())
 
 
-def _strings(mapping: LineDict, key: str, *, optional: bool = False) -> tuple[str, ...]:
-    values = require(mapping, key, list, optional=optional, default=[])
-    for value in values:
-        if not isinstance(value, str) or not value.strip():
-            raise RuleError(f"{key!r} must list non-empty strings, got {value!r}", path=mapping.path, line=values.line or mapping.line_of(key))
-    return tuple(values)
-
-
 def _load_categories(data: LineDict) -> dict[str, Category]:
     categories: dict[str, Category] = {}
     for section, restricted in (("restricted", True), ("unrestricted", False)):
         block = require(data, section, LineDict)
         for key, spec in block.items():
             if not isinstance(spec, LineDict):
-                raise RuleError(f"category {key!r} must be a mapping", path=block.path, line=block.line_of(key))
+                raise fail(f"category {key!r} must be a mapping", block, key)
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(key)):
-                raise RuleError(f"category key {key!r} must be lower_snake_case", path=block.path, line=block.line_of(key))
-            unknown = set(spec) - {"high_risk", "regulations", "aliases", "names", "accepts", "source"}
-            if unknown:
-                bad = sorted(unknown)[0]
-                raise RuleError(f"unknown field {bad!r} in category {key!r}", path=spec.path, line=spec.line_of(bad))
+                raise fail(f"category key {key!r} must be lower_snake_case", block, key)
+            check_keys(spec, {"high_risk", "regulations", "aliases", "names", "accepts", "source"},
+                       "unknown field {key!r} in category " + repr(key))
             high_risk = require(spec, "high_risk", bool, optional=True, default=False)
             if high_risk and not restricted:
-                raise RuleError(f"category {key!r}: high_risk only applies to restricted categories", path=spec.path, line=spec.line_of("high_risk"))
+                raise fail(f"category {key!r}: high_risk only applies to restricted categories", spec, "high_risk")
             if key in categories:
-                raise RuleError(f"category {key!r} is listed twice", path=block.path, line=block.line_of(key))
-            accepts = _strings(spec, "accepts", optional=not restricted)
+                raise fail(f"category {key!r} is listed twice", block, key)
+            accepts = strings(spec, "accepts", optional=not restricted)
             for kind in accepts:
                 if kind not in OZON_TYPES:
                     raise RuleError(f"category {key!r}: accepts {kind!r}, not one of Ozon's types ({', '.join(OZON_TYPES)})",
@@ -270,9 +284,9 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
             if restricted and "refused_letter" in accepts:
                 raise RuleError(f"category {key!r}: a refusal letter fits only a category that needs no mandatory confirmation",
                                 path=spec.path, line=spec.line_of("accepts"))
-            categories[key] = Category(key, restricted, high_risk, _strings(spec, "regulations", optional=True),
-                                       _strings(spec, "aliases", optional=True), _category_names(spec, key),
-                                       accepts, _category_source(spec, key))
+            categories[key] = Category(key, restricted, high_risk, strings(spec, "regulations", optional=True),
+                                       strings(spec, "aliases", optional=True), _category_names(spec, key),
+                                       accepts, source(spec, f"category {key!r}").items())
     seen: dict[str, str] = {}
     for cat in categories.values():
         for alias in (cat.key, *cat.aliases):
@@ -280,20 +294,6 @@ def _load_categories(data: LineDict) -> dict[str, Category]:
             if other != cat.key:
                 raise RuleError(f"alias {alias!r} names both {other!r} and {cat.key!r}", path=data.path)
     return categories
-
-
-def _category_source(spec: LineDict, key: str) -> tuple[tuple[str, str], ...]:
-    """Required `source: {text, url (optional), read: YYYY-MM-DD}`: where the category's rule comes from."""
-    source = require(spec, "source", LineDict)
-    extra = sorted(set(source) - {"text", "url", "read"})
-    if extra:
-        raise RuleError(f"category {key!r}: source: unknown field {extra[0]!r}", path=source.path, line=source.line_of(extra[0]))
-    text = require(source, "text", str)
-    read = str(require(source, "read", (str, date)))
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", read):
-        raise RuleError(f"category {key!r}: source: read {read!r} is not a date (YYYY-MM-DD)", path=source.path, line=source.line_of("read"))
-    url = require(source, "url", str, optional=True, default="")
-    return tuple((k, v) for k, v in (("text", text), ("url", url), ("read", read)) if v)
 
 
 def _category_names(spec: LineDict, key: str) -> tuple[tuple[str, str], ...]:
@@ -305,7 +305,7 @@ def _category_names(spec: LineDict, key: str) -> tuple[tuple[str, str], ...]:
     names = require(spec, "names", LineDict)
     extra = sorted(set(names) - {"en", "ru", "zh"})
     if extra:
-        raise RuleError(f"category {key!r}: names: unknown language {extra[0]!r}", path=names.path, line=names.line_of(extra[0]))
+        raise fail(f"category {key!r}: names: unknown language {extra[0]!r}", names, extra[0])
     return tuple(check_translations(names, f"category {key!r} names").items())
 
 
@@ -314,13 +314,11 @@ def _load_category_matching(data: LineDict) -> CategoryMatching:
     block = require(data, "matching", LineDict, optional=True, default=None)
     if block is None:
         return CategoryMatching()
-    unknown = sorted(set(block) - {"accept", "suggest", "suggestions"})
-    if unknown:
-        raise RuleError(f"matching: unknown field {unknown[0]!r}", path=block.path, line=block.line_of(unknown[0]))
-    accept, suggest = _number(block, "accept", float, 50, 100), _number(block, "suggest", float, 0, 100)
+    check_keys(block, {"accept", "suggest", "suggestions"}, "matching: unknown field {key!r}")
+    accept, suggest = number(block, "accept", float, 50, 100), number(block, "suggest", float, 0, 100)
     if suggest > accept:
-        raise RuleError(f"matching: suggest ({suggest:g}) must not be above accept ({accept:g})", path=block.path, line=block.line_of("suggest"))
-    return CategoryMatching(accept, suggest, _number(block, "suggestions", int, 0, 20))
+        raise fail(f"matching: suggest ({suggest:g}) must not be above accept ({accept:g})", block, "suggest")
+    return CategoryMatching(accept, suggest, number(block, "suggestions", int, 0, 20))
 
 
 def _load_regulation_titles(data: LineDict) -> dict[str, dict[str, str]]:
@@ -333,7 +331,7 @@ def _load_regulation_titles(data: LineDict) -> dict[str, dict[str, str]]:
     titles: dict[str, dict[str, str]] = {}
     for reg, texts in block.items():
         if not isinstance(texts, LineDict):
-            raise RuleError(f"regulation {reg!r} must map en/ru/zh to its title", path=block.path, line=block.line_of(reg))
+            raise fail(f"regulation {reg!r} must map en/ru/zh to its title", block, reg)
         titles[str(reg)] = check_translations(texts, f"regulation {reg!r}")
     return titles
 
@@ -342,26 +340,26 @@ def _load_reasons(data: LineDict) -> dict[str, dict[str, ReasonText]]:
     declared = set(codes.BY_NAME)
     present = set(data)
     for extra in sorted(present - declared):
-        raise RuleError(f"unknown reason code {extra!r} (declared codes: {', '.join(sorted(declared))})", path=data.path, line=data.line_of(extra))
+        raise fail(f"unknown reason code {extra!r} (declared codes: {', '.join(sorted(declared))})", data, extra)
     if declared - present:
         raise RuleError(f"reason codes without texts: {', '.join(sorted(declared - present))}", path=data.path, line=1)
     reasons: dict[str, dict[str, ReasonText]] = {}
     for code, spec in data.items():
         if not isinstance(spec, LineDict):
-            raise RuleError(f"reason {code!r} must be a mapping", path=data.path, line=data.line_of(code))
+            raise fail(f"reason {code!r} must be a mapping", data, code)
         blocking = require(spec, "blocking", bool)
         if blocking != codes.BY_NAME[code].blocking:
             raise RuleError(f"reason {code!r}: blocking is {blocking} here but {codes.BY_NAME[code].blocking} in checker/codes.py",
                             path=spec.path, line=spec.line_of("blocking"))
         if "en" not in spec:
-            raise RuleError(f"reason {code!r} has no English ('en') texts", path=spec.path, line=spec.line)
+            raise fail(f"reason {code!r} has no English ('en') texts", spec)
         _check_reason_languages(code, spec)
         reasons[code] = {}
         for lang, texts in spec.items():
             if lang == "blocking":
                 continue
             if not isinstance(texts, LineDict):
-                raise RuleError(f"reason {code!r}: {lang!r} must be a mapping of texts", path=spec.path, line=spec.line_of(lang))
+                raise fail(f"reason {code!r}: {lang!r} must be a mapping of texts", spec, lang)
             reasons[code][lang] = ReasonText(**{k: require(texts, k, str) for k in ("title", "why", "fix", "detail")})
     return reasons
 
@@ -372,9 +370,9 @@ def _check_reason_languages(code: str, spec: LineDict) -> None:
 
     for lang in LANGS:
         if lang not in spec:
-            raise RuleError(f"reason {code!r} has no {lang!r} texts (every reason needs {', '.join(LANGS)})", path=spec.path, line=spec.line)
+            raise fail(f"reason {code!r} has no {lang!r} texts (every reason needs {', '.join(LANGS)})", spec)
         if not isinstance(spec[lang], LineDict):
-            raise RuleError(f"reason {code!r}: {lang!r} must be a mapping of texts", path=spec.path, line=spec.line_of(lang))
+            raise fail(f"reason {code!r}: {lang!r} must be a mapping of texts", spec, lang)
     for key in ("title", "why", "fix", "detail"):
         texts = LineDict({lang: require(spec[lang], key, str) for lang in LANGS})
         texts.path, texts.line = spec.path, spec.line
@@ -382,34 +380,31 @@ def _check_reason_languages(code: str, spec: LineDict) -> None:
         check_translations(texts, f"reason {code!r} {key}")
 
 
-def _number(mapping: LineDict, key: str, kind: type, low: float, high: float):
-    value = require(mapping, key, (int, float) if kind is float else int)
-    if isinstance(value, bool) or not low <= value <= high:
-        raise RuleError(f"{key!r} must be a number from {low} to {high}, got {value!r}", path=mapping.path, line=mapping.line_of(key))
-    return kind(value)
-
-
 def _load_limits(data: LineDict) -> Limits:
     pages, ocr, language, layer = (require(data, k, LineDict) for k in ("pages", "ocr", "language", "text_layer"))
     return Limits(
-        expiring_within_days=_number(data, "expiring_within_days", int, 0, 3650),
-        pages_first=_number(pages, "first", int, 1, 1000),
-        pages_sample=_number(pages, "sample", int, 0, 1000),
-        ocr_dpi=_number(ocr, "dpi", int, 72, 600),
-        ocr_page_timeout=_number(ocr, "page_timeout_seconds", float, 1, 3600),
-        max_image_frames=_number(ocr, "max_image_frames", int, 1, 1000),
-        language_min_letters=_number(language, "min_letters", int, 1, 10000),
-        russian_min_share=_number(language, "russian_min_share", float, 0, 1),
-        text_layer=LayerLimits(**{key: _number(layer, key, float, 0, 1) for key in
+        expiring_within_days=number(data, "expiring_within_days", int, 0, 3650),
+        pages_first=number(pages, "first", int, 1, 1000),
+        pages_sample=number(pages, "sample", int, 0, 1000),
+        ocr_dpi=number(ocr, "dpi", int, 72, 600),
+        ocr_page_timeout=number(ocr, "page_timeout_seconds", float, 1, 3600),
+        max_image_frames=number(ocr, "max_image_frames", int, 1, 1000),
+        language_min_letters=number(language, "min_letters", int, 1, 10000),
+        russian_min_share=number(language, "russian_min_share", float, 0, 1),
+        text_layer=LayerLimits(**{key: number(layer, key, float, 0, 1) for key in
                                   ("min_word_share", "min_ngram_share", "max_odd_share", "clean_word_share")}),
     )
 
 
 def load_rules(directory: Path | None = None) -> Rules:
+    """Every rule file of `directory` (default: the installed rules/) read and validated into one
+    immutable Rules. Any problem is a RuleError naming the file and line."""
     directory = Path(directory) if directory else default_rules_dir()
     if not directory.is_dir():
         raise RuleError("rules folder not found or not a folder", path=directory)
     files = {name: load_yaml(directory / name) for name in RULE_FILES}
+    for name, keys in TOP_LEVEL_KEYS.items():
+        check_keys(files[name], keys, "unknown top-level key {key!r} (expected " + ", ".join(keys) + ")")
     digest = hashlib.sha256()
     for name in RULE_FILES:
         digest.update(f"{name}\0{len(files[name].source)}\0".encode() + files[name].source)
@@ -419,8 +414,8 @@ def load_rules(directory: Path | None = None) -> Rules:
     hints = require(types, "use_hints", LineDict)
     names = require(types, "names", LineDict)
     for use in ("conformity", "manual"):
-        _strings(accepted, use)
-        _strings(hints, use)
+        strings(accepted, use)
+        strings(hints, use)
     markers = MarkerRules.from_data(files["markers.yaml"])
     numbers = NumberRules.from_data(files["numbers.yaml"])
     categories = _load_categories(files["categories.yaml"])
@@ -430,8 +425,8 @@ def load_rules(directory: Path | None = None) -> Rules:
     return Rules(
         directory=directory,
         categories=categories,
-        debris_files=_strings(debris, "files"),
-        debris_dirs=_strings(debris, "dirs"),
+        debris_files=strings(debris, "files"),
+        debris_dirs=strings(debris, "dirs"),
         accepted_types={use: tuple(v) for use, v in accepted.items()},
         use_hints={use: tuple(h.casefold() for h in v) for use, v in hints.items()},
         type_names={str(k): str(v) for k, v in names.items()},

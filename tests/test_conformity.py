@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.analysis.conformity import NumberRules, Validity, document_title, find_numbers, find_regulations, find_validity
+from checker.analysis.numbers import NumberRules, Validity, document_title, find_numbers, find_regulations, find_validity
 from checker.rulefile import RuleError
 
 RULES_PATH = Path(__file__).parents[1] / "rules" / "numbers.yaml"

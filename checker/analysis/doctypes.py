@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, RuleError, fail, require
 
 TYPES = ("certificate_of_conformity", "declaration", "certificate_of_registration", "registration_certificate",
          "refused_letter", "safety_data_sheet", "voluntary_certificate", "other")
@@ -26,6 +26,7 @@ OZON_TYPES = TYPES[:6]
 
 @dataclass(frozen=True)
 class Paper:
+    """One paper of file_types.yaml `document_types.papers`: its Ozon type, whether it confirms conformity, whether it needs a number."""
     key: str                      # test_report, certificate_of_conformity, …
     type: str                     # one of TYPES
     conformity: bool              # offered as a SKU's conformity paper
@@ -41,6 +42,7 @@ class Paper:
 
 @dataclass(frozen=True)
 class Classified:
+    """The paper a text was found to be, and the evidence (title phrase or number)."""
     paper: str                    # Paper.key
     type: str                     # Paper.type
     evidence: str                 # "title:ПРОТОКОЛ ИСПЫТАНИЙ", "number:РЗН 2025/25937", "wording:…"
@@ -64,6 +66,7 @@ class DocumentTypeRules:
 
     @classmethod
     def from_data(cls, data: LineDict, fold_table: dict[int, str] | None = None) -> "DocumentTypeRules":
+        """Validates file_types.yaml's `document_types`; RuleError naming file and line."""
         node = require(data, "document_types", LineDict)
         papers_node = require(node, "papers", LineDict)
         papers: dict[str, Paper] = {}
@@ -71,10 +74,10 @@ class DocumentTypeRules:
 
         for key, spec in papers_node.items():
             if not isinstance(spec, LineDict):
-                raise RuleError(f"paper {key!r} must be a mapping", path=papers_node.path, line=papers_node.line_of(key))
+                raise fail(f"paper {key!r} must be a mapping", papers_node, key)
             kind = require(spec, "type", str)
             if kind not in TYPES:
-                raise RuleError(f"paper {key!r}: type {kind!r} is not one of {', '.join(TYPES)}", path=spec.path, line=spec.line_of("type"))
+                raise fail(f"paper {key!r}: type {kind!r} is not one of {', '.join(TYPES)}", spec, "type")
             titles = tuple(_strings(spec, "titles"))
             wording = tuple(_strings(spec, "wording", optional=True))
             names = require(spec, "names", LineDict)
@@ -84,11 +87,11 @@ class DocumentTypeRules:
         by_number = {}
         for scheme, paper in numbers.items():
             if paper not in papers:
-                raise RuleError(f"numbers: {scheme!r} names no paper {paper!r}", path=numbers.path, line=numbers.line_of(scheme))
+                raise fail(f"numbers: {scheme!r} names no paper {paper!r}", numbers, scheme)
             by_number[str(scheme)] = str(paper)
         for needed in ("certificate", "declaration"):
             if needed not in by_number:
-                raise RuleError(f"numbers: {needed!r} is missing", path=numbers.path, line=numbers.line)
+                raise fail(f"numbers: {needed!r} is missing", numbers)
         return cls(papers, by_number, fold_table)
 
     def paper_of_number(self, scheme: str, doc_type: str) -> str:
@@ -97,7 +100,7 @@ class DocumentTypeRules:
 
     def classify(self, folded: str, numbers) -> Classified | None:
         """The paper a text is. `folded`: the text with Latin look-alikes folded to Cyrillic
-        (NumberRules.fold); `numbers`: conformity.ConformityNumber-like objects in text order
+        (NumberRules.fold); `numbers`: numbers.ConformityNumber-like objects in text order
         (scheme, doc_type, official, well_formed). None when the content says nothing."""
         first = next((n for n in numbers if n.well_formed), numbers[0] if numbers else None)
         by_number = self.paper_of_number(first.scheme, first.doc_type) if first else None
@@ -142,5 +145,5 @@ def _alternation(phrases: dict[str, str], order: dict[str, int], ignore_case: bo
 def _strings(spec: LineDict, key: str, optional: bool = False) -> list[str]:
     items = require(spec, key, list, optional=optional, default=[])
     if not all(isinstance(i, str) and i.strip() for i in items):
-        raise RuleError(f"{key!r} must list non-empty strings", path=spec.path, line=spec.line_of(key))
+        raise fail(f"{key!r} must list non-empty strings", spec, key)
     return items

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import scripts
+
 
 @dataclass(frozen=True)
 class LanguageGuess:
@@ -16,9 +18,9 @@ class LanguageGuess:
 
 
 _SCRIPTS = {   # runs, not single characters: counting matched lengths builds 10x fewer strings
-    "cyrillic": re.compile(r"[\u0400-\u052F]+"),
-    "han": re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+"),
-    "latin": re.compile(r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]+"),
+    "cyrillic": scripts.runs(scripts.CYRILLIC),
+    "han": scripts.runs(scripts.HAN),
+    "latin": scripts.runs(scripts.LATIN),
 }
 _LETTER = re.compile(r"[^\W\d_]+")
 

@@ -1,6 +1,7 @@
 """KYC evidence markers: which papers a text shows, from multilingual phrases in rules/markers.yaml.
 
-Rules are Vale-style, of three kinds:
+Rules are Vale-style, of three kinds (MARKER_KINDS: one Marker subclass each, registered with
+@marker_kind under its YAML `kind`; a new kind is one more class):
   existence    matched when any phrase or pattern occurs
   occurrence   matched when at least `min` distinct phrases/patterns occur (the labels of a form)
   conditional  matched when something from `first` AND something from `second` occur
@@ -21,19 +22,18 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from ..rulefile import LineDict, LineList, RuleError, load_yaml
+from ..rulefile import LineList, RuleError, check_keys, fail, load_yaml
+from .scripts import CYRILLIC_TO_LATIN_FOLDED, is_han
 
 LANGUAGES = ("ru", "en", "zh", "fr")
 LANGUAGE_NAMES = {"ru": "Russian", "en": "English", "zh": "Chinese", "fr": "French"}
-KINDS = ("existence", "occurrence", "conditional")
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
 # Cyrillic letters OCR confuses with Latin ones (in either case), folded to the Latin letter.
-_LOOKALIKES = str.maketrans({"а": "a", "в": "b", "с": "c", "е": "e", "н": "h", "к": "k", "м": "m", "о": "o",
-                             "р": "p", "т": "t", "х": "x", "у": "y", "і": "i", "ј": "j", "ѕ": "s"})
+_LOOKALIKES = CYRILLIC_TO_LATIN_FOLDED
 _GAP = r"[\s\-]{0,3}"
 _STAR = r"[^\W\d_]{0,24}"
 _WORD_END = r"(?![^\W\d_])"
@@ -49,11 +49,6 @@ def plain(text: str) -> str:
 def fold(text: str) -> str:
     """plain() with Latin/Cyrillic look-alikes folded together: what phrases are matched on."""
     return plain(text).translate(_LOOKALIKES)
-
-
-def is_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FA1F
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,7 @@ def phrase_regex(phrase: str) -> re.Pattern[str]:
         parts.append(_STAR if ch == "*" else re.escape(ch))
     body = _GAP.join(parts)
     significant = [ch for ch in folded if ch.isalnum()]
-    if significant and is_cjk(significant[0]):
+    if significant and is_han(significant[0]):
         return re.compile(body)
     end = "" if folded.rstrip().endswith("*") else _WORD_END
     # The word-start check goes after the first character, so the pattern starts with a literal
@@ -90,6 +85,7 @@ def phrase_regex(phrase: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class Term:
+    """One phrase or pattern of a marker, compiled, with its language."""
     language: str
     source: str            # the phrase or pattern as written in the rule file
     regex: re.Pattern[str]
@@ -101,6 +97,7 @@ class Term:
 
 @dataclass(frozen=True)
 class TermSet:
+    """The phrases and patterns of one marker part (its phrases, `first`, `second` or `unless`)."""
     terms: tuple[Term, ...]
 
     def matched(self, text: Prepared) -> list[Term]:
@@ -109,27 +106,110 @@ class TermSet:
 
 @dataclass(frozen=True)
 class Marker:
+    """One rule of markers.yaml. The kind is the subclass (see MARKER_KINDS); `sets` holds its
+    phrase sets (one; conditional: first and second)."""
     key: str
-    kind: str
     title: str             # how notes name the paper: "business licence"
-    sets: tuple[TermSet, ...]   # one set; conditional: (first, second)
+    sets: tuple[TermSet, ...]
     min: int = 1
     unless: TermSet | None = None   # words of another paper: when any occurs, the marker does not match
     source: str = ""                # where the wording comes from (documentation only)
+
+    kind: ClassVar[str] = ""
+    fields: ClassVar[frozenset[str]] = frozenset()     # the YAML keys this kind takes besides kind/title/unless/source
 
     def match(self, text: Prepared) -> frozenset[str] | None:
         """The languages the marker matched in, or None when it did not match."""
         if self.unless is not None and self.unless.matched(text):
             return None
-        if self.kind == "conditional":
-            first, second = (s.matched(text) for s in self.sets)
-            if not first or not second:
-                return None
-            return frozenset(t.language for t in first + second)
+        return self.matched(text)
+
+    def matched(self, text: Prepared) -> frozenset[str] | None:
+        """The kind's own test (after `unless`)."""
+        raise NotImplementedError
+
+    @classmethod
+    def parse(cls, key: str, spec: Mapping, common: dict[str, Any]) -> "Marker":
+        """The marker from its checked YAML mapping; RuleError (file:line) when it does not fit."""
+        raise NotImplementedError
+
+
+MARKER_KINDS: dict[str, type[Marker]] = {}
+
+
+def marker_kind(cls: type[Marker]) -> type[Marker]:
+    """Class decorator: registers a Marker subclass under its `kind`, the YAML `kind:` value.
+    A new kind of marker is one such class."""
+    MARKER_KINDS[cls.kind] = cls
+    return cls
+
+
+@marker_kind
+class ExistenceMarker(Marker):
+    """Matched when any phrase or pattern occurs."""
+    kind: ClassVar[str] = "existence"
+    fields: ClassVar[frozenset[str]] = frozenset({"phrases", "patterns"})
+
+    def matched(self, text):
         hits = self.sets[0].matched(text)
         if len({t.source for t in hits}) < self.min:
             return None
         return frozenset(t.language for t in hits)
+
+    @classmethod
+    def parse(cls, key, spec, common):
+        return cls(key, sets=(_parse_terms(key, spec, ""),), **common)
+
+
+@marker_kind
+class OccurrenceMarker(ExistenceMarker):
+    """Matched when at least `min` distinct phrases/patterns occur (the labels of a form)."""
+    kind: ClassVar[str] = "occurrence"
+    fields: ClassVar[frozenset[str]] = frozenset({"phrases", "patterns", "min"})
+
+    @classmethod
+    def parse(cls, key, spec, common):
+        terms = _parse_terms(key, spec, "")
+        minimum = spec.get("min")
+        if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+            raise fail(f"marker {key!r}: occurrence needs 'min', a whole number of at least 1", spec,
+                       "min" if "min" in spec else None)
+        distinct = len({t.source for t in terms.terms})
+        if minimum > distinct:
+            raise fail(f"marker {key!r}: min {minimum} is more than its {distinct} phrases and patterns", spec, "min")
+        return cls(key, sets=(terms,), min=minimum, **common)
+
+
+@marker_kind
+class ConditionalMarker(Marker):
+    """Matched when something from `first` AND something from `second` occur."""
+    kind: ClassVar[str] = "conditional"
+    fields: ClassVar[frozenset[str]] = frozenset({"first", "second"})
+
+    def matched(self, text):
+        first, second = (s.matched(text) for s in self.sets)
+        if not first or not second:
+            return None
+        return frozenset(t.language for t in first + second)
+
+    @classmethod
+    def parse(cls, key, spec, common):
+        sets = []
+        for part in ("first", "second"):
+            if not isinstance(spec.get(part), Mapping):
+                raise fail(f"marker {key!r}: conditional needs '{part}' with phrases and/or patterns", spec,
+                           part if part in spec else None)
+            sub = spec[part]
+            check_keys(sub, {"phrases", "patterns"}, f"marker {key!r}: unknown field {{key!r}} in {part!r}")
+            sets.append(_parse_terms(key, sub, f"{part}."))
+        shared = {t.source.casefold() for t in sets[0].terms} & {t.source.casefold() for t in sets[1].terms}
+        if shared:
+            raise fail(f"marker {key!r}: {sorted(shared)[0]!r} is in both 'first' and 'second', so one phrase would satisfy both",
+                       spec, "second")
+        return cls(key, sets=tuple(sets), **common)
+
+
+KINDS = tuple(MARKER_KINDS)
 
 
 class MarkerRules:
@@ -141,33 +221,34 @@ class MarkerRules:
 
     @classmethod
     def load(cls, path: Path | str) -> "MarkerRules":
+        """Reads and validates a markers.yaml; RuleError (file:line) when it is wrong."""
         path = Path(path)
         return cls.from_data(load_yaml(path), path)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], path: Path | None = None) -> "MarkerRules":
+        """Validates a parsed markers.yaml (`markers:` rules of the MARKER_KINDS); RuleError naming file and line."""
         path = path or getattr(data, "path", None)
         if not isinstance(data, Mapping):
             raise RuleError("expected a mapping at the top of the file", path=path, line=1)
-        unknown = set(data) - {"markers"}
-        if unknown:
-            bad = sorted(map(str, unknown))[0]
-            raise RuleError(f"unknown top-level key {bad!r} (expected 'markers')", data, line=_line_of(data, bad))
+        check_keys(data, {"markers"}, "unknown top-level key {key!r} (expected 'markers')")
         block = data.get("markers")
         if not isinstance(block, Mapping) or not block:
-            raise RuleError("'markers' must be a non-empty mapping of marker rules", data, line=_line_of(data, "markers"))
+            raise fail("'markers' must be a non-empty mapping of marker rules", data, "markers")
         markers = {}
         for key, spec in block.items():
             markers[key] = _parse_marker(key, spec, block)
         return cls(markers, path)
 
     def keys(self) -> tuple[str, ...]:
+        """The marker keys, in file order."""
         return tuple(self.markers)
 
     def __contains__(self, key: object) -> bool:
         return key in self.markers
 
     def title(self, key: str) -> str:
+        """How notes name the marker's paper; its key with spaces when unknown."""
         marker = self.markers.get(key)
         return marker.title if marker else key.replace("_", " ")
 
@@ -196,113 +277,68 @@ def find_markers(text: str, rules: MarkerRules) -> list[str]:
 
 # --- validation ------------------------------------------------------------------------------
 
-_COMMON_FIELDS = {"kind", "title", "unless", "source"}
-_MARKER_FIELDS = {"existence": _COMMON_FIELDS | {"phrases", "patterns"},
-                  "occurrence": _COMMON_FIELDS | {"phrases", "patterns", "min"},
-                  "conditional": _COMMON_FIELDS | {"first", "second"}}
-
-
-def _line_of(mapping: Any, key: Any) -> int | None:
-    if isinstance(mapping, LineDict):
-        return mapping.line_of(key)
-    return getattr(mapping, "line", None)
-
-
-def _fail(message: str, node: Any, key: Any = None) -> RuleError:
-    return RuleError(message, node, line=_line_of(node, key) if key is not None else getattr(node, "line", None))
+_COMMON_FIELDS = frozenset({"kind", "title", "unless", "source"})
 
 
 def _parse_marker(key: Any, spec: Any, block: Mapping) -> Marker:
     if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-        raise _fail(f"marker key {key!r} must be lower_snake_case", block, key)
+        raise fail(f"marker key {key!r} must be lower_snake_case", block, key)
     if not isinstance(spec, Mapping):
-        raise _fail(f"marker {key!r} must be a mapping", block, key)
+        raise fail(f"marker {key!r} must be a mapping", block, key)
     kind = spec.get("kind")
-    if kind not in KINDS:
-        raise _fail(f"marker {key!r}: unknown kind {kind!r} (expected one of {', '.join(KINDS)})", spec,
-                    "kind" if "kind" in spec else None)
-    unknown = set(spec) - _MARKER_FIELDS[kind]
-    if unknown:
-        bad = sorted(map(str, unknown))[0]
-        raise _fail(f"marker {key!r}: unknown field {bad!r} for kind {kind!r}", spec, bad)
+    if kind not in MARKER_KINDS:
+        raise fail(f"marker {key!r}: unknown kind {kind!r} (expected one of {', '.join(MARKER_KINDS)})", spec,
+                   "kind" if "kind" in spec else None)
+    cls = MARKER_KINDS[kind]
+    check_keys(spec, _COMMON_FIELDS | cls.fields, f"marker {key!r}: unknown field {{key!r}} for kind {kind!r}")
     title = spec.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise _fail(f"marker {key!r}: 'title' must be a non-empty text", spec, "title" if "title" in spec else None)
+        raise fail(f"marker {key!r}: 'title' must be a non-empty text", spec, "title" if "title" in spec else None)
     source = spec.get("source", "")
     if not isinstance(source, str) or ("source" in spec and not source.strip()):
-        raise _fail(f"marker {key!r}: 'source' must be a non-empty text naming where the wording comes from", spec, "source")
+        raise fail(f"marker {key!r}: 'source' must be a non-empty text naming where the wording comes from", spec, "source")
     unless = None
     if "unless" in spec:
         sub = spec["unless"]
         if not isinstance(sub, Mapping):
-            raise _fail(f"marker {key!r}: 'unless' needs phrases and/or patterns", spec, "unless")
-        extra = set(sub) - {"phrases", "patterns"}
-        if extra:
-            raise _fail(f"marker {key!r}: unknown field {sorted(map(str, extra))[0]!r} in 'unless'", sub, sorted(map(str, extra))[0])
+            raise fail(f"marker {key!r}: 'unless' needs phrases and/or patterns", spec, "unless")
+        check_keys(sub, {"phrases", "patterns"}, f"marker {key!r}: unknown field {{key!r}} in 'unless'")
         unless = _parse_terms(key, sub, "unless.")
-    common = {"unless": unless, "source": source.strip()}
-    if kind == "conditional":
-        sets = []
-        for part in ("first", "second"):
-            if not isinstance(spec.get(part), Mapping):
-                raise _fail(f"marker {key!r}: conditional needs '{part}' with phrases and/or patterns", spec,
-                            part if part in spec else None)
-            sub = spec[part]
-            extra = set(sub) - {"phrases", "patterns"}
-            if extra:
-                bad = sorted(map(str, extra))[0]
-                raise _fail(f"marker {key!r}: unknown field {bad!r} in {part!r}", sub, bad)
-            sets.append(_parse_terms(key, sub, f"{part}."))
-        shared = {t.source.casefold() for t in sets[0].terms} & {t.source.casefold() for t in sets[1].terms}
-        if shared:
-            raise _fail(f"marker {key!r}: {sorted(shared)[0]!r} is in both 'first' and 'second', so one phrase would satisfy both",
-                        spec, "second")
-        return Marker(key, kind, title.strip(), tuple(sets), **common)
-    terms = _parse_terms(key, spec, "")
-    minimum = 1
-    if kind == "occurrence":
-        minimum = spec.get("min")
-        if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
-            raise _fail(f"marker {key!r}: occurrence needs 'min', a whole number of at least 1", spec,
-                        "min" if "min" in spec else None)
-        distinct = len({t.source for t in terms.terms})
-        if minimum > distinct:
-            raise _fail(f"marker {key!r}: min {minimum} is more than its {distinct} phrases and patterns", spec, "min")
-    return Marker(key, kind, title.strip(), (terms,), minimum, **common)
+    return cls.parse(key, spec, {"title": title.strip(), "unless": unless, "source": source.strip()})
 
 
 def _parse_terms(key: str, spec: Mapping, where: str) -> TermSet:
     terms: list[Term] = []
     if "phrases" not in spec and "patterns" not in spec:
-        raise _fail(f"marker {key!r}: {where}phrases or {where}patterns is required", spec)
+        raise fail(f"marker {key!r}: {where}phrases or {where}patterns is required", spec)
     for field_name in ("phrases", "patterns"):
         if field_name not in spec:
             continue
         by_lang = spec[field_name]
         if not isinstance(by_lang, Mapping) or not by_lang:
-            raise _fail(f"marker {key!r}: {where}{field_name} must map languages ({', '.join(LANGUAGES)}) to lists",
+            raise fail(f"marker {key!r}: {where}{field_name} must map languages ({', '.join(LANGUAGES)}) to lists",
                         spec, field_name)
         for lang, items in by_lang.items():
             if lang not in LANGUAGES:
-                raise _fail(f"marker {key!r}: unknown language {lang!r} in {where}{field_name} "
+                raise fail(f"marker {key!r}: unknown language {lang!r} in {where}{field_name} "
                             f"(expected {', '.join(LANGUAGES)})", by_lang, lang)
             if not isinstance(items, list) or not items:
-                raise _fail(f"marker {key!r}: {where}{field_name}.{lang} must be a non-empty list", by_lang, lang)
+                raise fail(f"marker {key!r}: {where}{field_name}.{lang} must be a non-empty list", by_lang, lang)
             # errors point at the list (its line) when the file gave one, else at the language key
             node, node_key = (items, None) if isinstance(items, LineList) else (by_lang, lang)
             seen: set[str] = set()
             for item in items:
                 if not isinstance(item, str) or not item.strip():
-                    raise _fail(f"marker {key!r}: {where}{field_name}.{lang} has an empty or non-text entry {item!r}",
+                    raise fail(f"marker {key!r}: {where}{field_name}.{lang} has an empty or non-text entry {item!r}",
                                 node, node_key)
                 item = item.strip()
                 try:
                     regex = _check_phrase(item) if field_name == "phrases" else _check_pattern(item)
                 except ValueError as exc:
-                    raise _fail(f"marker {key!r}: {where}{field_name}.{lang}: {exc}", node, node_key) from None
+                    raise fail(f"marker {key!r}: {where}{field_name}.{lang}: {exc}", node, node_key) from None
                 ident = fold(item) if field_name == "phrases" else item
                 if ident in seen:
-                    raise _fail(f"marker {key!r}: {item!r} is listed twice in {where}{field_name}.{lang}", node, node_key)
+                    raise fail(f"marker {key!r}: {item!r} is listed twice in {where}{field_name}.{lang}", node, node_key)
                 seen.add(ident)
                 terms.append(Term(lang, item, regex, field_name == "patterns"))
     return TermSet(tuple(terms))
@@ -310,7 +346,7 @@ def _parse_terms(key: str, spec: Mapping, where: str) -> TermSet:
 
 def _check_phrase(phrase: str) -> re.Pattern[str]:
     significant = [ch for ch in phrase if ch.isalnum()]
-    cjk = any(is_cjk(ch) for ch in significant)
+    cjk = any(is_han(ch) for ch in significant)
     if len(significant) < (2 if cjk else 3):
         raise ValueError(f"phrase {phrase!r} is too short to mean anything")
     if phrase.startswith("*"):

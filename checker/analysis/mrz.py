@@ -36,12 +36,12 @@ from datetime import date
 from itertools import cycle
 
 from ..privacy import mask
+from .scripts import CYRILLIC_TO_LATIN_CAPITALS
 
 _HOLDER_SALT = secrets.token_bytes(16)
 CORE_CHECKS = ("number", "birth date", "expiry date")
 
-_TO_LATIN = str.maketrans({"А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "О": "O",
-                           "Р": "P", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ѕ": "S", "Ј": "J", "З": "3"})
+_TO_LATIN = {**CYRILLIC_TO_LATIN_CAPITALS, ord("З"): "3"}   # З: the digit 3 as tesseract's Cyrillic reads it
 _LETTER_TO_DIGIT = str.maketrans("OQDUIlLZSBGT", "000011125867")
 _DIGIT_TO_LETTER = str.maketrans("0125862", "OIZSBGZ")
 _D = "[0-9OQDUILZSBGT]"

@@ -10,11 +10,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rulefile import LineDict, LineList, RuleError, load_yaml, require
+from ..rulefile import LineDict, LineList, Field, fail, load_yaml, read_fields, require
+
+
+# sheets.yaml: the fields of one statement
+_STATEMENT = {"name": Field(str, nonempty=True), "pattern": Field(str, nonempty=True),
+              "adds_cover": Field(bool, required=False, default=False)}
 
 
 @dataclass(frozen=True)
 class SheetStatement:
+    """One statement of sheets.yaml: a pattern with a group `total`, and whether the count leaves out the cover sheet."""
     name: str
     regex: re.Pattern[str]
     adds_cover: bool          # the count is an appendix's: the document holds one sheet more
@@ -29,29 +35,31 @@ class SheetRules:
 
     @classmethod
     def load(cls, path: Path) -> "SheetRules":
+        """Reads and validates a sheets.yaml; RuleError naming file and line."""
         return cls.from_data(load_yaml(Path(path)))
 
     @classmethod
     def from_data(cls, data: LineDict) -> "SheetRules":
+        """Validates a parsed sheets.yaml; RuleError naming file and line."""
         items = require(data, "statements", LineList)
         statements = []
         for item in items:
             if not isinstance(item, LineDict):
-                raise RuleError("each statement must be a mapping with name and pattern", path=data.path, line=data.line_of("statements"))
-            name, pattern = require(item, "name", str), require(item, "pattern", str)
+                raise fail("each statement must be a mapping with name and pattern", data, "statements")
+            spec = read_fields(item, _STATEMENT, "statement")
+            name, pattern = spec["name"], spec["pattern"]
             try:
                 regex = re.compile(pattern, re.IGNORECASE | re.DOTALL)
             except re.error as exc:
-                raise RuleError(f"statement {name!r}: bad regular expression ({exc})", path=item.path, line=item.line_of("pattern")) from None
+                raise fail(f"statement {name!r}: bad regular expression ({exc})", item, "pattern") from None
             if "total" not in regex.groupindex or regex.search("") is not None:
-                raise RuleError(f"statement {name!r}: the pattern needs a named group 'total' and must not match empty text",
-                                path=item.path, line=item.line_of("pattern"))
-            adds_cover = require(item, "adds_cover", bool, optional=True, default=False)
-            statements.append(SheetStatement(name, regex, adds_cover))
+                raise fail(f"statement {name!r}: the pattern needs a named group 'total' and must not match empty text",
+                           item, "pattern")
+            statements.append(SheetStatement(name, regex, spec["adds_cover"]))
         words = require(data, "number_words", LineDict)
         for word, value in words.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise RuleError(f"number word {word!r} must be a whole number from 1", path=words.path, line=words.line_of(word))
+                raise fail(f"number word {word!r} must be a whole number from 1", words, word)
         max_total = require(data, "max_total", int)
         return cls(tuple(statements), {str(w).casefold(): v for w, v in words.items()}, max_total)
 

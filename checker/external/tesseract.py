@@ -40,6 +40,7 @@ from functools import lru_cache
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import pytesseract  # noqa: E402  (after OMP_THREAD_LIMIT on purpose)
+from checker.analysis.scripts import is_cjk_text  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from ..reading.engines.base import (  # noqa: E402
@@ -273,18 +274,7 @@ def _run(image: Image.Image, lang: str, config: str, extension: str, timeout: fl
             raise OcrFailed(f"tesseract failed: no {extension} output ({type(exc).__name__})") from exc
 
 
-def _is_cjk(ch: str) -> bool:
-    if not ch:
-        return False
-    o = ord(ch)
-    return (
-        0x3000 <= o <= 0x303F  # CJK punctuation
-        or 0x3400 <= o <= 0x4DBF
-        or 0x4E00 <= o <= 0x9FFF
-        or 0xF900 <= o <= 0xFAFF
-        or 0xFF00 <= o <= 0xFFEF  # full-width forms
-        or 0x20000 <= o <= 0x2FA1F
-    )
+_is_cjk = is_cjk_text
 
 
 def _join_words(words: Sequence[str]) -> str:

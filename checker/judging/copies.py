@@ -13,13 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..names import fold_name, nfc
-from ..rulefile import LineDict, RuleError, require
+from ..rulefile import Field, LineDict, RuleError, check_keys, fail, read_fields, require
 
+# copies.yaml: the fields of one copy rule
+_ENTRY = {"tool": Field(str, nonempty=True), "pattern": Field(str), "case_sensitive": Field(bool, required=False, default=False),
+          "source": Field(str, nonempty=True), "examples": Field(LineDict)}
 MAX_UNWRAP = 5      # "Copy of Copy of x - Copy.pdf": markers taken off at most this many times
 
 
 @dataclass(frozen=True)
 class CopyRule:
+    """One rule of copies.yaml: who makes such names, the pattern (captures `stem`, maybe `ext`), its source."""
     tool: str
     pattern: re.Pattern[str]
     source: str
@@ -36,6 +40,7 @@ class CopyName:
 
 @dataclass(frozen=True)
 class CopyRules:
+    """The rules of copies.yaml, tried in order."""
     rules: tuple[CopyRule, ...] = ()
 
     def parse(self, name: str) -> CopyName | None:
@@ -68,28 +73,24 @@ class CopyRules:
             line = getattr(entry, "line", None) or entries.line
             if not isinstance(entry, LineDict):
                 raise RuleError("each copy rule must be a mapping (tool, pattern, source, examples)", path=data.path, line=line)
-            unknown = sorted(set(entry) - {"tool", "pattern", "case_sensitive", "source", "examples"})
-            if unknown:
-                raise RuleError(f"unknown field {unknown[0]!r} in a copy rule", path=entry.path, line=entry.line_of(unknown[0]))
-            tool, text, source = (require(entry, key, str) for key in ("tool", "pattern", "source"))
-            flags = 0 if require(entry, "case_sensitive", bool, optional=True, default=False) else re.IGNORECASE
+            check_keys(entry, _ENTRY, "unknown field {key!r} in a copy rule")
+            spec = read_fields(entry, _ENTRY)
+            tool, text, source = spec["tool"], spec["pattern"], spec["source"]
+            flags = 0 if spec["case_sensitive"] else re.IGNORECASE
             try:
                 pattern = re.compile(text, flags)
             except re.error as exc:
-                raise RuleError(f"copy rule {tool!r}: pattern is not a regular expression ({exc})", path=entry.path,
-                                line=entry.line_of("pattern")) from None
+                raise fail(f"copy rule {tool!r}: pattern is not a regular expression ({exc})", entry, "pattern") from None
             if "stem" not in pattern.groupindex:
-                raise RuleError(f"copy rule {tool!r}: pattern must capture the original's name as (?P<stem>…)",
-                                path=entry.path, line=entry.line_of("pattern"))
+                raise fail(f"copy rule {tool!r}: pattern must capture the original's name as (?P<stem>…)", entry, "pattern")
             rule = CopyRule(tool, pattern, source)
-            examples = require(entry, "examples", LineDict)
+            examples = spec["examples"]
             if not examples:
-                raise RuleError(f"copy rule {tool!r}: give at least one example", path=entry.path, line=entry.line_of("examples"))
+                raise fail(f"copy rule {tool!r}: give at least one example", entry, "examples")
             for copy, original in examples.items():
                 got = CopyRules((rule,))._strip(nfc(str(copy)))[1]
                 if got != str(original):
-                    raise RuleError(f"copy rule {tool!r}: example {copy!r} gives {got!r}, not {original!r}",
-                                    path=examples.path, line=examples.line_of(copy))
+                    raise fail(f"copy rule {tool!r}: example {copy!r} gives {got!r}, not {original!r}", examples, copy)
             rules.append(rule)
         return cls(tuple(rules))
 

@@ -10,7 +10,7 @@ from datetime import date
 from .. import cache_keys, codes, i18n
 from ..i18n import Message
 from ..phrases import Reading, TypeName
-from ..analysis.conformity import document_title, find_numbers, find_regulations, find_validity
+from ..analysis.numbers import document_title, find_numbers, find_regulations, find_validity
 from ..analysis.language import detect_language, is_russian
 from ..names import fold_name
 from ..models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ..rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, fail, number, require, strings
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-./·][^\W_]+)*")
 _SEPARATORS = re.compile(r"[-./·]")
@@ -24,6 +24,7 @@ _SEPARATORS = re.compile(r"[-./·]")
 
 @dataclass(frozen=True)
 class FitRules:
+    """fit.yaml: where a form's product description is, and the rapidfuzz scores (0-100) a brand, type word and model must reach."""
     starts: tuple[str, ...]
     ends: tuple[str, ...]
     max_chars: int
@@ -39,26 +40,20 @@ class FitRules:
         """Checks and reads fit.yaml; a RuleError names file and line."""
         desc = require(data, "product_description", LineDict)
 
-        def strings(mapping: LineDict, key: str) -> tuple[str, ...]:
-            values = require(mapping, key, list)
-            if not values or not all(isinstance(v, str) and v.strip() for v in values):
-                raise RuleError(f"{key!r} must be a non-empty list of texts", path=mapping.path, line=mapping.line_of(key))
-            return tuple(values)
+        def texts(mapping: LineDict, key: str) -> tuple[str, ...]:
+            return strings(mapping, key, nonempty=True, message=f"{key!r} must be a non-empty list of texts")
 
         def score(key: str) -> float:
-            value = require(data, key, (int, float))
-            if isinstance(value, bool) or not 50 <= value <= 100:
-                raise RuleError(f"{key!r} must be a rapidfuzz score from 50 to 100, got {value!r}", path=data.path, line=data.line_of(key))
-            return float(value)
+            return number(data, key, float, 50, 100, message=f"{key!r} must be a rapidfuzz score from 50 to 100, got {{value!r}}")
 
         max_chars = require(desc, "max_chars", int)
         min_word = require(data, "min_type_word", int)
         if not 50 <= max_chars <= 10000 or not 2 <= min_word <= 20:
-            raise RuleError("'max_chars' must be 50..10000 and 'min_type_word' 2..20", path=desc.path, line=desc.line_of("max_chars"))
-        return cls(strings(desc, "starts"), strings(desc, "ends"), max_chars, score("brand_min_score"),
+            raise fail("'max_chars' must be 50..10000 and 'min_type_word' 2..20", desc, "max_chars")
+        return cls(texts(desc, "starts"), texts(desc, "ends"), max_chars, score("brand_min_score"),
                    score("word_min_score"), score("model_min_score"), min_word,
-                   tuple(c.casefold() for c in strings(data, "brand_columns")),
-                   tuple(c.casefold() for c in strings(data, "name_columns")))
+                   tuple(c.casefold() for c in texts(data, "brand_columns")),
+                   tuple(c.casefold() for c in texts(data, "name_columns")))
 
     def product_of(self, row: dict[str, str]) -> tuple[str, str]:
         """(brand, name) from a SKU list row, by the column aliases; "" when absent."""

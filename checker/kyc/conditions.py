@@ -3,14 +3,22 @@
 Every condition either holds on what was read or fails with a note saying why. Nothing holds
 because something could not be read: an unreadable expiry date, payment period, holder identity
 or credit code is "not met: could not read X" (see docs/kyc.md, "Could not read").
+
+Each kind of condition is one Cond subclass registered with @condition under its YAML key
+(CONDITIONS: `marker`, `mrz`, `all`, ...); its `parse` reads and checks the YAML form, so a new
+kind is one class here and a line in docs/rules.md.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
 
+from ..analysis.markers import LANGUAGES
+from ..rulefile import LineDict, fail
 from .evidence import KycEvidence
 from .notes import Note, Words, clauses, languages, paths
 
@@ -40,9 +48,40 @@ class _Ctx:
     accepted: dict[str, list[_File]]             # requirement key -> files that met it so far
 
 
+Parse = Callable[[Any, str], "Cond"]     # parses a nested condition (for all/any)
+
+
+def language_list(value: Any, node: Any, key: str, what: str) -> tuple[str, ...]:
+    """A YAML list of marker languages (analysis.markers.LANGUAGES), duplicates dropped."""
+    if not isinstance(value, list) or not value or any(v not in LANGUAGES for v in value):
+        raise fail(f"{what}: {key!r} must list languages from {', '.join(LANGUAGES)}, got {value!r}", node, key)
+    return tuple(dict.fromkeys(value))
+
+
+CONDITIONS: dict[str, type["Cond"]] = {}
+DOCS = ("passport", "visa")
+
+
+def condition(cls: type["Cond"]) -> type["Cond"]:
+    """Class decorator: registers a condition kind under its YAML key (`cls.kind`)."""
+    CONDITIONS[cls.kind] = cls
+    return cls
+
+
 class Cond:
-    """One evidence condition, tested against one file."""
+    """One evidence condition, tested against one file.
+
+    kind: the YAML key that names it ({marker: passport}); modifiers: the other keys it takes
+    beside it ({marker: passport, languages: [ru]})."""
     line: int | None = None
+    kind: ClassVar[str] = ""
+    modifiers: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def parse(cls, value: Any, node: Mapping, what: str, parse: Parse) -> "Cond":
+        """The condition from its YAML mapping `node` (`value` = node[kind]); RuleError (file:line)
+        when it does not fit. `what` names the requirement for error messages."""
+        raise NotImplementedError
 
     def test(self, f: _File, ctx: _Ctx) -> bool:
         raise NotImplementedError
@@ -62,8 +101,16 @@ class Cond:
         return []
 
 
+@condition
 @dataclass
 class AllCond(Cond):
+    """`all: [...]`: every nested condition holds."""
+    kind: ClassVar[str] = "all"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        return cls(_children(cls.kind, value, node, what, parse))
+
     children: tuple[Cond, ...]
 
     def test(self, f, ctx):
@@ -82,8 +129,16 @@ class AllCond(Cond):
         return [m for c in self.children for m in c.marker_refs()]
 
 
+@condition
 @dataclass
 class AnyCond(Cond):
+    """`any: [...]`: at least one nested condition holds."""
+    kind: ClassVar[str] = "any"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        return cls(_children(cls.kind, value, node, what, parse))
+
     children: tuple[Cond, ...]
 
     def test(self, f, ctx):
@@ -105,8 +160,20 @@ class AnyCond(Cond):
         return [m for c in self.children for m in c.marker_refs()]
 
 
+@condition
 @dataclass
 class MarkerCond(Cond):
+    """`marker: KEY` (with `languages: [...]`): the file shows the marker of markers.yaml, in those languages."""
+    kind: ClassVar[str] = "marker"
+    modifiers: ClassVar[frozenset[str]] = frozenset({"languages"})
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        if not isinstance(value, str) or not value:
+            raise fail(f"{what}: 'marker' must name a marker of markers.yaml", node, cls.kind)
+        langs = language_list(node["languages"], node, "languages", what) if "languages" in node else ()
+        return cls(value, langs)
+
     key: str
     languages: tuple[str, ...] = ()
 
@@ -131,10 +198,22 @@ class MarkerCond(Cond):
         return [self]
 
 
+@condition
 @dataclass
 class MrzCond(Cond):
     """A zone of that document whose number, birth-date and expiry check digits hold (ICAO 9303
     Part 3 §4.9), issued by `issuer` when given."""
+    kind: ClassVar[str] = "mrz"
+    modifiers: ClassVar[frozenset[str]] = frozenset({"issuer"})
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        _check_doc(cls.kind, value, node, what)
+        issuer = node.get("issuer")
+        if issuer is not None and not (isinstance(issuer, str) and re.fullmatch(r"[A-Z]{1,3}", issuer)):
+            raise fail(f"{what}: 'issuer' must be an ICAO state code like RUS, got {issuer!r}", node, "issuer")
+        return cls(value, issuer)
+
     doc: str
     issuer: str | None = None
 
@@ -166,10 +245,18 @@ class MrzCond(Cond):
         return Note.of("kyc.note.no_mrz", doc=doc_name(self.doc))
 
 
+@condition
 @dataclass
 class UnexpiredCond(Cond):
     """Not expired on `today`: by the zone's expiry date (its check digit holding); without one,
     by the printed expiry date (passport pages: Date of expiry / 有效期至). Neither read: not met."""
+    kind: ClassVar[str] = "unexpired"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        _check_doc(cls.kind, value, node, what)
+        return cls(value)
+
     doc: str
 
     def _judge(self, f: _File, ctx: _Ctx) -> Note | None:
@@ -233,10 +320,19 @@ class Identity:
         return agree, differ
 
 
+@condition
 @dataclass
 class SameHolderCond(Cond):
     """The visa's holder is the passport's: every identity datum both papers show (name, birth
     date, passport number; from zones and printed fields) agrees, and at least one can be compared."""
+    kind: ClassVar[str] = "same_holder_as"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        if not isinstance(value, str) or not value:
+            raise fail(f"{what}: 'same_holder_as' must name an earlier requirement", node, cls.kind)
+        return cls(value)
+
     requirement: str
 
     def _judge(self, f: _File, ctx: _Ctx) -> Note | None:
@@ -264,8 +360,18 @@ class SameHolderCond(Cond):
         return Note.of("kyc.note.no_holder_visa")
 
 
+@condition
 @dataclass
 class TextLanguageCond(Cond):
+    """`text_language: LANG`: the file has text in that language."""
+    kind: ClassVar[str] = "text_language"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        if value not in LANGUAGES:
+            raise fail(f"{what}: 'text_language' must be one of {', '.join(LANGUAGES)}, got {value!r}", node, cls.kind)
+        return cls(value)
+
     language: str
 
     def test(self, f, ctx):
@@ -278,8 +384,17 @@ class TextLanguageCond(Cond):
         return Note.of("kyc.note.no_text_in", language=languages([self.language]))
 
 
+@condition
 @dataclass
 class BankCond(Cond):
+    """`bank_account: valid`: the file shows a bank account whose control key holds (checker.kyc.bank)."""
+    kind: ClassVar[str] = "bank_account"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        _check_valid(cls.kind, value, node, what)
+        return cls()
+
     def test(self, f, ctx):
         return any(b.ok for b in f.ev.bank)
 
@@ -296,10 +411,19 @@ class BankCond(Cond):
         return Note.of("kyc.note.no_bank")
 
 
+@condition
 @dataclass
 class RecentCond(Cond):
     """The latest month the payments are for (checker.kyc.facts.payment_periods) is at most
     `months` months before today's month. No period readable: not met."""
+    kind: ClassVar[str] = "recent_months"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36:
+            raise fail(f"{what}: 'recent_months' must be a whole number from 1 to 36, got {value!r}", node, cls.kind)
+        return cls(value)
+
     months: int
 
     def test(self, f, ctx):
@@ -316,9 +440,17 @@ class RecentCond(Cond):
         return Note.of("kyc.note.no_recent", months=self.months)
 
 
+@condition
 @dataclass
 class UsccCond(Cond):
     """A unified social credit code whose check character holds (GB 32100-2015)."""
+    kind: ClassVar[str] = "uscc"
+
+    @classmethod
+    def parse(cls, value, node, what, parse):
+        _check_valid(cls.kind, value, node, what)
+        return cls()
+
 
     def test(self, f, ctx):
         return any(u.ok for u in f.ev.uscc)
@@ -336,6 +468,43 @@ class UsccCond(Cond):
 
     def missing(self, ctx):
         return Note.of("kyc.note.no_uscc")
+
+
+def _children(kind: str, value: Any, node: Mapping, what: str, parse: Parse) -> tuple[Cond, ...]:
+    if not isinstance(value, list) or not value:
+        raise fail(f"{what}: {kind!r} must be a non-empty list of conditions", node, kind)
+    return tuple(parse(child, what) for child in value)
+
+
+def _check_valid(kind: str, value: Any, node: Mapping, what: str) -> None:
+    if value != "valid":
+        raise fail(f"{what}: {kind!r} takes only the value 'valid', got {value!r}", node, kind)
+
+
+def _check_doc(kind: str, value: Any, node: Mapping, what: str) -> None:
+    if value not in DOCS:
+        raise fail(f"{what}: {kind!r} must be one of {', '.join(DOCS)}, got {value!r}", node, kind)
+
+
+def parse_condition(node: Any, what: str) -> Cond:
+    """One condition of kyc.yaml ({marker: passport}, {all: [...]}, ...) by the CONDITIONS
+    registry; RuleError naming file and line when the mapping fits no kind."""
+    if not isinstance(node, Mapping):
+        raise fail(f"{what}: a condition must be a mapping like {{marker: passport}}, got {node!r}", node)
+    ops = [k for k in node if k in CONDITIONS]
+    if len(ops) != 1:
+        unknown = [k for k in node if k not in CONDITIONS and not any(k in c.modifiers for c in CONDITIONS.values())]
+        if unknown:
+            raise fail(f"{what}: unknown condition {unknown[0]!r} (known: {', '.join(CONDITIONS)})", node, unknown[0])
+        raise fail(f"{what}: a condition needs exactly one of {', '.join(CONDITIONS)}, got {', '.join(map(str, node)) or 'none'}", node)
+    cls = CONDITIONS[ops[0]]
+    extra = set(node) - {cls.kind} - cls.modifiers
+    if extra:
+        bad = sorted(map(str, extra))[0]
+        raise fail(f"{what}: {bad!r} does not go with {cls.kind!r}", node, bad)
+    cond = cls.parse(node[cls.kind], node, what, parse_condition)
+    cond.line = node.line_of(cls.kind) if isinstance(node, LineDict) else None
+    return cond
 
 
 def walk(cond: Cond) -> Iterator[Cond]:

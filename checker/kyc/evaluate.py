@@ -26,9 +26,7 @@ def evaluate_kyc(files: list[FileResult], evidence: Mapping[str, KycEvidence], p
     showed it, or unmet with a note (`note_msg`, message ids + arguments; `note`, its English
     rendering, personal ids masked) naming, per file that shows the paper, what was read and what
     is wrong or could not be read. Files without evidence (no text) only show through their names."""
-    if marker_rules is not None:
-        kyc_rules.check_markers(marker_rules)
-    titles = dict(kyc_rules.marker_titles)
+    titles = kyc_rules.check_markers(marker_rules) if marker_rules is not None else dict(kyc_rules.marker_titles)
     ctx = _Ctx(today, lambda key: Note.of(f"kyc.marker.{key}", default=titles.get(key, key.replace("_", " "))), {})
     views = [_File(f.path, f.name, evidence[f.path]) for f in files if f.path in evidence]
     unread = [f for f in files if f.path not in evidence]

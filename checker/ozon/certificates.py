@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import codes
+from ..analysis.scripts import CYRILLIC_TO_LATIN
 from ..models import Finding, ScanResult, SkuResult
 from ..report.output import csv_text, write_atomic
 from .client import OzonClient
@@ -46,8 +47,7 @@ class OzonCertificate:
 def number_key(number: str) -> str:
     """How two spellings of one registration number compare: case, spaces and Latin/Cyrillic
     look-alikes (ЕАЭС RU С-CN… typed with a Latin C) do not matter."""
-    table = str.maketrans("АВСЕНКМОРТХаесорх", "ABCEHKMOPTXaecopx")
-    return re.sub(r"\s+", "", number.translate(table)).casefold()
+    return re.sub(r"\s+", "", number.translate(CYRILLIC_TO_LATIN)).casefold()
 
 
 def _reason_codes(cert: dict) -> tuple[str, ...]:

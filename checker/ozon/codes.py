@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rulefile import LineDict, RuleError, require
+from ..rulefile import LineDict, RuleError, fail, require
 
 MAX_NAME = 100   # the API's limit on `name`
 
 
 @dataclass(frozen=True)
 class OzonCodes:
+    """ozon.yaml: the codes of Ozon's /v2/product/certificate/create for each kind of paper, checked against the API's enums."""
     fields: tuple[str, ...]
     allowed: dict[str, frozenset[str]]
     certificate_type: dict[str, str]          # doccheck document type -> certificate_type
@@ -29,6 +30,7 @@ class OzonCodes:
 
     @classmethod
     def from_data(cls, data: LineDict) -> "OzonCodes":
+        """Validates a parsed ozon.yaml; RuleError naming file and line."""
         allowed_node = require(data, "allowed", LineDict)
         allowed = {}
         for key in ("certificate_type", "accordance_type", "product_type"):
@@ -39,13 +41,13 @@ class OzonCodes:
             table = require(node, key, LineDict)
             for k, v in table.items():
                 if str(v) not in allowed[enum]:
-                    raise RuleError(f"{key!r}: {k!r} -> {v!r} is not an allowed {enum}", path=table.path, line=table.line_of(k))
+                    raise fail(f"{key!r}: {k!r} -> {v!r} is not an allowed {enum}", table, k)
             return {str(k): str(v) for k, v in table.items()}
 
         def one(node: LineDict, key: str, enum: str) -> str:
             value = require(node, key, str)
             if value not in allowed[enum]:
-                raise RuleError(f"{key!r}: {value!r} is not an allowed {enum}", path=node.path, line=node.line_of(key))
+                raise fail(f"{key!r}: {value!r} is not an allowed {enum}", node, key)
             return value
 
         acc = require(data, "accordance_type", LineDict)
@@ -54,7 +56,7 @@ class OzonCodes:
         names = {str(k): str(v) for k, v in require(data, "names", LineDict).items()}
         missing = sorted(set(types) - set(names))
         if missing:
-            raise RuleError(f"'names': no name for {missing[0]!r}", path=data.path, line=data.line_of("names"))
+            raise fail(f"'names': no name for {missing[0]!r}", data, "names")
         return cls(
             fields=tuple(require(data, "fields", list)), allowed=allowed, certificate_type=types,
             accordance_by_type=mapping(acc, "by_type", "accordance_type"),

@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ..privacy import shown_path
 
 @dataclass(frozen=True)
 class FoundFile:
+    """A regular file found under the scanned folder: its path components relative to it."""
     abspath: str                  # where to read the bytes (a link's target inside the folder)
     parts: tuple[str, ...]        # path components relative to the root, as the user sees them
     size: int
@@ -41,15 +43,13 @@ def _matcher(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(fnmatch.translate(fold_name(p)) for p in patterns))
 
 
-def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    matcher = _matcher(patterns)
+def is_debris(name: str, patterns: Iterable[str]) -> bool:
+    """Whether one file or folder name (not a path) matches any of the debris globs of
+    rules/debris.yaml (`files` or `dirs`): fnmatch globs, compared after NFC and case-folding
+    (names.fold_name), so "Thumbs.db", "THUMBS.DB" and a decomposed "Й" match alike.
+    The one debris test: discover() skips by it and watch ignores events by it."""
+    matcher = _matcher(tuple(patterns))
     return matcher is not None and matcher.match(fold_name(name)) is not None
-
-
-def is_debris(name: str, patterns: tuple[str, ...]) -> bool:
-    """True when the entry `name` matches one of rules/debris.yaml's shell-style `patterns`
-    (case-insensitive, names folded): the one debris test, also used by watch and audit."""
-    return _matches(name, patterns)
 
 
 MAX_DEPTH = 64   # folder levels below the scanned folder; deeper folders are listed as skipped, not walked
@@ -108,14 +108,14 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
                 skip(entry_parts, "broken link" if is_link else f"cannot stat ({exc.strerror})")
                 continue
             if stat.S_ISDIR(st.st_mode):
-                if _matches(entry.name, debris_dirs):
+                if is_debris(entry.name, debris_dirs):
                     skip(entry_parts, "sync/OS debris folder")
                 elif len(entry_parts) > max_depth:
                     skip(entry_parts, f"folder more than {max_depth} levels deep (not read)")
                 else:
                     subfolders.append((path, entry_parts))
             elif stat.S_ISREG(st.st_mode):
-                if _matches(entry.name, debris_files):
+                if is_debris(entry.name, debris_files):
                     skip(entry_parts, "sync/OS debris")
                 else:
                     found.append(FoundFile(path, entry_parts, st.st_size, st.st_mtime_ns))

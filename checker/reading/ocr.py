@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from ..analysis.scripts import is_cjk_text, is_cyrillic
 from .engines import (
     EngineUnavailable,
     OcrEngine,
@@ -114,9 +115,7 @@ _ONE_LETTER_WORDS = frozenset("вскиоуаяВСКИОУАЯaAI")
 _STRIP = ".,;:!?«»\"'()[]{}<>“”„‘’*—–…|\\_=~^`"
 
 
-def _is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+_is_cjk = is_cjk_text
 
 
 def is_real_word(token: str) -> bool:
@@ -153,7 +152,7 @@ def _script_of_text(text: str) -> str | None:
     for ch in text:
         if _is_cjk(ch) and ch.isalpha():
             counts["Han"] += 2  # one ideograph carries about a word
-        elif "\u0400" <= ch <= "\u04ff":
+        elif is_cyrillic(ch):
             counts["Cyrillic"] += 1
         elif ch.isascii() and ch.isalpha():
             counts["Latin"] += 1

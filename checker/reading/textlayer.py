@@ -30,15 +30,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..analysis import scripts
+
 
 # Signs a real paper uses; any other symbol (So/Sc/Sk) counts towards odd_share.
 _COMMON_SYMBOLS = set("№°±×÷§%+=<>~^`$€£¥₽©®™•·|")
 _STRIP = ".,;:!?()[]{}\"'«»„“”‘’…-–—*•·/\\"
-_CJK_CLASS = "\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uAC00-\uD7AF"
-_CJK_WORD = re.compile(f"[{_CJK_CLASS}]+")
-_LATIN = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF"
-_CYRILLIC = "\u0400-\u0481\u048A-\u052F"
-_GREEK = "\u0386-\u03FF"
+_CJK_WORD = scripts.runs(scripts.KANA, scripts.HAN, scripts.HANGUL)
+_LATIN = scripts.char_class(scripts.LATIN)
+_CYRILLIC = scripts.char_class(scripts.CYRILLIC_LETTERS)
+_GREEK = scripts.char_class(scripts.GREEK)
 # A word: letters of one script, joined at most by a hyphen, apostrophe or dot.
 _WORD = re.compile("|".join(f"(?P<{script}>[{letters}]+(?:[-'’.][{letters}]+)*\\.?)"
                             for script, letters in (("latin", _LATIN), ("cyrillic", _CYRILLIC), ("greek", _GREEK))))
