@@ -1,1 +1,1 @@
-"""Stage 4, analysing text: its language, conformity numbers (conformity), markers (markers), passports' machine-readable zones (mrz), the document type (doctypes) and page-count statements (sheets). Pure functions of text and rules."""
+"""Stage 4, analysing text: its language (language), conformity numbers, validity dates and regulations (numbers/), Unicode ranges and look-alike letters (scripts), markers (markers), passports' machine-readable zones (mrz), the document type (doctypes) and page-count statements (sheets). Pure functions of text and rules."""

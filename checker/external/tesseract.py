@@ -1,4 +1,4 @@
-"""The one place that talks to tesseract (through pytesseract).
+"""The one place that runs the tesseract program (reading/engines/tesseract.py adapts it to the OCR engine interface).
 
 * ``tesseract_status()`` - is tesseract usable, which version, which language data is missing
   and which Debian package provides it.

@@ -1,4 +1,4 @@
-"""Stages 5-6: derive a file's cheap facts (language, numbers, dates, markers) from its text,
+"""Stages 4-5: derive a file's cheap facts (language, numbers, dates, markers) from its text,
 then judge it on its own: name, type, readability, its conformity number and dates."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a KYC paper's text states, read for the evidence rules of checker/kyc.py.
+"""What a KYC paper's text states, read for the evidence rules of checker/kyc/conditions.py.
 
 * payment_periods(): the months a social-insurance record's payments are for (缴费年月, 费款所属期,
   "period", период), in the forms records print them: 2023-01, 2023.01, 01.2023, 01/2023,

@@ -1,4 +1,4 @@
-"""Page OCR policy: orient, choose languages, run tesseract - cheapest path first.
+"""Page OCR policy: orient, choose languages, run the OCR engine (tesseract by default) - cheapest path first.
 
 The benchmark compares doccheck with one plain ``tesseract -l rus+eng`` run per page, so the
 common case (an upright Russian/English page) must cost exactly one tesseract run:
