@@ -364,9 +364,10 @@ class FactCache:
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
         """Store ``facts`` under their content hash and facts key, and remember that ``path`` (with
-        this size and mtime) holds that content. Facts of KYC papers and of unread files are not stored."""
-        if not facts.sha256 or not storable(facts):
-            return   # nothing was read (timed out, changed while reading), or a KYC paper: do not remember it
+        this size and mtime) holds that content. Facts of KYC papers, of unread files and with a page
+        whose OCR timed out (FileFacts.transient) are not stored."""
+        if not facts.sha256 or not storable(facts) or facts.transient:
+            return   # nothing was read (timed out, changed while reading), a page's OCR timed out, or a KYC paper: do not remember it
         try:
             data = json.dumps(facts.to_dict(), ensure_ascii=False)
         except _ERRORS:
@@ -426,8 +427,8 @@ class FactCache:
             return
         kyc_rows, seen_rows = [], []
         for path, size, mtime_ns, facts, analysis, evidence in entries:
-            if not facts.sha256:
-                continue
+            if not facts.sha256 or facts.transient:
+                continue    # nothing read, or a page's OCR timed out: read it again next time
             try:
                 data = json.dumps({"facts": shape_only(facts).to_dict(), "analysis": analysis.to_dict(),
                                    "evidence": evidence.to_cache() if evidence is not None else None}, ensure_ascii=False)

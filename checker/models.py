@@ -81,6 +81,7 @@ class PageText:
     ocr_langs: str = ""
     note: str = ""                  # e.g. "OCR timed out after 30 s"
     dpi: int | None = None          # OCR'd PDF pages: the resolution the page was read at (its scan's own)
+    timed_out: bool = False         # OCR hit the page time limit: a passing condition (a busy machine), never cached
     # OCR'd pages: each word's [start, end) offset in `text` and tesseract's confidence (0-100),
     # flat: [start, end, conf, start, end, conf, …]; the evidence behind a number read by OCR
     word_boxes: list[int] = field(default_factory=list)
@@ -116,6 +117,13 @@ class FileFacts:
     @property
     def unread_pages(self) -> list[PageText]:
         return [p for p in self.pages if p.source == "none"]
+
+    @property
+    def transient(self) -> bool:
+        """True when what was read depends on the moment, not only on the bytes: a page's OCR hit
+        its time limit (a busy machine). Such facts are reported but never cached, so the next
+        run reads the page again instead of repeating the time-out from the cache."""
+        return any(p.timed_out for p in self.pages)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -65,7 +65,8 @@ def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
         note = f"OCR failed: {result.error}"
     dpi = image.info.get("dpi")
     return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note,
-                    dpi=int(dpi[0]) if dpi else None, word_boxes=word_boxes(result.text, result.words))
+                    dpi=int(dpi[0]) if dpi else None, word_boxes=word_boxes(result.text, result.words),
+                    timed_out=bool(result.timed_out))
 
 
 def word_boxes(text: str, words) -> list[int]:
