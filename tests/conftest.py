@@ -1,6 +1,8 @@
 import csv
 import os
 import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,43 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     """A report as the rows a spreadsheet shows (UTF-8 with or without BOM)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """One scan of sample_docs/<batch> with every report written (helpers/samples.REPORTS names
+    the files in `out`); `untouched`: the scanned folder's tree digest was the same after it."""
+    proc: subprocess.CompletedProcess
+    out: Path
+    untouched: bool
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory):
+    """sample_reports(batch, lang) -> SampleRun: sample_docs/<batch> scanned once per session in
+    `lang` by the real command (real OCR, the cache on: the default path), into one session cache.
+
+    The batch's English run always comes first and is a true cold run (an empty cache: every file
+    read and OCR'd); the Russian and Chinese runs read from that cache (warm), as a user re-running
+    in another language would. The golden-report test compares all six runs byte for byte and
+    test_samples_e2e checks the English runs against EXPECTED.md: one cold scan per batch serves
+    both (each used to scan cold by itself). Callers must not write into `out`."""
+    from helpers.samples import write_reports
+
+    cache = tmp_path_factory.mktemp("samples-cache")
+    runs: dict[tuple[str, str], SampleRun] = {}
+
+    def run(batch: str, lang: str = "en") -> SampleRun:
+        if lang != "en":
+            run(batch, "en")        # the English run is the cold one, whatever asks first
+        if (batch, lang) not in runs:
+            out = tmp_path_factory.mktemp(f"samples-{batch}-{lang}")
+            before = tree_digest(SAMPLES / batch)
+            proc = write_reports(batch, lang, out, cache)
+            runs[batch, lang] = SampleRun(proc, out, tree_digest(SAMPLES / batch) == before)
+        return runs[batch, lang]
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -48,6 +48,18 @@ def batch(tmp_path_factory):
     return sample_batch(tmp_path_factory.mktemp("batch"), SKUS)
 
 
+@pytest.fixture(scope="module")
+def local(batch, tmp_path_factory):
+    """The batch read by local worker processes without the cache (--jobs 1 --no-cache): the
+    reports every cluster run is compared with, read once for the module (local reports are the
+    same whatever --jobs: tests/test_cache_and_jobs.py)."""
+    root, skus = batch
+    out = tmp_path_factory.mktemp("local")
+    proc = scan(root, skus, out, "--jobs", "1", "--no-cache")
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc, out
+
+
 def scan(root, skus, out, *extra, wait=True):
     out.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "checker", "scan", str(root), "--skus", str(skus), "--today", "2026-11-26", "-q",
@@ -71,13 +83,12 @@ def read_tasks(cluster) -> int:
         return client.run_on_scheduler(count)
 
 
-def test_cluster_reports_identical_to_local_workers_cached_and_not(cluster, batch, tmp_path):
+def test_cluster_reports_identical_to_local_workers_cached_and_not(cluster, batch, local, tmp_path):
     root, skus = batch
-    local = scan(root, skus, tmp_path / "j1", "--jobs", "1", "--no-cache")
-    assert local.returncode in (0, 1), local.stderr
+    local, local_out = local
     remote = scan(root, skus, tmp_path / "dask", "--scheduler", cluster.scheduler_address, "--no-cache")
     assert remote.returncode == local.returncode, remote.stderr
-    assert reports(tmp_path / "dask") == reports(tmp_path / "j1")
+    assert reports(tmp_path / "dask") == reports(local_out)
 
     cache = str(tmp_path / "cache")
     cold = scan(root, skus, tmp_path / "cold", "--scheduler", cluster.scheduler_address, "--cache-dir", cache)
@@ -87,15 +98,15 @@ def test_cluster_reports_identical_to_local_workers_cached_and_not(cluster, batc
     assert warm.returncode == local.returncode, warm.stderr
     assert read_tasks(cluster) == sent, "a warm re-scan must send nothing to the cluster"
     assert " 0 pages OCR'd" in warm.stdout
-    assert reports(tmp_path / "cold") == reports(tmp_path / "warm") == reports(tmp_path / "j1")
+    assert reports(tmp_path / "cold") == reports(tmp_path / "warm") == reports(local_out)
 
 
-def test_shared_fs_sends_paths_and_gives_the_same_reports(cluster, batch, tmp_path):
+def test_shared_fs_sends_paths_and_gives_the_same_reports(cluster, batch, local, tmp_path):
     root, skus = batch
-    local = scan(root, skus, tmp_path / "j2", "--jobs", "2", "--no-cache")
+    local, local_out = local
     shared = scan(root, skus, tmp_path / "shared", "--scheduler", cluster.scheduler_address, "--shared-fs", "--no-cache")
     assert shared.returncode == local.returncode, shared.stderr
-    assert reports(tmp_path / "shared") == reports(tmp_path / "j2")
+    assert reports(tmp_path / "shared") == reports(local_out)
 
 
 def _kill_worker_reading(address, times: int, stop: threading.Event, killed: list):

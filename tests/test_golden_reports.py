@@ -7,35 +7,20 @@ is a change a user sees: regenerate deliberately with
     .venv/bin/python tests/test_golden_reports.py --update
 
 and say why in the commit. Each batch is read once (real OCR) into a shared cache; the other
-two languages are warm runs, so the test costs one cold scan per batch.
+two languages are warm runs, so the test costs one cold scan per batch. The runs come from
+conftest's session fixture `sample_reports`, which test_samples_e2e also reads: the English run
+of each batch is the cold one and serves both tests.
 """
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "sample_docs"
+from helpers.samples import BATCHES, LANGS, REPO, REPORTS, SAMPLES, write_reports
+
 GOLDEN = REPO / "tests" / "golden"
-TODAY = "2026-11-26"
-LANGS = ("en", "ru", "zh")
-BATCHES = {"company": (), "individual": ("--seller-type", "individual")}
-REPORTS = {"report.csv": "--out", "files.csv": "--files-out", "kyc.csv": "--kyc-out",
-           "report.json": "--json", "report.html": "--html", "ozon.csv": "--ozon-sheet"}
-
-
-def write_reports(batch: str, lang: str, out: Path, cache: Path) -> subprocess.CompletedProcess:
-    """Run doccheck on sample_docs/<batch> in `lang`, writing every report into `out`."""
-    out.mkdir(parents=True, exist_ok=True)
-    root = SAMPLES / batch
-    args = [sys.executable, "-m", "checker", "scan", str(root), "--skus", str(root / "skus.csv"),
-            "--today", TODAY, "--lang", lang, "--cache-dir", str(cache), "--color", "never", *BATCHES[batch]]
-    for name, option in REPORTS.items():
-        args += [option, str(out / name)]
-    return subprocess.run(args, capture_output=True, text=True, timeout=900, cwd=REPO)
 
 
 _STAMPS = [(re.compile(rb'"generated_at": "[^"]*"'), b'"generated_at": "<when>"'),
@@ -57,19 +42,15 @@ def golden_cases():
     return [(batch, lang) for batch in BATCHES for lang in LANGS]
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("golden-cache")
-
-
 @pytest.mark.ocr
 @pytest.mark.parametrize("batch,lang", golden_cases())
-def test_reports_are_byte_identical_to_the_golden_copy(batch, lang, cache, tmp_path):
-    proc = write_reports(batch, lang, tmp_path, cache)
+def test_reports_are_byte_identical_to_the_golden_copy(batch, lang, sample_reports):
+    run = sample_reports(batch, lang)
+    proc = run.proc
     assert "Traceback" not in proc.stderr + proc.stdout
     for name in REPORTS:
         expected = (GOLDEN / batch / lang / name).read_bytes()
-        actual = normalised((tmp_path / name).read_bytes())
+        actual = normalised((run.out / name).read_bytes())
         assert actual == expected, f"{batch}/{lang}/{name} differs from tests/golden (regenerate only on purpose)"
 
 

@@ -35,11 +35,12 @@ HOSTILE_CELL = "<script>alert('cell')</script>"
 HOSTILE_CATEGORY = '"><b onmouseover=alert(2)>x</b>'
 
 
-def run_scan(root: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+def run_scan(root: Path, out: Path, *extra: str, cache: Path | None = None) -> subprocess.CompletedProcess:
+    """Scan with the cache on (the default path), in `cache` when given (shared: later runs are warm)."""
     out.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(root), "--today", TODAY, "--no-ocr",
                            "--html", str(out / "r.html"), "--json", str(out / "r.json"), "--out", str(out / "r.csv"),
-                           "--cache-dir", str(out / "cache"), *extra],
+                           "--cache-dir", str(cache or out / "cache"), *extra],
                           capture_output=True, text=True, timeout=300, cwd=out)
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
@@ -47,12 +48,20 @@ def run_scan(root: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory):
+def company_cache(tmp_path_factory):
+    """One cache for the module's runs of the company papers: the first (`company`, English) reads
+    every file cold; the Russian, Chinese and with-KYC runs read the same papers warm, as a user's
+    re-run would (the cache is keyed by content, not path)."""
+    return tmp_path_factory.mktemp("html-cache")
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory, company_cache):
     """sample_docs/company without its KYC folder (so --no-ocr gives a mix of ok, at risk and disabled)."""
     tmp = tmp_path_factory.mktemp("html-company")
     root = tmp / "company"
     shutil.copytree(SAMPLES / "company", root, ignore=shutil.ignore_patterns("KYC"))
-    run_scan(root, tmp / "out", "--skus", str(root / "skus.csv"))
+    run_scan(root, tmp / "out", "--skus", str(root / "skus.csv"), cache=company_cache)
     return tmp / "out"
 
 
@@ -108,7 +117,7 @@ def test_page_is_self_contained(company):
         assert f"{tag}-src 'sha256-{digest}'" in csp
 
 
-def test_page_has_summary_reasons_files_and_kyc(company, tmp_path):
+def test_page_has_summary_reasons_files_and_kyc(company, company_cache, tmp_path):
     page = (company / "r.html").read_text(encoding="utf-8")
     document = json.loads((company / "r.json").read_text(encoding="utf-8"))
     assert page.count('class="sku-group') == len(document["skus"])
@@ -123,7 +132,7 @@ def test_page_has_summary_reasons_files_and_kyc(company, tmp_path):
     assert "KYC not judged" in page
     # with the KYC folder, the checklist (OCR off: the scans are unread, so KYC is not judged, not incomplete)
     full = tmp_path / "with-kyc"
-    run_scan(SAMPLES / "company", full, "--skus", str(SAMPLES / "company" / "skus.csv"))
+    run_scan(SAMPLES / "company", full, "--skus", str(SAMPLES / "company" / "skus.csv"), cache=company_cache)
     page = (full / "r.html").read_text(encoding="utf-8")
     assert "KYC checklist" in page and "the KYC scans were not read" in page and "KYC incomplete" not in page
     assert page.count('<tr class="unmet">') + page.count('<tr class="met">') == 4
@@ -138,14 +147,14 @@ ENGLISH_LABELS = ("Ozon compliance papers", "chat disabled", "Buyer chat", "Page
 
 
 @pytest.fixture(scope="module")
-def translated(tmp_path_factory):
+def translated(tmp_path_factory, company, company_cache):
     """The company sample (no KYC folder, as in `company`) scanned with --lang ru and --lang zh."""
     tmp = tmp_path_factory.mktemp("html-lang")
     root = tmp / "company"
     shutil.copytree(SAMPLES / "company", root, ignore=shutil.ignore_patterns("KYC"))
     out = {}
     for lang in ("ru", "zh"):
-        run_scan(root, tmp / lang, "--skus", str(root / "skus.csv"), "--lang", lang)
+        run_scan(root, tmp / lang, "--skus", str(root / "skus.csv"), "--lang", lang, cache=company_cache)
         out[lang] = tmp / lang
     return out
 

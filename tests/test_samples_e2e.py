@@ -2,15 +2,12 @@
 Expected verdicts come from sample_docs/EXPECTED.md, written by tools/make_samples.py."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from conftest import SAMPLES, read_csv, tree_digest
+from conftest import SAMPLES, read_csv
 
 pytestmark = pytest.mark.ocr
-TODAY = "2026-11-26"
 STATUS = {"ok": "ok", "warn": "at_risk", "fail": "disabled"}
 
 
@@ -36,28 +33,25 @@ def expected_kyc(batch):
     return rows
 
 
-def run_scan(tmp_path_factory, batch, *extra):
-    out = tmp_path_factory.mktemp(batch)
-    root = SAMPLES / batch
-    before = tree_digest(root)
-    args = [sys.executable, "-m", "checker", "scan", str(root), "--skus", str(root / "skus.csv"), "--today", TODAY,
-            "--out", str(out / "report.csv"), "--files-out", str(out / "files.csv"), "--kyc-out", str(out / "kyc.csv"),
-            "--cache-dir", str(out / "cache"), *extra]
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=600)
+def run_scan(sample_reports, batch):
+    """The batch's English run with every report (conftest's session fixture `sample_reports`):
+    a cold scan, the cache on, shared with the golden-report test rather than scanned again."""
+    run = sample_reports(batch, "en")
+    proc = run.proc
     assert "Traceback" not in proc.stderr + proc.stdout
-    assert tree_digest(root) == before, "the scanned folder was modified"
+    assert run.untouched, "the scanned folder was modified"
 
-    return proc, read_csv(out / "report.csv"), read_csv(out / "files.csv"), read_csv(out / "kyc.csv")
-
-
-@pytest.fixture(scope="module")
-def company(tmp_path_factory):
-    return run_scan(tmp_path_factory, "company")
+    return proc, read_csv(run.out / "report.csv"), read_csv(run.out / "files.csv"), read_csv(run.out / "kyc.csv")
 
 
 @pytest.fixture(scope="module")
-def individual(tmp_path_factory):
-    return run_scan(tmp_path_factory, "individual", "--seller-type", "individual")
+def company(sample_reports):
+    return run_scan(sample_reports, "company")
+
+
+@pytest.fixture(scope="module")
+def individual(sample_reports):
+    return run_scan(sample_reports, "individual")
 
 
 def test_company_batch_verdicts_match_the_design(company):
