@@ -153,8 +153,20 @@ class Finding:
 
     @classmethod
     def of(cls, code: ReasonCode, note: Any = None, **args: Any) -> "Finding":
-        """Finding.of(codes.X, file=..., number=...): the code and its detail's arguments."""
-        return cls(code, "", tuple(args.items()), note)
+        """Finding.of(codes.X, file=..., number=...): the code and its detail's arguments. The same
+        finding on many SKUs (no_certificate for a category, with no file in it) is one object, so a
+        million-row SKU list does not hold a million copies of its arguments (bounded; findings are
+        never changed once made)."""
+        key = (code, tuple(args.items()), note)
+        try:
+            return _same_finding(*key)
+        except TypeError:       # an unhashable argument: a finding of its own
+            return cls(code, "", key[1], note)
+
+
+@functools.lru_cache(maxsize=8192)
+def _same_finding(code: ReasonCode, args: tuple, note: Any) -> Finding:
+    return Finding(code, "", args, note)
 
 
 @dataclass

@@ -135,12 +135,15 @@ def finding_text(finding: Any, tr: "i18n.Translator | str", rules: Any = None) -
         key, said = None, None
     if said is None:
         said = _finding_text(finding, tr, rules)
-        if key is not None and len(memo) < MEMO_LIMIT:
+        if key is not None:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()    # bounded: each SKU's own file names make most sentences unique
             memo[key] = said
     return said
 
 
-MEMO_LIMIT = 200_000   # sentences a Translator remembers per rules object (each SKU's own file names make many unique)
+MEMO_LIMIT = 4096   # sentences a Translator remembers per rules object, then starts afresh: the same finding on many SKUs
+                    # is said once; a million unique ones (each SKU's own file names) never pile up in memory
 
 
 def _finding_text(finding: Any, tr: i18n.Translator, rules: Any) -> str:
