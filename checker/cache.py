@@ -52,6 +52,7 @@ from enum import Enum
 from pathlib import Path
 
 from .cache_keys import facts_key
+from .i18n import Said, is_data
 from .models import DocumentNumber, FileAnalysis, FileFacts, PageText, RegisterCheck
 
 SCHEMA_VERSION = 2          # 2: `seen` keyed by a hash of the path; KYC facts no longer stored
@@ -118,6 +119,8 @@ def _conforms(value: object, hint: object) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if hint is str:
         return isinstance(value, str) and not _SURROGATE.search(value)
+    if hint is Said:   # a note as message id and arguments (checker.i18n.to_data)
+        return isinstance(value, dict) and is_data(value)
     return False
 
 

@@ -66,9 +66,6 @@ def check_translations(texts: LineDict, what: str) -> dict[str, str]:
     return out
 
 
-READING_PREFIX = "read."   # messages that translate what the reading stages wrote in English
-
-
 class Messages(Mapping):
     """message id -> language -> text, validated."""
 
@@ -88,20 +85,6 @@ class Messages(Mapping):
     def text(self, msg_id: str, lang: str) -> str:
         texts = self._texts[msg_id]
         return texts.get(lang) or texts[DEFAULT_LANG]
-
-    @functools.cached_property
-    def reading_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
-        """The English read.* messages as patterns, each {placeholder} a named group."""
-        patterns = []
-        for msg_id in self._texts:
-            if msg_id.startswith(READING_PREFIX):
-                parts = []
-                for literal, name, _spec, _conv in string.Formatter().parse(self.text(msg_id, DEFAULT_LANG)):
-                    parts.append(re.escape(literal))
-                    if name:
-                        parts.append(f"(?P<{name}>.+?)")
-                patterns.append((msg_id, re.compile("".join(parts), re.DOTALL)))
-        return patterns
 
 
 def load_messages(path: Path) -> Messages:
@@ -197,6 +180,87 @@ def said(msg_id: str, **args: object) -> Said:
     return Said(Message.of(msg_id, **args))
 
 
+class SaidParts(str):
+    """Several notes said one after the other, "; " between (a page note that gives two reasons, a
+    number with two problems): their English text joined, each part rendered in the reader's
+    language by `render`. Made by `joined`."""
+    __slots__ = ("parts",)
+
+    def __new__(cls, parts: tuple[str, ...]) -> "SaidParts":
+        text = super().__new__(cls, "; ".join(parts))
+        text.parts = tuple(parts)
+        return text
+
+    def render(self, speaker: "Translator | str", rules=None) -> str:
+        return "; ".join(render(part, speaker, rules) for part in self.parts)
+
+    def __reduce__(self):
+        return (SaidParts, (self.parts,))
+
+
+def joined(*notes: str) -> str:
+    """Notes (Said, SaidParts or plain text; empty ones left out) as one, "; " between: "" for none,
+    the note itself for one, else a SaidParts that renders each part in the reader's language."""
+    parts: list[str] = []
+    for note in notes:
+        if isinstance(note, SaidParts):
+            parts.extend(note.parts)
+        elif note:
+            parts.append(note)
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else SaidParts(tuple(parts))
+
+
+def to_data(value: str | None) -> object:
+    """A note (Said, SaidParts or plain text) as JSON data for the cache, language-free: a Said as
+    ``{"id": ..., "args": {...}}`` (and ``"default"`` when it has one), a SaidParts as
+    ``{"parts": [...]}``, plain text (an exception's own words) and None as they are. `from_data`
+    reads it back."""
+    if isinstance(value, SaidParts):
+        return {"parts": [to_data(p) for p in value.parts]}
+    if isinstance(value, Said):
+        m = value.message
+        data: dict[str, object] = {"id": m.id, "args": {name: to_data(v) if isinstance(v, str) else v for name, v in m.args}}
+        if m.default is not None:
+            data["default"] = m.default
+        return data
+    return value
+
+
+def from_data(data: object) -> str | None:
+    """A note as `to_data` wrote it (TypeError for any other shape: the cache treats the row as a miss)."""
+    if data is None or isinstance(data, str):
+        return data
+    if isinstance(data, dict) and set(data) == {"parts"} and isinstance(data["parts"], list):
+        return SaidParts(tuple(from_data(p) or "" for p in data["parts"]))
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("args", {}), dict) \
+            and set(data) <= {"id", "args", "default"} and isinstance(data.get("default", ""), str):
+        args = tuple((name, from_data(v) if isinstance(v, (str, dict)) else v) for name, v in data.get("args", {}).items())
+        return Said(Message(data["id"], args, data.get("default")))
+    raise TypeError(f"not a stored note: {data!r}")
+
+
+def is_data(data: object) -> bool:
+    """Is `data` a note as `to_data` writes it (cache rows are checked before they are decoded)?"""
+    try:
+        from_data(data)
+    except (TypeError, KeyError, ValueError):
+        return False
+    return True
+
+
+def map_text(value: str, fn) -> str:
+    """`fn` (str -> str: valid Unicode, masking) applied to plain text, or to a note's text arguments,
+    keeping what it says."""
+    if isinstance(value, SaidParts):
+        return SaidParts(tuple(map_text(p, fn) for p in value.parts))
+    if isinstance(value, Said):
+        m = value.message
+        return Said(Message(m.id, tuple((n, map_text(v, fn) if isinstance(v, str) else v) for n, v in m.args), m.default))
+    return fn(value)
+
+
 def render(value: object, speaker: "Translator | str", rules=None) -> str:
     """Any text a result holds as the reader reads it, in `speaker`'s language: a Message or a Said
     (anything with render()); a phrase naming something the rules name (checker.phrases: a category,
@@ -219,25 +283,6 @@ Speaker = "Translator | str"   # a Translator, or a language code meaning the bu
 def translator(speaker: "Translator | str | None") -> "Translator":
     """`speaker` as a Translator: itself, or the built-in messages in that language (None: English)."""
     return speaker if isinstance(speaker, Translator) else Translator(speaker)
-
-
-def reading_note(text: str, speaker: Speaker) -> str:
-    """A note or problem the reading stages wrote (in English: it is cached with the file's facts)
-    in the translator's language, part by part ("; "), by matching the English read.* messages; a
-    part that matches none - an exception's own words, a custom numbers.yaml - stays as written."""
-    tr = translator(speaker)
-    if tr.lang == DEFAULT_LANG or not text:
-        return text
-    patterns = tr.messages.reading_patterns
-    out = []
-    for part in text.split("; "):
-        for msg_id, pattern in patterns:
-            match = pattern.fullmatch(part)
-            if match:
-                part = tr.t(msg_id, **match.groupdict())
-                break
-        out.append(part)
-    return "; ".join(out)
 
 
 def type_name(mime: str, rules, speaker: Speaker) -> str:

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from .codes import ChatStatus, ReasonCode
+from .i18n import Said, from_data, to_data
 from .reading.engines.base import OcrWorkspace
 from .reading.textlayer import LayerLimits
 
@@ -79,7 +80,8 @@ class PageText:
     ocr_confidence: float | None = None
     rotation: int = 0               # degrees the page was turned before OCR
     ocr_langs: str = ""
-    note: str = ""                  # e.g. "OCR timed out after 30 s"
+    # e.g. "OCR timed out after 30 s": a Said (read.* message id and arguments; i18n.joined for two)
+    note: Said | str = ""
     dpi: int | None = None          # OCR'd PDF pages: the resolution the page was read at (its scan's own)
     timed_out: bool = False         # OCR hit the page time limit: a passing condition (a busy machine), never cached
     # OCR'd pages: each word's [start, end) offset in `text` and tesseract's confidence (0-100),
@@ -95,8 +97,11 @@ class FileFacts:
     kind: FileKind
     page_count: int | None = None
     pages: list[PageText] = field(default_factory=list)
-    problem: str = ""               # why the file cannot be read (empty, encrypted, truncated...)
-    notes: list[str] = field(default_factory=list)
+    # why the file cannot be read (empty, encrypted, truncated...) and what reading it noted: message
+    # ids and arguments (i18n.Said, rules/messages.yaml read.*), stored as such (i18n.to_data), so the
+    # cached facts hold no language; plain text only for words not ours (a worker's exception)
+    problem: Said | str = ""
+    notes: list[Said | str] = field(default_factory=list)
     extractor: str = ""             # extractor version + settings, part of the cache key
     # langdetect's probabilities for the text: costly (n-grams), so computed once with the text and cached
     language_probs: dict[str, float] = field(default_factory=dict)
@@ -126,15 +131,22 @@ class FileFacts:
         return any(p.timed_out for p in self.pages)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON data for the cache: notes as message ids and arguments (i18n.to_data)."""
         data = asdict(self)
         data["kind"] = self.kind.value
+        data["problem"] = to_data(self.problem)
+        data["notes"] = [to_data(n) for n in self.notes]
+        for page, stored in zip(self.pages, data["pages"]):
+            stored["note"] = to_data(page.note)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "FileFacts":
         data = dict(data)
         data["kind"] = FileKind(data["kind"])
-        data["pages"] = [PageText(**p) for p in data.get("pages", [])]
+        data["pages"] = [PageText(**{**p, "note": from_data(p.get("note", ""))}) for p in data.get("pages", [])]
+        data["problem"] = from_data(data.get("problem", ""))
+        data["notes"] = [from_data(n) for n in data.get("notes", [])]
         return cls(**data)
 
 
@@ -182,7 +194,7 @@ class DocumentNumber:
     scheme: str
     doc_type: str
     well_formed: bool
-    problem: str | None = None
+    problem: Said | str | None = None   # why not well formed: read.number.* ids (i18n.Said), i18n.joined
     status: str = ""
     source: str = "text"
     confidence: float | None = None
@@ -228,6 +240,8 @@ class FileAnalysis:
         data = asdict(self)
         for key in ("valid_from", "valid_until", "registered"):
             data[key] = data[key].isoformat() if data[key] else None
+        for number, stored in zip(self.numbers, data["numbers"]):
+            stored["problem"] = to_data(number.problem)
         return data
 
     @classmethod
@@ -235,7 +249,7 @@ class FileAnalysis:
         data = dict(data)
         for key in ("valid_from", "valid_until", "registered"):
             data[key] = date.fromisoformat(data[key]) if data[key] else None
-        data["numbers"] = [DocumentNumber(**n) for n in data.get("numbers", [])]
+        data["numbers"] = [DocumentNumber(**{**n, "problem": from_data(n.get("problem"))}) for n in data.get("numbers", [])]
         return cls(**data)
 
 

@@ -36,12 +36,13 @@ def say(value: Any, tr: "i18n.Translator | str", rules: Any = None) -> str:
 
 @dataclass(frozen=True)
 class Reading:
-    """A note or problem the reading stages wrote into a file's facts (English, cached with them):
-    said through the read.* messages (checker.i18n.reading_note)."""
+    """A note or problem the reading stages wrote into a file's facts or a number (an i18n.Said of a
+    read.* message, an i18n.SaidParts of several, or plain text: an exception's own words), said in
+    the reader's language."""
     text: str
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
-        return i18n.reading_note(self.text, tr)
+        return i18n.render(self.text, tr, rules)
 
 
 @dataclass(frozen=True)

@@ -326,34 +326,42 @@ def _number_texts() -> list[str]:
 
 @pytest.mark.parametrize("lang", ["ru", "zh"])
 def test_every_number_problem_is_translated(lang):
+    from checker.analysis.numbers.problems import problem
+
     texts = _number_texts()
     assert len(texts) > 20
     for text in texts:
-        written = text.format(value="Q7")
-        shown = i18n.reading_note(written, lang)
+        written = problem(text, "Q7")
+        shown = i18n.render(written, lang)
+        assert written == text.format(value="Q7")   # its English is numbers.yaml's text
         assert shown != written and SCRIPT[lang].search(shown), f"{written!r} is not translated into {lang}"
         if "{value}" in text:
             assert "Q7" in shown
-    two = "series letter is missing; serial number '12' does not have 5 digits"
-    assert i18n.reading_note(two, lang).count("12") == 1 and "series" not in i18n.reading_note(two, lang)
+    two = i18n.joined(problem("series letter is missing"), problem("serial number '{value}' does not have 5 digits", "12"))
+    assert two == "series letter is missing; serial number '12' does not have 5 digits"
+    assert i18n.render(two, lang).count("12") == 1 and "series" not in i18n.render(two, lang)
 
 
-def _files_that_read_badly(tmp_path):
+def blank_pdf(pages: int, password: str | None = None) -> bytes:
+    """A PDF of `pages` blank A4 pages, encrypted with `password` when given."""
     import io
 
     from pypdf import PdfWriter
 
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if password:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _files_that_read_badly(tmp_path):
     from checker.process.executor import read_file_bytes
 
-    def pdf(pages: int, password: str | None = None) -> bytes:
-        writer = PdfWriter()
-        for _ in range(pages):
-            writer.add_blank_page(595, 842)
-        if password:
-            writer.encrypt(password)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        return buffer.getvalue()
+    pdf = blank_pdf
 
     from checker.reading.extract import extract_facts
     from checker.models import ExtractSettings
@@ -378,10 +386,10 @@ def test_what_reading_a_file_found_is_said_in_the_language(lang, tmp_path):
     for needle in ("empty", "truncated", "password", "read 1 of 3 pages", "OCR off", "cannot open", "too large", "changed"):
         assert any(needle in t for t in texts), f"no {needle!r} text was produced: {texts}"
     for text in texts:
-        shown = i18n.reading_note(text, lang)
+        shown = i18n.render(text, lang)
         assert shown != text and SCRIPT[lang].search(shown), f"{text!r} is not translated into {lang}"
-    assert i18n.reading_note(texts[0], "en") == texts[0]
-    assert i18n.reading_note("an exception's own words", lang) == "an exception's own words"
+    assert i18n.render(texts[0], "en") == texts[0]
+    assert i18n.render("an exception's own words", lang) == "an exception's own words"
 
 
 def test_unreadable_file_detail_is_all_chinese(run_cli, tmp_path):
@@ -407,3 +415,49 @@ def test_details_show_names_as_written_and_the_category_in_the_language(run_cli,
         assert f"{category}" in details and "power_bank" not in details, details
         if lang != "ru":   # ru's template starts "имя файла …"
             assert details.startswith("qpdf_case_PB-1.pdf"), details
+
+
+# --- what reading found is kept as message ids, in memory and in the facts cache ----------------
+
+def test_cached_facts_hold_message_ids_and_say_them_in_every_language(tmp_path):
+    """The cached facts hold no language: a report in any language says the same notes."""
+    import json
+    import sqlite3
+
+    from checker.cache import FactCache
+    from checker.models import ExtractSettings
+    from checker.reading.extract import extract_facts
+
+    settings = ExtractSettings(ocr=False, pages_first=1, pages_sample=0)
+    locked, sampled = extract_facts(blank_pdf(1, "secret"), settings), extract_facts(blank_pdf(3), settings)
+    assert locked.problem == "password-protected PDF"          # its English, as before
+    assert sampled.notes == ["read 1 of 3 pages"] and sampled.pages[0].note == "scanned page not read (OCR off)"
+    cache = FactCache(tmp_path / "cache")
+    for name, facts in (("locked.pdf", locked), ("sampled.pdf", sampled)):
+        cache.put(str(tmp_path / name), facts.size, 1, facts)
+    rows = [json.loads(r[0]) for r in sqlite3.connect(tmp_path / "cache" / "facts.sqlite3").execute("SELECT data FROM facts")]
+    stored = json.dumps(rows, ensure_ascii=False)
+    assert '"id": "read.password"' in stored and '"id": "read.pages_read"' in stored
+    assert not any(words in stored for words in ("password-protected", "of 3 pages", "not read"))   # no English sentence at rest
+    for facts in (locked, sampled):
+        again = FactCache(tmp_path / "cache").get(facts.sha256, facts.extractor)
+        assert again is not None
+        for lang in i18n.LANGS:
+            said = [i18n.render(t, lang) for t in (again.problem, *again.notes, *(p.note for p in again.pages))]
+            assert said == [i18n.render(t, lang) for t in (facts.problem, *facts.notes, *(p.note for p in facts.pages))]
+    assert i18n.render(FactCache(tmp_path / "cache").get(locked.sha256, locked.extractor).problem, "ru") == "PDF защищён паролем"
+
+
+def test_two_notes_on_one_page_and_a_custom_number_text():
+    import json
+
+    from checker.analysis.numbers.problems import AS_WRITTEN, problem
+
+    two = i18n.joined(i18n.said("read.layer_unchecked"), "", i18n.said("read.hidden_text", chars=12))
+    assert isinstance(two, i18n.SaidParts) and two == i18n.render(two, "en")
+    assert i18n.from_data(json.loads(json.dumps(i18n.to_data(two)))).render("zh") == i18n.render(two, "zh")
+    assert "；" not in i18n.render(two, "zh") and i18n.render(two, "zh").count("; ") == 1
+    custom = problem("Seriennummer '{value}' hat nicht 5 Ziffern", "12")   # a custom numbers.yaml's own words
+    assert custom.message.id == AS_WRITTEN
+    assert [i18n.render(custom, lang) for lang in i18n.LANGS] == ["Seriennummer '12' hat nicht 5 Ziffern"] * 3
+    assert i18n.render(i18n.from_data(i18n.to_data(custom)), "ru") == "Seriennummer '12' hat nicht 5 Ziffern"

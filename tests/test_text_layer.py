@@ -233,13 +233,13 @@ def test_a_faithful_scanner_layer_is_checked_on_its_fact_lines_only(monkeypatch)
 
 @pytest.mark.parametrize("lang", ["ru", "zh"])
 def test_every_reading_note_of_this_stage_is_translated(lang):
-    """Cached facts hold the English text of read.* messages; every report a person reads shows them
+    """Cached facts hold read.* message ids and arguments; every report a person reads shows them
     in its language, also two joined on one page."""
     from checker.reading import extract
     from checker import i18n
 
-    notes = [extract.LAYER_UNREADABLE, extract.LAYER_UNREADABLE_NO_OCR, extract.LAYER_DISAGREES,
-             extract.LAYER_UNCHECKED, extract.HIDDEN_TEXT.format(chars=333)]
-    for note in notes + ["; ".join(notes[-2:])]:
-        shown = i18n.reading_note(note, lang)
+    notes = [i18n.said(extract.LAYER_UNREADABLE), i18n.said(extract.LAYER_UNREADABLE_NO_OCR), i18n.said(extract.LAYER_DISAGREES),
+             i18n.said(extract.LAYER_UNCHECKED), i18n.said(extract.HIDDEN_TEXT, chars=333)]
+    for note in notes + [i18n.joined(*notes[-2:])]:
+        shown = i18n.render(note, lang)
         assert shown != note and not any(word in shown for word in ("layer", "image", "characters")), shown

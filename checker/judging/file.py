@@ -73,7 +73,7 @@ def _with_evidence(n, facts: FileFacts, rules: Rules) -> DocumentNumber:
         status = "unverified"
     elif "year" in n.absent and n.scheme in rules.numbers.year_expected:
         status = "unverified"
-        problem = "no /year suffix: its end may be hidden"
+        problem = i18n.said("read.number.year_hidden")
     else:
         status = "well_formed"
     return DocumentNumber(n.official, n.scheme, n.doc_type, status == "well_formed", problem, status=status,

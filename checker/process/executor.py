@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from ..models import ExtractSettings, FileFacts, FileKind
 from ..reading.engines.base import OCR_TEMP_PREFIX, OcrWorkspace, private_tempdir
+from ..i18n import map_text, said
 from ..names import valid_unicode
 from ..privacy import mask_at_rest
 
@@ -58,7 +59,7 @@ class Outcome:
     from the cache."""
     key: int
     facts: FileFacts | None = None
-    error: str = ""           # why no facts: timed out, too large, crashed
+    error: str = ""           # why no facts: timed out, too large, crashed (an i18n.Said: read.* id and arguments)
     cache_hit: bool = False
 
 
@@ -73,17 +74,18 @@ class Limits:
 
 
 def read_file_bytes(path: str, expect_size: int, expect_mtime_ns: int, max_bytes: int) -> tuple[bytes | None, str]:
-    """Read without blocking on FIFOs and notice a file that changes under us (a sync in progress)."""
+    """Read without blocking on FIFOs and notice a file that changes under us (a sync in progress):
+    (bytes, "") or (None, why: an i18n.Said of a read.* message)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        return None, f"cannot open ({exc.strerror})"
+        return None, said("read.cannot_open", detail=exc.strerror)
     try:
         before = os.fstat(fd)
         if not stat.S_ISREG(before.st_mode):
-            return None, "not a regular file any more"
+            return None, said("read.not_regular")
         if before.st_size > max_bytes:
-            return None, f"too large to read ({before.st_size // 2**20} MB, limit {max_bytes // 2**20} MB)"
+            return None, said("read.too_large_size", size=before.st_size // 2**20, limit=max_bytes // 2**20)
         chunks = []
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -91,14 +93,14 @@ def read_file_bytes(path: str, expect_size: int, expect_mtime_ns: int, max_bytes
                 break
             chunks.append(chunk)
             if sum(map(len, chunks)) > max_bytes:
-                return None, f"too large to read (limit {max_bytes // 2**20} MB)"
+                return None, said("read.too_large", limit=max_bytes // 2**20)
         after = os.fstat(fd)
     finally:
         os.close(fd)
     data = b"".join(chunks)
     changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size
     if changed or (expect_size, expect_mtime_ns) != (after.st_size, after.st_mtime_ns):
-        return None, "the file changed while being read (still being written or synced?)"
+        return None, said("read.changed")
     return data, ""
 
 
@@ -143,9 +145,9 @@ def finished_facts(facts: FileFacts, settings: ExtractSettings) -> FileFacts:
         return value if settings.profile == "kyc" else mask_at_rest(value)
 
     for page in facts.pages:
-        page.text, page.note, page.ocr_langs = text(page.text), valid_unicode(page.note), valid_unicode(page.ocr_langs)
-    facts.problem, facts.mime = valid_unicode(facts.problem), valid_unicode(facts.mime)
-    facts.notes = [text(n) for n in facts.notes]
+        page.text, page.note, page.ocr_langs = text(page.text), map_text(page.note, valid_unicode), valid_unicode(page.ocr_langs)
+    facts.problem, facts.mime = map_text(facts.problem, valid_unicode), valid_unicode(facts.mime)
+    facts.notes = [map_text(n, text) for n in facts.notes]
     facts.__dict__.pop("text", None)   # the joined text (a cached property) is made again from the pages
     return facts
 
@@ -190,11 +192,11 @@ def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int, parent: int
         try:
             conn.send(run_task(task, max_file_mb))
         except MemoryError:
-            conn.send(Outcome(task.key, error=f"too large: reading it needs more than {memory_mb} MB of memory"))
+            conn.send(Outcome(task.key, error=said("read.memory", limit=memory_mb)))
         except RecursionError:
-            conn.send(Outcome(task.key, error="too deeply nested to read (recursion limit)"))
+            conn.send(Outcome(task.key, error=said("read.nested")))
         except Exception as exc:   # never lose the batch to one file; the message names the failure
-            conn.send(Outcome(task.key, error=f"could not be processed ({type(exc).__name__}: {str(exc)[:200]})"))
+            conn.send(Outcome(task.key, error=said("read.crashed", detail=f"{type(exc).__name__}: {str(exc)[:200]}")))
 
 
 class _Worker:
@@ -286,7 +288,7 @@ def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None
                     try:
                         outcome = worker.conn.recv()
                     except (EOFError, OSError):
-                        outcome = Outcome(worker.task.key, error="the reader process died (out of memory or crashed)")
+                        outcome = Outcome(worker.task.key, error=said("read.reader_died"))
                         workers[index] = _replace(worker, ctx, limits)
                         finish(outcome)
                         continue
@@ -295,7 +297,7 @@ def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None
                 elif time.monotonic() >= worker.deadline:
                     key = worker.task.key
                     workers[index] = _replace(worker, ctx, limits)
-                    finish(Outcome(key, error=f"timed out after {limits.timeout_s:g} s"))
+                    finish(Outcome(key, error=said("read.timed_out", seconds=f"{limits.timeout_s:g}")))
     finally:
         for worker in workers:
             worker.stop(kill=worker.task is not None)

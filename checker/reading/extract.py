@@ -13,6 +13,7 @@ from typing import Any
 from pypdf.errors import LimitReachedError
 
 from ..analysis.language import language_probabilities
+from ..i18n import joined, said
 from ..models import ExtractSettings, FileFacts, FileKind, PageText
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 from .textlayer import document_script, readable, score_layer
@@ -41,10 +42,10 @@ def extract_facts(data: bytes, settings: ExtractSettings) -> FileFacts:
     facts = FileFacts(sha256=hashlib.sha256(data).hexdigest(), size=len(data), mime=mime,
                       kind=kind_for_mime(mime), extractor=settings.key())
     if facts.kind is FileKind.EMPTY:
-        facts.problem = "the file is empty (0 bytes)"
+        facts.problem = said("read.empty")
     elif looks_truncated(data, mime):
         facts.kind = FileKind.UNREADABLE
-        facts.problem = "the file is truncated (incomplete download or sync?)"
+        facts.problem = said("read.truncated")
     elif mime == "application/pdf":
         _read_pdf(data, settings, facts)
     elif facts.kind is FileKind.IMAGE:
@@ -60,9 +61,9 @@ def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
         result = ocr_image(image, profile=settings.profile, timeout_s=settings.page_timeout, tmpdir=settings.workspace.tmpdir)
     note = ""
     if result.timed_out:
-        note = f"OCR timed out after {settings.page_timeout:g} s"
+        note = said("read.ocr_timeout", seconds=f"{settings.page_timeout:g}")
     elif result.error:
-        note = f"OCR failed: {result.error}"
+        note = said("read.ocr_failed", detail=result.error)
     dpi = image.info.get("dpi")
     return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note,
                     dpi=int(dpi[0]) if dpi else None, word_boxes=word_boxes(result.text, result.words),
@@ -115,20 +116,17 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
             collect(list(running))   # pages already under way are kept, also when rendering failed
 
 
-# Why a page was OCR'd although it has a text layer; the English texts are rules/messages.yaml's read.* ones.
-LAYER_UNREADABLE = "text layer unreadable, OCR'd"
-LAYER_UNREADABLE_NO_OCR = "text layer unreadable, not read (OCR off)"
-LAYER_DISAGREES = "the text layer over the page image disagrees with it, so the page is judged from the image"
-LAYER_UNCHECKED = "the text layer over the page image was not checked against it (OCR off)"
-HIDDEN_TEXT = "text nobody can see ignored ({chars} characters)"
+# Why a page was OCR'd although it has a text layer, or what of its layer was left out: the
+# rules/messages.yaml ids its note says (i18n.said(id), HIDDEN_TEXT with chars=).
+LAYER_UNREADABLE = "read.layer_unreadable"
+LAYER_UNREADABLE_NO_OCR = "read.layer_unreadable_no_ocr"
+LAYER_DISAGREES = "read.layer_disagrees"
+LAYER_UNCHECKED = "read.layer_unchecked"
+HIDDEN_TEXT = "read.hidden_text"
 
 
 # A read page's text layer: (visible text, image layer, note, the visibility it came from or None)
 Layer = tuple[str, str, str, "PageVisibility | None"]
-
-
-def _join(*notes: str) -> str:
-    return "; ".join(n for n in notes if n)
 
 
 def _form_content(page, name: str) -> bytes | None:
@@ -158,7 +156,7 @@ class _PdfPages:
                 self._pdf = pdfium.PdfDocument(self.data)
             return page_visibility(self._pdf, index, hints)
         except Exception as exc:  # pdfium cannot sort it: pypdf's text stands, the note says why
-            self.facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
+            self.facts.notes.append(said("read.text_layer", page=index + 1, detail=type(exc).__name__))
             return None
 
     def close(self) -> None:
@@ -186,23 +184,23 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
                 raw = content.get_data() if content is not None else b""
             except LimitReachedError:
                 facts.kind = FileKind.UNREADABLE
-                facts.problem = f"decompression bomb: page {index + 1} expands beyond {STREAM_LIMIT_BYTES // 10**6} MB"
+                facts.problem = said("read.bomb", page=index + 1, limit=STREAM_LIMIT_BYTES // 10**6)
                 facts.pages.clear()
                 return
             except Exception as exc:  # one broken page is a note, the others still count
-                facts.notes.append(f"page {index + 1}: text layer unreadable ({type(exc).__name__})")
+                facts.notes.append(said("read.text_layer", page=index + 1, detail=type(exc).__name__))
                 text, raw = "", b""
             seen = reader.visibility(index, raw, page) if raw else None
             if seen is None or (not seen.hidden_chars and not seen.image_layer):
                 layers[index] = (text, "", "", None)
             else:
-                note = HIDDEN_TEXT.format(chars=seen.hidden_chars) if seen.hidden_chars else ""
+                note = said(HIDDEN_TEXT, chars=seen.hidden_chars) if seen.hidden_chars else ""
                 layers[index] = (seen.visible, seen.image_layer, note, seen)
     finally:
         reader.close()
     _decide_pages(data, indexes, layers, settings, facts)
     if len(indexes) < structure.page_count:
-        facts.notes.append(f"read {len(indexes)} of {structure.page_count} pages")
+        facts.notes.append(said("read.pages_read", read=len(indexes), total=structure.page_count))
 
 
 def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, Layer],
@@ -236,11 +234,11 @@ def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, s
         for index, why in ocr_why.items():
             page = by_number[index + 1]
             if why == "verify":   # nothing to check it against: read, and said so
-                page.source, page.note = "text", _join(page.note, LAYER_UNCHECKED)
+                page.source, page.note = "text", joined(page.note, said(LAYER_UNCHECKED))
             else:
                 if why == "junk":     # a junk layer is never believed; a short one (a few words) is kept, as read
                     page.text = ""
-                page.note = _join(page.note, LAYER_UNREADABLE_NO_OCR if why == "junk" else "scanned page not read (OCR off)")
+                page.note = joined(page.note, said(LAYER_UNREADABLE_NO_OCR if why == "junk" else "read.ocr_off_page"))
         return
     from .render import RenderError, render_pdf_pages
 
@@ -261,9 +259,9 @@ def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, s
         if why == "verify" and (page.source == "text" or agrees(key_facts(layers[index][1]), page.text)):
             page = PageText(number, "text", candidates[index], note=before.note)
         elif why != "none":
-            page.note = _join(before.note, LAYER_UNREADABLE if why == "junk" else LAYER_DISAGREES, page.note)
+            page.note = joined(before.note, said(LAYER_UNREADABLE if why == "junk" else LAYER_DISAGREES), page.note)
         elif before.note:
-            page.note = _join(before.note, page.note)
+            page.note = joined(before.note, page.note)
         facts.pages[facts.pages.index(before)] = page
 
     for page in facts.pages:   # until OCR says otherwise, an unread page holds no text
@@ -273,7 +271,7 @@ def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, s
         _ocr_pages(((index + 1, image) for index, image in render_pdf_pages(data, sorted(ocr_why), dpi=settings.dpi)),
                    settings, store, read)
     except RenderError as exc:
-        facts.notes.append(f"pages could not be rendered for OCR: {exc}")
+        facts.notes.append(said("read.render_failed", detail=str(exc)))
 
 
 def _read_image(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
@@ -283,11 +281,11 @@ def _read_image(data: bytes, settings: ExtractSettings, facts: FileFacts) -> Non
         frames = load_image_frames(data, max_frames=settings.max_frames)
     except RenderError as exc:
         facts.kind = FileKind.UNREADABLE
-        facts.problem = f"image cannot be decoded ({exc})"
+        facts.problem = said("read.image_decode", detail=str(exc))
         return
     facts.page_count = len(frames)
     if not settings.ocr:
-        facts.pages.extend(PageText(number, "none", note="image not read (OCR off)") for number in range(1, len(frames) + 1))
+        facts.pages.extend(PageText(number, "none", note=said("read.ocr_off_image")) for number in range(1, len(frames) + 1))
         return
     read: dict[int, PageText] = {}
     _ocr_pages(enumerate(frames, start=1), settings, read.__setitem__)

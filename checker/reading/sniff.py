@@ -10,6 +10,7 @@ import magic
 import pypdf
 from pypdf.errors import PdfReadError
 
+from ..i18n import said
 from ..models import FileKind
 
 SNIFF_BYTES = 2 * 1024 * 1024   # enough for libmagic to tell a .docx from a plain zip
@@ -87,7 +88,7 @@ def looks_truncated(data: bytes, mime: str) -> bool:
 class PdfStructure:
     reader: pypdf.PdfReader | None
     page_count: int = 0
-    problem: str = ""
+    problem: str = ""              # an i18n.Said of a read.* message, as FileFacts.problem
     encrypted: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -96,25 +97,25 @@ def open_pdf(data: bytes) -> PdfStructure:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     except (PdfReadError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError) as exc:
-        return PdfStructure(None, problem=f"corrupt PDF ({_short(exc)})")
+        return PdfStructure(None, problem=said("read.corrupt_pdf", detail=_short(exc)))
     except Exception as exc:   # pypdf raises a wide variety on hostile files; all mean "cannot read"
-        return PdfStructure(None, problem=f"corrupt PDF ({type(exc).__name__})")
+        return PdfStructure(None, problem=said("read.corrupt_pdf", detail=type(exc).__name__))
     structure = PdfStructure(reader)
     try:
         if reader.is_encrypted:
             structure.encrypted = True
             # An owner password alone (print/copy restrictions) still opens with an empty user password.
             if not reader.decrypt(""):
-                structure.problem = "password-protected PDF"
+                structure.problem = said("read.password")
                 return structure
-            structure.notes.append("encrypted with an owner password only; opens without a password")
+            structure.notes.append(said("read.owner_password"))
         structure.page_count = len(reader.pages)
     except NotImplementedError as exc:
-        structure.problem = f"encrypted PDF with an unsupported scheme ({_short(exc)})"
+        structure.problem = said("read.encryption", detail=_short(exc))
     except Exception as exc:
-        structure.problem = f"corrupt PDF ({_short(exc)})"
+        structure.problem = said("read.corrupt_pdf", detail=_short(exc))
     if not structure.problem and structure.page_count == 0:
-        structure.problem = "PDF has no pages"
+        structure.problem = said("read.no_pages")
     return structure
 
 

@@ -213,7 +213,7 @@ class _Page:
                 elif n.well_formed:
                     mark = f'<span class="good">{e(self.t("html.number.well_formed"))}</span>'
                 else:
-                    mark = f'<span class="bad">{e(self.t("html.number.malformed", problem=i18n.reading_note(n.problem or "", self.tr)))}</span>'
+                    mark = f'<span class="bad">{e(self.t("html.number.malformed", problem=i18n.render(n.problem or "", self.tr)))}</span>'
                 kind = self.t("html.number.kind", scheme=self.t(f"html.scheme.{n.scheme}", default=n.scheme),
                               doc_type=self.t(f"html.doc_type.{n.doc_type}", default=n.doc_type))
                 source = self.t(f"number.source.{n.source}")
@@ -246,7 +246,7 @@ class _Page:
         if analysis.masked_ids:
             rows.append((self.t("html.fact.personal_ids"),
                          e(", ".join(analysis.masked_ids)) + f" <small>{e(self.t('html.masked'))}</small>"))
-        read = functools.partial(i18n.reading_note, speaker=self.tr)
+        read = functools.partial(i18n.render, speaker=self.tr)
         notes = ([read(facts.problem)] if facts.problem else []) + [read(n) for n in facts.notes] + [
             self.t("html.page_note", number=p.number, note=read(p.note)) for p in facts.pages if p.note]
         if notes:

@@ -297,9 +297,8 @@ def file_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
     for f in result.files:
         a, facts = f.analysis, f.facts
         titles, fixes = words.reasons([c.code for c in f.codes])
-        notes = list(facts.notes) + [f"p{p.number}: {p.note}" for p in facts.pages if p.note]
-        if facts.problem:
-            notes.insert(0, facts.problem)
+        notes = ([facts.problem] if facts.problem else []) + list(facts.notes)
+        notes = [i18n.render(n, tr) for n in notes] + [f"p{p.number}: {i18n.render(p.note, tr)}" for p in facts.pages if p.note]
         rows.append([
             f.path, _group(f, tr), tr.t(f"html.role.{a.role}", default=a.role),
             i18n.type_name(facts.mime, words.rules, tr),
@@ -307,7 +306,7 @@ def file_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
             tr.t(f"language.{a.language}", default=a.language) if a.language else "",
             "\n".join(n.official for n in a.numbers), DateCell(a.valid_from),
             DateCell(a.valid_until, bool(a.valid_until and a.valid_until < result.today)),
-            titles, fixes, i18n.reading_note("; ".join(notes), tr),
+            titles, fixes, "; ".join(notes),
         ])
     return rows
 

@@ -13,9 +13,11 @@ import dataclasses
 import re
 from datetime import date
 
+from ...i18n import joined
 from ..scripts import CYRILLIC_TO_LATIN_CAPITALS
 from .layouts import READERS, Layout, Prefix, render
 from .model import ConformityNumber, Validity
+from .problems import problem
 from .rules import NumberRules
 
 _WINDOW = 200          # no number with its stray gaps is longer; bounds every match attempt
@@ -102,7 +104,7 @@ def _after_title(text: str, m: re.Match, doc_type: str, is_label: bool, rules: N
     if sum(c.isdigit() for c in raw) < rules.min_digits or not any(c.isalpha() for c in raw):
         return None
     return ConformityNumber(official=" ".join(raw.split()), raw=raw, scheme="eaeu", doc_type=doc_type,
-                            registered_in="", well_formed=False, problem=rules.unrecognised, position=start)
+                            registered_in="", well_formed=False, problem=problem(rules.unrecognised), position=start)
 
 
 def _best(text: str, anchor: int, starts: list[int], options, rules: NumberRules, title,
@@ -141,14 +143,14 @@ def _build(text: str, anchor: int, lm: re.Match, layout: Layout, scheme: str, di
         if raw is None or not raw.strip():
             values[f.name] = ""
             if f.required:
-                problems.append(f.missing)
+                problems.append(problem(f.missing))
             else:
                 absent.append(f.name)
             continue
         value = rules.read(raw, f.read)
         values[f.name] = value
         if (f.match and not f.match.fullmatch(value)) or (f.one_of is not None and value not in f.one_of):
-            problems.append(f.problem.format(value=value))
+            problems.append(problem(f.problem, value))
         elif READERS[f.read].reported:
             compact = re.sub(r"\s+", "", raw)
             if compact != raw.strip():
@@ -170,7 +172,7 @@ def _build(text: str, anchor: int, lm: re.Match, layout: Layout, scheme: str, di
     return ConformityNumber(
         official=official, raw=text[anchor:lm.end()], scheme=scheme, doc_type=doc_type,
         registered_in=layout.registered_in or values.get("state", ""), well_formed=not problems,
-        problem="; ".join(problems) if problems else None, position=anchor, repairs=tuple(repairs), absent=tuple(absent),
+        problem=joined(*problems) if problems else None, position=anchor, repairs=tuple(repairs), absent=tuple(absent),
         core=lm.start())
 
 

@@ -21,7 +21,7 @@ class ConformityNumber:
     doc_type: str        # "certificate" | "declaration"
     registered_in: str   # "RU", "BY", "KZ", "KG", "AM"
     well_formed: bool
-    problem: str | None  # short English text when not well formed
+    problem: str | None  # when not well formed: an i18n.Said of read.number.* messages (problems.problem, i18n.joined)
     position: int        # offset in the text (for pairing with dates)
     repairs: tuple[str, ...] = ()   # short English texts: what was changed on the way to the official form
     absent: tuple[str, ...] = ()    # optional fields of its layout that are not there ("year")
