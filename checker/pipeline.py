@@ -9,7 +9,6 @@ import hashlib
 import os
 import time
 from typing import TYPE_CHECKING
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path

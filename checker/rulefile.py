@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -145,11 +146,19 @@ def check_keys(mapping: Any, allowed: Any, message: str = "unknown field {key!r}
         raise fail(message.format(key=unknown[0]), mapping, unknown[0])
 
 
-def mapping_at(node: Any, what: str) -> LineDict:
-    """`node` itself when it is a mapping from a rule file, else RuleError "<what> must be a mapping"."""
-    if not isinstance(node, LineDict):
-        raise fail(f"{what} must be a mapping", node)
-    return node
+def top_level_block(data: Any, key: str, path: Path | None = None, what: str = "") -> LineDict:
+    """The one top-level block of a rule file made of a single key (markers.yaml's `markers`,
+    kyc.yaml's `profiles`): `data` must be a mapping holding only `key`, and `key` a non-empty
+    mapping; RuleError at the file's first line, at the unknown key, or at `key` ("'<key>' must
+    be a non-empty mapping<what>")."""
+    path = path or getattr(data, "path", None)
+    if not isinstance(data, Mapping):
+        raise RuleError("expected a mapping at the top of the file", path=path, line=1)
+    check_keys(data, {key}, f"unknown top-level key {{key!r}} (expected {key!r})")
+    block = data.get(key)
+    if not isinstance(block, Mapping) or not block:
+        raise fail(f"{key!r} must be a non-empty mapping{what}", data, key)
+    return block
 
 
 def text(mapping: LineDict, key: str, what: str = "", *, optional: bool = False, default: str = "") -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..rulefile import LineDict, RuleError, fail, require
+from ..rulefile import LineDict, fail, require
 
 TYPES = ("certificate_of_conformity", "declaration", "certificate_of_registration", "registration_certificate",
          "refused_letter", "safety_data_sheet", "voluntary_certificate", "other")

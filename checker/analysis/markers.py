@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..rulefile import LineList, RuleError, check_keys, fail, load_yaml
+from ..rulefile import LineList, check_keys, fail, load_yaml, top_level_block
 from .scripts import CYRILLIC_TO_LATIN_FOLDED, is_han
 
 LANGUAGES = ("ru", "en", "zh", "fr")
@@ -229,12 +229,7 @@ class MarkerRules:
     def from_data(cls, data: Mapping[str, Any], path: Path | None = None) -> "MarkerRules":
         """Validates a parsed markers.yaml (`markers:` rules of the MARKER_KINDS); RuleError naming file and line."""
         path = path or getattr(data, "path", None)
-        if not isinstance(data, Mapping):
-            raise RuleError("expected a mapping at the top of the file", path=path, line=1)
-        check_keys(data, {"markers"}, "unknown top-level key {key!r} (expected 'markers')")
-        block = data.get("markers")
-        if not isinstance(block, Mapping) or not block:
-            raise fail("'markers' must be a non-empty mapping of marker rules", data, "markers")
+        block = top_level_block(data, "markers", path, " of marker rules")
         markers = {}
         for key, spec in block.items():
             markers[key] = _parse_marker(key, spec, block)

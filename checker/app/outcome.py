@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from .. import i18n
 from ..codes import ChatStatus, ExitCode
 from .errors import InputError
 

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from ..paths import is_inside
 from ..rulefile import RuleError
 from .errors import InputError
 from .language import translator
+
+if TYPE_CHECKING:
+    from ..pipeline import ScanOptions
 
 DEFAULT_SKUS = "skus.csv"          # FOLDER/skus.csv is the SKU list when --skus is not given
 CSV_DELIMITERS = {",": ",", ";": ";", "tab": "\t"}   # --csv-delimiter choice -> separator

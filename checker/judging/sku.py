@@ -16,7 +16,7 @@ from ..codes import ChatStatus
 from ..i18n import Message
 from ..models import FileResult, Finding, KycResult, SkuResult
 from ..phrases import AcceptedNames, CategoryName, Joined, KycTitle, PaperName, finding_text, say
-from ..rules import Category, Rules
+from ..rules import Rules
 from .file import manual_is_russian
 from .paper_checks import judge_fit
 from .views import (accepted, counted_files, manual_pdfs, own_papers, sku_certificates, sku_manuals,

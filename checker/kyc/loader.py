@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.markers import MarkerRules
-from ..rulefile import LineDict, RuleError, check_keys, fail, load_yaml, text
+from ..rulefile import LineDict, RuleError, check_keys, fail, load_yaml, text, top_level_block
 from .conditions import Cond, SameHolderCond, language_list, parse_condition, walk
 
 @dataclass(frozen=True)
@@ -122,12 +122,7 @@ class KycRules:
     def from_data(cls, data: Mapping[str, Any], markers: MarkerRules | None = None, *, path: Path | None = None) -> "KycRules":
         """Validates a parsed kyc.yaml; resolves `extends`; RuleError naming file and line."""
         path = path or getattr(data, "path", None)
-        if not isinstance(data, Mapping):
-            raise RuleError("expected a mapping at the top of the file", path=path, line=1)
-        check_keys(data, {"profiles"}, "unknown top-level key {key!r} (expected 'profiles')")
-        block = data.get("profiles")
-        if not isinstance(block, Mapping) or not block:
-            raise fail("'profiles' must be a non-empty mapping", data, "profiles" if "profiles" in data else None)
+        block = top_level_block(data, "profiles", path)
         raw: dict[str, tuple[Mapping, str, tuple[str, ...], str | None, list[Requirement]]] = {}
         for name, spec in block.items():
             if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):

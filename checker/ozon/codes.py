@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rulefile import LineDict, RuleError, fail, require
+from ..rulefile import LineDict, fail, require
 
 MAX_NAME = 100   # the API's limit on `name`
 

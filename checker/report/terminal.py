@@ -115,7 +115,7 @@ def _reason_text(rules, code: ReasonCode, path: str, tr: i18n.Translator) -> str
 
 
 def _print_details(result: ScanResult, echo, colour: bool | None, ctx: ReportContext, verbose: bool = False) -> None:
-    tr, lang = ctx.tr, ctx.lang
+    tr = ctx.tr
     _print_skus(result, echo, colour, ctx, only=tuple(ChatStatus), verbose=verbose)
     if result.kyc.judged:
         state = (click.style(tr.t("term.kyc.complete"), fg="green") if result.kyc.complete
