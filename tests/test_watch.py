@@ -271,7 +271,8 @@ def test_change_lines():
 
 
 def _watcher(rules, folder: Path, **kwargs) -> Watcher:
-    request = SimpleNamespace(options=SimpleNamespace(rules=rules, warnings=[]), outputs={}, quiet=True)
+    request = SimpleNamespace(options=SimpleNamespace(rules=rules, warnings=[]), outputs={}, quiet=True,
+                              context=lambda result: None)
     return Watcher(folder, request, write=lambda *a: None, exit_code=lambda r: 0, echo=lambda *a, **k: None, **kwargs)
 
 

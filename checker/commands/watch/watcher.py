@@ -296,7 +296,7 @@ class Watcher:
         if first:
             from ...report.terminal import print_summary
 
-            ctx = self.request.context(result) if hasattr(self.request, "context") else None   # (a test's stand-in has none)
+            ctx = self.request.context(result)
             print_summary(result, detailed=not self.quiet, verbose=self.request.verbose, echo=self.echo, lang=self.tr.lang, ctx=ctx)
             reports = ", ".join(str(p) for p in self.request.outputs.values())
             self.echo(self.tr.t("watch.watching", folder=str(self.folder), mode=self.mode, reports=reports), err=True)
