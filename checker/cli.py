@@ -19,6 +19,7 @@ from .app.language import default_lang  # noqa: F401  (as before)
 from .app.outcome import FAIL_ON
 from .app.setup import CSV_DELIMITERS
 from .codes import ExitCode
+from .process import stopping
 from .ozon.client import DEFAULT_API_URL
 
 
@@ -326,26 +327,25 @@ def ozon_upload(folder: Path, api_url: str, yes: bool, upload_out: Path, **param
 
 # --- running it ---------------------------------------------------------------------------------
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (timeout, systemd, a CI cancel): unwound like Ctrl-C, so workers and tesseract are
-    stopped and the private temp folder with its page images is removed."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise Terminated
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run doccheck with `argv` (default: sys.argv[1:]) and return its exit status (ExitCode):
-    errors become one line on stderr, Ctrl-C 130, SIGTERM 143."""
-    previous = None
+    errors become one line on stderr, Ctrl-C 130, SIGTERM 143 (also when the signal's first raise
+    was swallowed and the command ran on: process/stopping.py)."""
+    previous = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, stopping.on_signal)
     try:
-        return _main(argv)
+        status = _main(argv)
+        late = stopping.stopped_by()
+        if late is not None and status not in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+            click.echo("doccheck: stopped (SIGTERM)" if late == signal.SIGTERM else "doccheck: interrupted", err=True)
+            status = ExitCode.for_signal(late)
+        return status
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        stopping.reset()
 
 
 def _main(argv: list[str] | None) -> int:
@@ -360,9 +360,9 @@ def _main(argv: list[str] | None) -> int:
     except click.ClickException as exc:
         click.echo(f"doccheck: error: {exc.format_message()}", err=True)
         return exc.exit_code
-    except (Terminated, click.exceptions.Abort) as exc:
+    except (stopping.Terminated, click.exceptions.Abort) as exc:
         # click turns a KeyboardInterrupt (and so our Terminated) into Abort; the cause tells them apart
-        if isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated):
+        if isinstance(exc, stopping.Terminated) or isinstance(exc.__context__, stopping.Terminated):
             click.echo("doccheck: stopped (SIGTERM)", err=True)
             return ExitCode.TERMINATED
         click.echo("doccheck: interrupted", err=True)

@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from . import stopping
 from .executor import Limits, Outcome, Task, read_file_bytes
 
 CONNECT_TIMEOUT_S = 10.0
@@ -226,6 +227,7 @@ def run_on_cluster(tasks: Iterable[Task], limits: Limits, client, shared_fs: boo
     queue = as_completed(first, loop=client.loop)
     try:
         for future in queue:
+            stopping.honour()   # a Ctrl-C or SIGTERM whose first raise was swallowed
             task = by_future.pop(future)
             if future.status == "finished":
                 finish(future.result())

@@ -34,6 +34,7 @@ from ..reading.engines.base import OCR_TEMP_PREFIX, OcrWorkspace, private_tempdi
 from ..i18n import map_text, said
 from ..names import valid_unicode
 from ..privacy import mask_at_rest
+from . import stopping
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -273,13 +274,14 @@ def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None
 
     try:
         while pending or any(w.task for w in workers):
+            stopping.honour()   # a Ctrl-C or SIGTERM swallowed while a worker was forked
             for worker in workers:
                 if worker.task is None and pending:
                     worker.task = pending.popleft()
                     worker.deadline = time.monotonic() + limits.timeout_s
                     worker.conn.send(worker.task)
             busy = [w for w in workers if w.task]
-            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            timeout = min(0.5, max(0.0, min(w.deadline for w in busy) - time.monotonic()))
             ready = wait([w.conn for w in busy], timeout=timeout)
             for index, worker in enumerate(workers):
                 if worker.task is None:

@@ -19,6 +19,7 @@ from ...codes import ChatStatus, ExitCode
 from ...models import ScanResult
 from ...names import terminal_text
 from ...paths import is_inside
+from ...process import stopping
 from .changes import Verdict, change_lines, kyc_label, verdicts
 from .events import ChangeCollector, PathFilter
 from .mounts import filesystem_type, needs_polling
@@ -353,17 +354,15 @@ class Watcher:
     def run(self) -> ExitCode:
         """Watch until Ctrl-C or SIGTERM. The exit status is the last published verdict's; stopped
         before the first scan was published, it is 130 (Ctrl-C) or 143 (SIGTERM), as `scan` gives."""
-        previous_handler = None
-        stopped_by = {"signal": signal.SIGINT}
+        previous_handlers = {}
         if threading.current_thread() is threading.main_thread():
-            def on_term(signum, frame):
-                stopped_by["signal"] = signal.SIGTERM
-                raise KeyboardInterrupt
-            previous_handler = signal.signal(signal.SIGTERM, on_term)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous_handlers[signum] = signal.signal(signum, stopping.on_signal)
         try:
             self.start_observer()
             self.take_stock(time.monotonic())
             while True:
+                stopping.honour()   # a stop whose first raise was swallowed (at a fork, in a __del__)
                 now = time.monotonic()
                 if not os.path.isdir(self.root):
                     raise WatchError(f"the watched folder {self.folder} is gone (deleted, renamed or unmounted)")
@@ -379,8 +378,10 @@ class Watcher:
             self.echo(f"doccheck: stopped watching {terminal_text(self.folder)}", err=True)
         finally:
             self.stop_observer()
-            if previous_handler is not None:
-                signal.signal(signal.SIGTERM, previous_handler)
+            for signum, handler in previous_handlers.items():
+                signal.signal(signum, handler)
+        stopped_by = stopping.stopped_by() or signal.SIGINT
+        stopping.reset()   # this stop is answered by the status below
         if self.last_result is None:
-            return ExitCode.for_signal(stopped_by["signal"])
+            return ExitCode.for_signal(stopped_by)
         return ExitCode(self.exit_code(self.last_result))
