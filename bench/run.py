@@ -13,7 +13,8 @@ Then, from one run:
 * warm      the same command again with the same cache
 * touch     one scanned certificate regenerated with another validity date, then the command again;
             the summary line must say files-1 cache hits and the files report must show the new date
-* floor     the pages doccheck OCR'd, as the files store them (a scanned PDF page's own image at
+* floor     every page of each scanned PDF and image file doccheck OCR'd (doccheck may stop before
+            the last: reading/enough.py), and the OCR'd pages of mixed PDFs, as the files store them (a scanned PDF page's own image at
             its own resolution, an image file's frame at its own size; only a page without a page
             image is rendered, at the rules' dpi), turned by the rotation doccheck settled on, each read by ``tesseract IMG - -l LANGS`` with the
             languages doccheck settled on, OMP_THREAD_LIMIT=1, J at a time; plus ``pdftotext`` on
@@ -442,6 +443,14 @@ def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorP
         wanted = [w for w in wanted if w[1] != "-"]
         if not wanted:
             continue
+        if row["kind"] in ("scanned_pdf", "image") and row["page_count"].isdigit():
+            # the floor reads every page of a scan (doccheck may stop before the last one): a page
+            # doccheck did not read is read with the languages and turn of the file's first read page
+            read = {n for n, _, _ in wanted}
+            _, langs, rot = wanted[0]
+            count = min(int(row["page_count"]), limits.max_image_frames) if row["kind"] == "image" else int(row["page_count"])
+            wanted += [(n, langs, rot) for n in range(1, count + 1) if n not in read]
+            wanted.sort()
         if not (batch / rel).is_file():   # e.g. a KYC name the report masks: the floor would miss its pages
             print(f"  warning: {rel} from the files report is not in the batch; its pages are not in the floor")
             continue

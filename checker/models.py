@@ -8,15 +8,18 @@ Everything after it (language, numbers, verdicts) is recomputed from facts and r
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .codes import ChatStatus, ReasonCode
 from .i18n import Said, from_data, to_data
 from .reading.engines.base import OcrWorkspace
 from .reading.textlayer import LayerLimits
+
+if TYPE_CHECKING:
+    from .reading.enough import ReadingNeeds
 
 # The label that starts ExtractSettings.key() (and so every report's facts.extractor). It is no
 # longer bumped by hand: the facts' cache key adds a digest of the reading code itself
@@ -40,6 +43,7 @@ class ExtractSettings:
     max_frames: int = 5
     engine: str = ""                  # OCR engine version and language data: new data, new facts
     text_layer: LayerLimits = LayerLimits()   # rules/limits.yaml text_layer: when a page's layer reads as text
+    needs: "ReadingNeeds | None" = None       # when a product paper's read may stop (reading/enough.py); None: read every page that may be read
     workspace: OcrWorkspace = field(default=OcrWorkspace(), compare=False, repr=False)   # set by the executor
 
     def key(self) -> str:
@@ -49,8 +53,11 @@ class ExtractSettings:
 
     @functools.cached_property
     def _key(self) -> str:   # asked for once per file per run: built once
-        fields = ",".join(f"{k}={v}" for k, v in sorted(asdict(self).items()) if k != "workspace")
-        return f"v{EXTRACTOR_VERSION}:{fields}"
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "workspace"}
+        values["text_layer"] = asdict(self.text_layer)
+        values["needs"] = self.needs.key if self.needs is not None else None
+        fields_ = ",".join(f"{k}={v}" for k, v in sorted(values.items()))
+        return f"v{EXTRACTOR_VERSION}:{fields_}"
 
 
 class FileKind(str, Enum):

@@ -72,7 +72,9 @@ def settings_for(group: Group, options: ScanOptions, engine: str = "") -> Extrac
     return ExtractSettings(ocr=options.ocr, profile="kyc" if group is Group.KYC else "product", dpi=limits.ocr_dpi,
                            page_timeout=limits.ocr_page_timeout, pages_first=limits.pages_first,
                            pages_sample=limits.pages_sample, max_frames=limits.max_image_frames, engine=engine,
-                           text_layer=limits.text_layer)
+                           text_layer=limits.text_layer,
+                           # how far a product paper is read (KYC papers are read whole: reading/enough.py)
+                           needs=None if group is Group.KYC else options.rules.reading_needs)
 
 
 def _failed_facts(outcome: Outcome, found: FoundFile, settings: ExtractSettings) -> FileFacts:

@@ -142,6 +142,7 @@ class Rules:
     digest: str = ""                          # sha256 of the rule files as read: part of the analysis cache key
     register: Any = None                      # register.statuses.RegisterRules of register.yaml
     fit: Any = None                           # fit.FitRules of fit.yaml
+    reading_needs: Any = None                 # reading.enough.ReadingNeeds: when a product paper's read may stop
     _alias_index: dict[str, str] = field(default_factory=dict, repr=False)
     _stem_index: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -421,7 +422,12 @@ def load_rules(directory: Path | None = None) -> Rules:
     categories = _load_categories(files["categories.yaml"])
     from .i18n import messages_for
     from .ozon.types import load_ozon_types
+    from .reading.enough import ReadingNeeds
 
+    limits = _load_limits(files["limits.yaml"])
+    document_types = DocumentTypeRules.from_data(types, numbers.fold_table)
+    needs = ReadingNeeds.build({name: files[name].source for name in ("numbers.yaml", "file_types.yaml")},
+                               limits.language_min_letters, limits.russian_min_share, numbers, document_types)
     return Rules(
         directory=directory,
         categories=categories,
@@ -430,10 +436,10 @@ def load_rules(directory: Path | None = None) -> Rules:
         accepted_types={use: tuple(v) for use, v in accepted.items()},
         use_hints={use: tuple(h.casefold() for h in v) for use, v in hints.items()},
         type_names={str(k): str(v) for k, v in names.items()},
-        limits=_load_limits(files["limits.yaml"]),
+        limits=limits,
         reasons=_load_reasons(files["reasons.yaml"]),
         numbers=numbers,
-        document_types=DocumentTypeRules.from_data(types, numbers.fold_table),
+        document_types=document_types,
         ozon=OzonCodes.from_data(files["ozon.yaml"]),
         markers=markers,
         kyc=KycRules.from_data(files["kyc.yaml"], markers),
@@ -446,4 +452,5 @@ def load_rules(directory: Path | None = None) -> Rules:
         register=RegisterRules.from_data(files["register.yaml"]),
         fit=FitRules.from_data(files["fit.yaml"]),
         sheets=SheetRules.from_data(files["sheets.yaml"]),
+        reading_needs=needs,
     )

@@ -77,8 +77,16 @@ def test_editing_the_reading_code_changes_the_facts_key_only(package):
 
 def test_editing_the_analysing_code_changes_the_analysis_key_only(package):
     reading, analysis = digests(package)
-    edit(package / "analysis" / "numbers" / "finders.py", "CONFORMITY_FIX = 1")
+    edit(package / "analysis" / "sheets.py", "SHEETS_FIX = 1")
     assert digests(package)[0] == reading and digests(package)[1] != analysis
+
+
+def test_editing_the_number_finders_re_reads_too(package):
+    """How far a paper is read and whether its number is read again depend on the number finders
+    (reading/enough.py, reading/recheck.py): an edit to them changes both keys."""
+    reading, analysis = digests(package)
+    edit(package / "analysis" / "numbers" / "finders.py", "CONFORMITY_FIX = 1")
+    assert digests(package)[0] != reading and digests(package)[1] != analysis
 
 
 def test_a_module_reading_starts_to_import_is_covered_from_then_on(package):

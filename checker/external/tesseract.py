@@ -40,7 +40,6 @@ from functools import lru_cache
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import pytesseract  # noqa: E402  (after OMP_THREAD_LIMIT on purpose)
-from checker.analysis.scripts import is_cjk_text  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from ..reading.engines.base import (  # noqa: E402
@@ -54,6 +53,7 @@ from ..reading.engines.base import (  # noqa: E402
     Recognition,
     Word,
     private_tempdir,
+    text_from_words,
 )
 
 log = logging.getLogger(__name__)
@@ -274,19 +274,6 @@ def _run(image: Image.Image, lang: str, config: str, extension: str, timeout: fl
             raise OcrFailed(f"tesseract failed: no {extension} output ({type(exc).__name__})") from exc
 
 
-_is_cjk = is_cjk_text
-
-
-def _join_words(words: Sequence[str]) -> str:
-    """Words of one line; no space between two CJK characters (tesseract splits Chinese runs)."""
-    out = ""
-    for w in words:
-        if out and not (_is_cjk(out[-1]) and _is_cjk(w[0])):
-            out += " "
-        out += w
-    return out
-
-
 def _parse_tsv(tsv: str) -> list[Word]:
     words: list[Word] = []
     lines = tsv.splitlines()
@@ -319,25 +306,6 @@ def _parse_tsv(tsv: str) -> list[Word]:
     return words
 
 
-def _text_from_words(words: Sequence[Word]) -> str:
-    """Lines from block/par/line numbers; a blank line between paragraphs and blocks."""
-    out: list[str] = []
-    current: list[str] = []
-    key = None
-    for w in words:
-        k = (w.block, w.par, w.line)
-        if key is not None and k != key:
-            out.append(_join_words(current))
-            if k[:2] != key[:2]:
-                out.append("")
-            current = []
-        current.append(w.text)
-        key = k
-    if current:
-        out.append(_join_words(current))
-    return "\n".join(out).strip("\n")
-
-
 def recognise(
     image: Image.Image,
     langs: str | Sequence[str],
@@ -366,7 +334,7 @@ def recognise(
     words = _parse_tsv(tsv)
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else 0.0
-    return Recognition(_text_from_words(words), round(mean, 2), tuple(words), lang, int(psm), round(elapsed, 3))
+    return Recognition(text_from_words(words), round(mean, 2), tuple(words), lang, int(psm), round(elapsed, 3))
 
 
 _OSD_FIELDS = {

@@ -15,7 +15,9 @@ from pypdf.errors import LimitReachedError
 from ..analysis.language import language_probabilities
 from ..i18n import joined, said
 from ..models import ExtractSettings, FileFacts, FileKind, PageText
+from .engines.base import text_from_words, word_spans
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
+from .enough import ReadingPlan
 from .textlayer import document_script, readable, score_layer
 from .visibility import PageVisibility, agrees, fact_strip, key_facts, may_hide_text, page_visibility
 
@@ -57,17 +59,42 @@ def extract_facts(data: bytes, settings: ExtractSettings) -> FileFacts:
 def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
     from .ocr import ocr_image
 
+    dpi = image.info.get("dpi")
+    dpi = int(dpi[0]) if dpi else None
     with settings.workspace.slot():   # the page's time limit starts once it has a slot
         result = ocr_image(image, profile=settings.profile, timeout_s=settings.page_timeout, tmpdir=settings.workspace.tmpdir)
+        text, words, confidence = result.text, result.words, result.mean_confidence
+        again = _numbers_read_again(image, result, dpi, settings)
+        if again is not None:
+            words, text = again, text_from_words(again)
+            confs = [w.conf for w in again if w.conf >= 0]
+            confidence = sum(confs) / len(confs) if confs else 0.0
     note = ""
     if result.timed_out:
         note = said("read.ocr_timeout", seconds=f"{settings.page_timeout:g}")
     elif result.error:
         note = said("read.ocr_failed", detail=result.error)
-    dpi = image.info.get("dpi")
-    return PageText(number, "ocr", result.text, round(result.mean_confidence, 1), result.rotation, result.langs, note,
-                    dpi=int(dpi[0]) if dpi else None, word_boxes=word_boxes(result.text, result.words),
-                    timed_out=bool(result.timed_out))
+    return PageText(number, "ocr", text, round(confidence, 1), result.rotation, result.langs, note,
+                    dpi=dpi, word_boxes=word_boxes(text, words), timed_out=bool(result.timed_out))
+
+
+def _numbers_read_again(image, result, dpi: int | None, settings: ExtractSettings):
+    """A product paper's page whose registration number OCR read as malformed: its words with that
+    number's lines read again (reading/recheck.py), or None."""
+    if settings.needs is None or settings.profile != "product" or not result.words or result.timed_out or result.error:
+        return None
+    from .engines import OcrFailed, OcrTimeout
+    from .ocr import turned
+    from .recheck import recheck_numbers
+
+    left = settings.page_timeout - result.elapsed_s
+    if left <= 0:
+        return None
+    try:
+        return recheck_numbers(turned(image, result.rotation), result.words, result.langs, dpi, settings.needs,
+                               timeout_s=left, tmpdir=settings.workspace.tmpdir)
+    except (OcrTimeout, OcrFailed):
+        return None   # the page's own read stands
 
 
 def word_boxes(text: str, words) -> list[int]:
@@ -75,13 +102,8 @@ def word_boxes(text: str, words) -> list[int]:
     kept so that a number read by OCR can say how sure tesseract was of it. Words are found in
     order, as tesseract's TSV gave them and the page text was joined from them."""
     boxes: list[int] = []
-    pos = 0
-    for w in words:
-        start = text.find(w.text, pos)
-        if start < 0:
-            continue
-        pos = start + len(w.text)
-        boxes += [start, pos, max(0, round(w.conf))]
+    for start, end, w in word_spans(text, words):
+        boxes += [start, end, max(0, round(w.conf))]
     return boxes
 
 
@@ -198,21 +220,54 @@ def _read_pdf(data: bytes, settings: ExtractSettings, facts: FileFacts) -> None:
                 layers[index] = (seen.visible, seen.image_layer, note, seen)
     finally:
         reader.close()
-    _decide_pages(data, indexes, layers, settings, facts)
-    if len(indexes) < structure.page_count:
-        facts.notes.append(said("read.pages_read", read=len(indexes), total=structure.page_count))
+    plan = _plan(indexes, settings)
+    ocr_why = _layer_verdicts(indexes, layers, settings)
+    while (round_ := _next_round(plan)):
+        _read_pdf_pages(data, round_, layers, ocr_why, settings, facts)
+        read = {p.number: p.text for p in facts.pages}
+        for index in round_:
+            plan.read(index, read[index + 1])
+    facts.pages.sort(key=lambda p: p.number)
+    text_pages = sum(1 for p in facts.pages if p.source == "text")
+    facts.kind = (FileKind.TEXT_PDF if text_pages == len(facts.pages) else FileKind.SCANNED_PDF if text_pages == 0
+                  else FileKind.MIXED_PDF)
+    _note_pages_read(plan, structure.page_count, facts)
 
 
-def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, Layer],
-                  settings: ExtractSettings, facts: FileFacts) -> None:
-    """Which pages are read from their text layer and which are OCR'd: no layer, a layer that does
-    not read as text (checker/textlayer.py), or a scanner's layer whose dates and numbers must be
-    checked against the image (checker/visibility.py)."""
+def _plan(indexes: list[int], settings: ExtractSettings) -> ReadingPlan:
+    """How far this file is read (reading/enough.py): page by page for a product paper with the
+    scan's ReadingNeeds, all candidate pages at once otherwise (KYC papers, no needs given)."""
+    return ReadingPlan(indexes, settings.pages_first, settings.needs if settings.profile == "product" else None)
+
+
+def _next_round(plan: ReadingPlan) -> list[int]:
+    """The pages to read next: one at a time when the plan may stop, else all that are left (then
+    they are OCR'd --jobs at once)."""
+    if plan.needs is None:
+        return [i for i in plan.candidates if i not in plan.done]
+    index = plan.next_page()
+    return [] if index is None else [index]
+
+
+def _note_pages_read(plan: ReadingPlan, total: int, facts: FileFacts) -> None:
+    """The files report's note on which pages were read and why (when not all of them)."""
+    if plan.stopped:
+        facts.notes.append(said(plan.stopped, pages=", ".join(str(i + 1) for i in sorted(plan.done)), total=total))
+    elif len(plan.done) < total:
+        facts.notes.append(said("read.pages_read", read=len(plan.done), total=total))
+
+
+def _layer_verdicts(indexes: list[int], layers: dict[int, Layer], settings: ExtractSettings) -> dict[int, str]:
+    """Which pages are read from their text layer and which must be OCR'd, by page index: "none"
+    (no layer), "junk" (a layer that does not read as text: checker/textlayer.py) or "verify" (a
+    scanner's layer whose dates and numbers must be checked against the image:
+    checker/visibility.py). Judged over every page that may be read, so a page's verdict does not
+    depend on how far the read goes."""
     limits = settings.text_layer
-    candidates = {i: "\n".join(t for t in layers[i][:2] if t) for i in indexes}
+    candidates = {i: _layer_text(layers[i]) for i in indexes}
     scores = {i: score_layer(text) for i, text in candidates.items() if _letters(text) >= TEXT_LAYER_MIN_LETTERS}
     script = document_script(list(scores.values()), limits)
-    ocr_why: dict[int, str] = {}          # index -> "none" | "junk" | "verify"
+    ocr_why: dict[int, str] = {}
     for index in indexes:
         if index not in scores:
             ocr_why[index] = "none"
@@ -220,11 +275,23 @@ def _decide_pages(data: bytes, indexes: list[int], layers: dict[int, Layer],
             ocr_why[index] = "junk"
         elif key_facts(layers[index][1]):
             ocr_why[index] = "verify"
-        facts.pages.append(PageText(index + 1, "none" if index in ocr_why else "text", candidates[index], note=layers[index][2]))
-    if ocr_why:
-        _ocr_pdf_pages(data, ocr_why, candidates, layers, settings, facts)
-    text_pages = sum(1 for p in facts.pages if p.source == "text")
-    facts.kind = FileKind.TEXT_PDF if text_pages == len(indexes) else FileKind.SCANNED_PDF if text_pages == 0 else FileKind.MIXED_PDF
+    return ocr_why
+
+
+def _layer_text(layer: Layer) -> str:
+    return "\n".join(t for t in layer[:2] if t)
+
+
+def _read_pdf_pages(data: bytes, indexes: list[int], layers: dict[int, Layer], ocr_why: dict[int, str],
+                    settings: ExtractSettings, facts: FileFacts) -> None:
+    """Read pages ``indexes`` (appended to facts.pages in that order): from the text layer, or by
+    OCR when ``ocr_why`` says so (those pages --jobs at once)."""
+    for index in indexes:
+        facts.pages.append(PageText(index + 1, "none" if index in ocr_why else "text", _layer_text(layers[index]),
+                                    note=layers[index][2]))
+    need = {i: ocr_why[i] for i in indexes if i in ocr_why}
+    if need:
+        _ocr_pdf_pages(data, need, {i: _layer_text(layers[i]) for i in need}, layers, settings, facts)
 
 
 def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, str],
@@ -287,6 +354,11 @@ def _read_image(data: bytes, settings: ExtractSettings, facts: FileFacts) -> Non
     if not settings.ocr:
         facts.pages.extend(PageText(number, "none", note=said("read.ocr_off_image")) for number in range(1, len(frames) + 1))
         return
+    plan = _plan(list(range(len(frames))), settings)
     read: dict[int, PageText] = {}
-    _ocr_pages(enumerate(frames, start=1), settings, read.__setitem__)
+    while (round_ := _next_round(plan)):
+        _ocr_pages(((index + 1, frames[index]) for index in round_), settings, read.__setitem__)
+        for index in round_:
+            plan.read(index, read[index + 1].text)
     facts.pages.extend(read[number] for number in sorted(read))
+    _note_pages_read(plan, len(frames), facts)

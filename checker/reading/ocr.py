@@ -57,11 +57,12 @@ from .engines import (
     Word,
     engine as make_engine,
     private_tempdir,
+    text_from_words,
 )
 
 log = logging.getLogger(__name__)
 
-__all__ = ["OcrPage", "PROFILES", "ocr_image", "real_word_share", "is_real_word"]
+__all__ = ["OcrPage", "PROFILES", "ocr_image", "read_lines_again", "real_word_share", "turned", "is_real_word"]
 
 PROFILES = ("product", "kyc")
 
@@ -345,6 +346,77 @@ def _kyc(run: _Run) -> None:
             run.read(rotation, UNSURE_LANGS["kyc"])
     else:
         _probe_rotations(run, langs)
+
+
+def turned(image: Image.Image, rotation: int) -> Image.Image:
+    """``image`` turned clockwise by ``rotation`` degrees (0/90/180/270), as OcrPage.rotation says it was read."""
+    return image if rotation == 0 else image.transpose(_CLOCKWISE[rotation])
+
+
+# --- lines read again ------------------------------------------------------------------------
+
+FACT_DPI = 300             # the resolution registration numbers were right at (reading/recheck.py)
+_STRIP_PAD = 0.35          # of a line's height, above and below
+_STRIP_GAP = 24            # px of white around each strip
+
+
+def read_lines_again(image: Image.Image, words: Sequence[Word], lines: set[tuple[int, int, int]], langs: str,
+                     scale: float = 1.0, *, dpi: int | None = None, timeout_s: float | None = 30.0,
+                     engine: OcrEngine | None = None, tmpdir: str | None = None) -> tuple[Word, ...] | None:
+    """The page's ``words`` with the words of ``lines`` ((block, par, line) keys) replaced by a read
+    of those lines on their own: each line cut out across the page's width (``image``: the page as
+    it was read, turned), scaled by ``scale``, stacked with white between, read in one engine run
+    (psm 6) with ``langs``; boxes come back in ``image``'s pixels. None when that read found
+    nothing. Raises OcrTimeout / OcrFailed / EngineUnavailable as the engine does."""
+    engine = engine or make_engine()
+    if image.mode != "L":
+        image = image.convert("L")
+    boxes: dict[tuple[int, int, int], list[int]] = {}
+    for w in words:
+        key = (w.block, w.par, w.line)
+        if key in lines:
+            top, bottom = boxes.get(key, [w.top, w.top + w.height])
+            boxes[key] = [min(top, w.top), max(bottom, w.top + w.height)]
+    width = max(1, round(image.width * scale))
+    strips: list[tuple[tuple[int, int, int], int, int, Image.Image]] = []   # key, crop top, y in the stack, strip
+    y = _STRIP_GAP
+    for key, (top, bottom) in sorted(boxes.items(), key=lambda kv: kv[1][0]):
+        pad = max(2, round((bottom - top) * _STRIP_PAD))
+        box = (0, max(0, top - pad), image.width, min(image.height, bottom + pad))
+        strip = image.crop(box)
+        if scale != 1.0:
+            strip = strip.resize((width, max(1, round((box[3] - box[1]) * scale))), Image.Resampling.BICUBIC)
+        strips.append((key, box[1], y, strip))
+        y += strip.height + _STRIP_GAP
+    if not strips:
+        return None
+    stack = Image.new("L", (width, y), 255)
+    for _, _, at, strip in strips:
+        stack.paste(strip, (0, at))
+    with private_tempdir(tmpdir) as folder:
+        rec = engine.recognise(stack, langs, psm=6, timeout_s=timeout_s,
+                               dpi=round(dpi * scale) if dpi else None, workdir=folder)
+    again: dict[tuple[int, int, int], list[Word]] = {}
+    for w in rec.words:
+        middle = w.top + w.height / 2
+        for key, crop_top, at, strip in strips:
+            if at <= middle < at + strip.height:
+                again.setdefault(key, []).append(Word(
+                    w.text, w.conf, round(w.left / scale), round(crop_top + (w.top - at) / scale),
+                    round(w.width / scale), round(w.height / scale), *key))
+                break
+    if not again:
+        return None
+    out: list[Word] = []
+    replaced: set[tuple[int, int, int]] = set()
+    for w in words:
+        key = (w.block, w.par, w.line)
+        if key not in again:
+            out.append(w)
+        elif key not in replaced:          # the line's new words, once, where its first word was
+            out.extend(again[key])
+            replaced.add(key)
+    return tuple(out)
 
 
 def ocr_image(image: Image.Image, *, profile: str = "product", timeout_s: float | None = 30.0,

@@ -9,15 +9,11 @@ Image sizes (measured with tesseract 5.3 ``rus+eng`` on an A4 page of 10 pt seri
 scanned at 75 dpi (620x877) 94.4 % of words were read, at 100 dpi 98.1 %, at 120 dpi (992 px)
 97.2 %; scaled up to a ~1400 px short side they reach 98-100 %, and from 150 dpi (1240 px) on
 scaling up gains nothing but costs time (+40 % at 2x). Hence UPSCALE_BELOW / UPSCALE_TARGET.
-Scanned PDF pages could be rendered at the resolution of the page image the scan stores (an office
-scanner's 200 dpi page read at 200 dpi costs 0.76 s against 1.05 s at 300), but the floor that
-registration numbers need is measured at 300 dpi for now: the junk-text-layer case's 200-dpi
-declaration read at 200 dpi gives "ЕАЭС М ВУ" (the state code RU lost; right at 250 and 300), and a
-generated 150-dpi certificate loses RU at 150, 200 and 250 dpi and keeps it at 275. Words alone
-(above) would allow 150 dpi, but one wrong letter in a state code changes the verdict. So
-NATIVE_MIN_DPI is 300: a scan below it is upsampled to 300 as before, one above is read at 300, and
-the files report shows the dpi each page was read at. Lowering it needs a re-read of the number's
-own strip at 300 dpi (see docs/cluster.md, "native resolution").
+A scanned PDF page is rendered at the resolution of the page image the scan stores (an office
+scanner's 200 dpi page read at 200 dpi costs 0.76 s against 1.05 s upsampled to 300), down to
+NATIVE_MIN_DPI = 150, where words stop gaining from more pixels (above); a scan below that is
+upsampled to it. Registration numbers need more: their lines are read again at 300 dpi
+(reading/ocr.py, FACT_DPI, with the measurement). The files report shows the dpi each page was read at.
 Tesseract time grows with pixel count (A4 at 450 dpi: 2.1 s against 1.6 s at 300 dpi for the
 same words), so phone photos are brought down to MAX_LONG_SIDE.
 """
@@ -49,7 +45,7 @@ __all__ = [
 ]
 
 MAX_PAGE_PIXELS = 40_000_000  # a rendered PDF page above this (A4 at 300 dpi is 8.7 Mpx) gets a lower dpi
-NATIVE_MIN_DPI = 300  # a scan's own resolution is used down to this; below it the page is upsampled to it (module doc)
+NATIVE_MIN_DPI = 150  # a scan's own resolution is used down to this; below it the page is upsampled to it (module doc)
 NATIVE_MIN_COVER = 0.5  # an image covering at least this share of the page is the page's scan
 MIN_RENDER_DPI = 36  # never go below this, whatever the page size; tiny text is lost anyway
 UPSCALE_BELOW = 1000  # shorter side under this: A4 under ~120 dpi, text x-height under ~10 px

@@ -96,12 +96,18 @@ def scan(*args) -> str:
 
 def _text_pdf(path: Path, lines: list[str]) -> Path:
     """A one-page text PDF of ``lines`` (DejaVu 10 pt) at ``path``."""
+    return pages_pdf(path, [lines])
+
+
+def pages_pdf(path: Path, pages: list[list[str]]) -> Path:
+    """A text PDF at ``path`` with one page per list of lines (DejaVu 10 pt)."""
     pdf = FPDF()
     pdf.add_font("dejavu", "", str(DEJAVU))
     pdf.set_font("dejavu", size=10)
-    pdf.add_page()
-    for line in lines:
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
     return path

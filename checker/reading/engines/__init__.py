@@ -22,11 +22,13 @@ from .base import (
     Recognition,
     Word,
     private_tempdir,
+    text_from_words,
 )
 
 __all__ = [
     "DEFAULT_ENGINE", "ENGINES", "EngineStatus", "EngineUnavailable", "OcrEngine", "OcrError", "OcrFailed",
     "OcrTimeout", "OcrWorkspace", "Orientation", "Recognition", "Word", "engine", "engine_id", "private_tempdir",
+    "text_from_words",
 ]
 
 #: engine id -> "module:class" (imported only when that engine is used)

@@ -42,6 +42,8 @@ __all__ = [
     "Orientation",
     "Recognition",
     "Word",
+    "text_from_words",
+    "word_spans",
 ]
 
 
@@ -81,6 +83,52 @@ class Word:
     block: int
     par: int
     line: int
+
+
+def text_from_words(words: Sequence[Word]) -> str:
+    """A page's text from its words in reading order: one line per (block, par, line), a blank
+    line between paragraphs and blocks; no space between two CJK characters (engines split Chinese
+    runs into one word per character)."""
+    out: list[str] = []
+    current: list[str] = []
+    key = None
+    for w in words:
+        k = (w.block, w.par, w.line)
+        if key is not None and k != key:
+            out.append(_join_words(current))
+            if k[:2] != key[:2]:
+                out.append("")
+            current = []
+        current.append(w.text)
+        key = k
+    if current:
+        out.append(_join_words(current))
+    return "\n".join(out).strip("\n")
+
+
+def word_spans(text: str, words: Sequence[Word]) -> list[tuple[int, int, Word]]:
+    """Where each of ``words`` is in ``text`` (joined from them in order, as text_from_words does):
+    (start, end, word) with [start, end) character offsets; a word not found is left out."""
+    spans: list[tuple[int, int, Word]] = []
+    pos = 0
+    for w in words:
+        start = text.find(w.text, pos)
+        if start < 0:
+            continue
+        pos = start + len(w.text)
+        spans.append((start, pos, w))
+    return spans
+
+
+def _join_words(words: Sequence[str]) -> str:
+    from ...analysis.scripts import is_cjk_text
+
+    out = ""
+    for w in words:
+        if out and not (is_cjk_text(out[-1]) and is_cjk_text(w[0])):
+            out += " "
+        out += w
+    return out
 
 
 @dataclass(frozen=True)
