@@ -20,7 +20,7 @@ from .app.outcome import FAIL_ON
 from .app.setup import CSV_DELIMITERS
 from .codes import ExitCode
 from .process import stopping
-from .ozon.client import DEFAULT_API_URL
+from .ozon import DEFAULT_API_URL
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -106,6 +106,8 @@ class Limits:
     expiring_within_days: int
     pages_first: int
     pages_sample: int
+    pages_settle_letters: int      # a manual's read stops on pages of this many letters or more...
+    pages_settle_share: float      # ...each with this share of Cyrillic letters (reading/enough.py)
     ocr_dpi: int
     ocr_page_timeout: float
     max_image_frames: int
@@ -387,6 +389,8 @@ def _load_limits(data: LineDict) -> Limits:
         expiring_within_days=number(data, "expiring_within_days", int, 0, 3650),
         pages_first=number(pages, "first", int, 1, 1000),
         pages_sample=number(pages, "sample", int, 0, 1000),
+        pages_settle_letters=number(pages, "settle_min_letters", int, 1, 10000),
+        pages_settle_share=number(pages, "settle_cyrillic_share", float, 0, 1),
         ocr_dpi=number(ocr, "dpi", int, 72, 600),
         ocr_page_timeout=number(ocr, "page_timeout_seconds", float, 1, 3600),
         max_image_frames=number(ocr, "max_image_frames", int, 1, 1000),
@@ -427,7 +431,7 @@ def load_rules(directory: Path | None = None) -> Rules:
     limits = _load_limits(files["limits.yaml"])
     document_types = DocumentTypeRules.from_data(types, numbers.fold_table)
     needs = ReadingNeeds.build({name: files[name].source for name in ("numbers.yaml", "file_types.yaml")},
-                               limits.language_min_letters, limits.russian_min_share, numbers, document_types)
+                               limits.pages_settle_letters, limits.pages_settle_share, numbers, document_types)
     return Rules(
         directory=directory,
         categories=categories,

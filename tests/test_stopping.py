@@ -65,3 +65,20 @@ def test_a_swallowed_sigint_is_ctrl_c(tmp_path):
         stopping.honour()
     assert not isinstance(raised.value, stopping.Terminated)
     assert stopping.stopped_by() == signal.SIGINT
+
+
+def test_a_sigterm_while_a_reader_is_forked_arrives_after_the_fork():
+    """The reader pool forks with the stop signals held: the signal is not raised inside the fork's
+    at-fork hooks (where Python prints "Exception ignored … Traceback" and drops it) but right after."""
+    import os
+
+    reached = []
+    previous = signal.signal(signal.SIGTERM, stopping.on_signal)
+    try:
+        with pytest.raises(stopping.Terminated):
+            with stopping.held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                reached.append("the block ran to its end")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert reached == ["the block ran to its end"]

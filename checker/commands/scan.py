@@ -18,7 +18,7 @@ def run_scan(folder: Path, params: dict, *, with_ozon: bool = False, api_url: st
     request = prepare_scan(folder, params)
     result = scan(request.options)
     if with_ozon:
-        from ..ozon.client import DEFAULT_API_URL
+        from ..ozon import DEFAULT_API_URL
         from ..ozon.commands import fetch_moderation
 
         result = fetch_moderation(result, request.options.rules, api_url or DEFAULT_API_URL, request.options.lang)

@@ -20,7 +20,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from .. import i18n
 
-DEFAULT_API_URL = "https://api-seller.ozon.ru"
+from . import DEFAULT_API_URL
 ENV_CLIENT_ID = "OZON_CLIENT_ID"
 ENV_API_KEY = "OZON_API_KEY"
 

@@ -183,6 +183,7 @@ def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int, parent: int
     # Own process group, so a kill at the deadline also takes the tesseract child with it.
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the parent's clean-up handler: the parent cleans up
+    stopping.release()   # forked with Ctrl-C and SIGTERM held (_Worker)
     if memory_mb > 0:
         cap = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -205,7 +206,8 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, limits.memory_mb, limits.max_file_mb, os.getpid()),
                                    daemon=True)
-        self.process.start()
+        with stopping.held():   # a stop during the fork arrives after it, not inside an at-fork hook
+            self.process.start()
         child.close()
         self.task: Task | None = None
         self.deadline = 0.0

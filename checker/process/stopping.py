@@ -3,9 +3,10 @@
 A signal handler raises in the main thread at the next bytecode, and some places swallow what is
 raised there: an exception from an at-fork hook (logging's ``_releaseLock`` while a reader process
 is forked) or from a ``__del__`` is printed as "Exception ignored" and dropped. A SIGTERM that
-arrived at that moment was lost and ``watch`` went on watching. So the handler also *records* the
-signal, and the loops that wait (the reader pool, the watch loop, the end of a command) call
-:func:`honour`, which raises it again until the command has stopped.
+arrived at that moment was lost and ``watch`` went on watching. So the reader pool forks with the
+two signals held (:func:`held`), and the handler also *records* the signal: the loops that wait
+(the reader pool, the cluster loop, the watch loop, the end of a command) call :func:`honour`,
+which raises it again until the command has stopped.
 
 Process state on purpose: a signal belongs to the process. :func:`reset` clears it (``main`` does,
 on the way out, so one process can run several commands, as the tests do).
@@ -14,8 +15,12 @@ on the way out, so one process can run several commands, as the tests do).
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["Terminated", "on_signal", "honour", "stopped_by", "reset"]
+__all__ = ["Terminated", "on_signal", "honour", "stopped_by", "reset", "held", "release", "STOP_SIGNALS"]
+
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 class Terminated(KeyboardInterrupt):
@@ -54,6 +59,28 @@ def stopped_by() -> int | None:
     if signal.SIGTERM in _received:
         return signal.SIGTERM
     return signal.SIGINT if signal.SIGINT in _received else None
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back by the kernel while the block runs (a reader process being
+    forked), delivered as soon as it ends. Raised inside an at-fork hook, the stop would be printed
+    as "Exception ignored … Traceback" and dropped; held, it arrives in ordinary code. A child forked
+    inside the block starts with them held too: it must call :func:`release`."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def release() -> None:
+    """In a process forked inside :func:`held`: take Ctrl-C and SIGTERM again."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def reset() -> None:

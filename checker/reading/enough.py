@@ -20,7 +20,7 @@ language). Page 1 is always read; then what it is decides the order and the stop
 * **anything else** (a manual, an unknown paper): its language. Next come the sample pages
   spread over the rest, then the other first pages; the read stops once page 1 and a later page
   have been read and every page read with enough letters is Russian (rules/limits.yaml
-  ``language``). A page in another language keeps the read going through every page that may be
+  ``pages.settle_*``). A page in another language keeps the read going through every page that may be
   read, as before: a bilingual manual's Russian half may come later.
 
 KYC papers are read whole (up to the same limits): their evidence (a notary's stamp, an
@@ -55,8 +55,9 @@ _CITE_REGULATIONS = frozenset({"certificate_of_conformity", "declaration"})
 class ReadingNeeds:
     """What the stop rule looks for, compiled from the rule files that say it: the number and date
     patterns and the technical regulations' numbering (numbers.yaml), the papers' titles and
-    number shapes (file_types.yaml ``document_types``), the language limits (limits.yaml
-    ``language``: letters a page needs to count, share of Cyrillic letters that makes it Russian).
+    number shapes (file_types.yaml ``document_types``), when a manual's language is settled
+    (limits.yaml ``pages``: ``settle_min_letters`` a page needs to count, ``settle_cyrillic_share``
+    of Cyrillic letters that makes it Russian; reading's own, not the judge's ``language``).
 
     ``key`` (a hash of those files' bytes and the limits) stands for all of it in the facts' cache
     key; the compiled rules are neither compared nor part of ``repr``."""
