@@ -36,6 +36,7 @@ treated as a miss, never handed to the writers.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 import functools
 import hashlib
 import json
@@ -92,53 +93,72 @@ def _hints(model: type) -> dict[str, object]:
 
 def _conforms(value: object, hint: object) -> bool:
     """Does a JSON value have the shape a field's type annotation asks for (as to_dict writes it)?"""
-    origin = typing.get_origin(hint)
-    if hint is typing.Any:
-        return True
-    if origin in (typing.Union, types.UnionType):
-        return any(_conforms(value, h) for h in typing.get_args(hint))
-    if hint is type(None):
-        return value is None
-    if origin is list:
-        (item,) = typing.get_args(hint)
-        return isinstance(value, list) and all(_conforms(v, item) for v in value)
-    if origin is dict:
-        key, item = typing.get_args(hint)
-        return isinstance(value, dict) and all(_conforms(k, key) and _conforms(v, item) for k, v in value.items())
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return value in {m.value for m in hint}
-    if hint is date:
-        return isinstance(value, str)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _row_conforms(value, hint)
-    if hint is bool:
-        return isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if hint is str:
-        return isinstance(value, str) and not _SURROGATE.search(value)
-    if hint is Said:   # a note as message id and arguments (checker.i18n.to_data)
-        return isinstance(value, dict) and is_data(value)
-    return False
+    return _checker(hint)(value)
 
 
 def _row_conforms(data: object, model: type) -> bool:
-    if not isinstance(data, dict):
-        return False
+    """Is ``data`` a row of ``model`` (a dataclass): no unknown field, every field without a default
+    present, every value of its field's shape?"""
+    return _row_checker(model)(data)
+
+
+@functools.cache
+def _checker(hint: object) -> Callable[[object], bool]:
+    """The test of :func:`_conforms` for one annotation, built once per annotation: a warm scan of
+    1,000 files checks some 75,000 values, and walking the annotations each time cost 0.5 s."""
+    if hint is typing.Any:
+        return lambda value: True
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        parts = tuple(_checker(h) for h in typing.get_args(hint))
+        return lambda value: any(part(value) for part in parts)
+    if hint is type(None):
+        return lambda value: value is None
+    if origin is list:
+        (item_hint,) = typing.get_args(hint)
+        item = _checker(item_hint)
+        return lambda value: isinstance(value, list) and all(item(v) for v in value)
+    if origin is dict:
+        key_hint, item_hint = typing.get_args(hint)
+        key, item = _checker(key_hint), _checker(item_hint)
+        return lambda value: isinstance(value, dict) and all(key(k) and item(v) for k, v in value.items())
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        values = frozenset(m.value for m in hint)
+        return lambda value: isinstance(value, (str, int)) and value in values
+    if hint is date:
+        return lambda value: isinstance(value, str)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _row_checker(hint)
+    if hint is bool:
+        return lambda value: isinstance(value, bool)
+    if hint is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return lambda value: isinstance(value, str) and not _SURROGATE.search(value)
+    if hint is Said:   # a note as message id and arguments (checker.i18n.to_data)
+        return lambda value: isinstance(value, dict) and is_data(value)
+    return lambda value: False
+
+
+@functools.cache
+def _row_checker(model: type) -> Callable[[object], bool]:
     hints = _hints(model)
-    fields = {f.name: f for f in dataclasses.fields(model)}
-    if set(data) - set(fields):
-        return False
-    for name, f in fields.items():
-        if name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                return False
-            continue
-        if not _conforms(data[name], hints[name]):
+    fields = dataclasses.fields(model)
+    names = frozenset(f.name for f in fields)
+    required = frozenset(f.name for f in fields
+                         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+    checks: dict[str, Callable[[object], bool]] = {}
+
+    def conforms(data: object) -> bool:
+        if not isinstance(data, dict) or not names.issuperset(data) or not required.issubset(data):
             return False
-    return True
+        if not checks:   # built on first use: a model's fields may name models resolved later
+            checks.update((f.name, _checker(hints[f.name])) for f in fields)
+        return all(checks[name](value) for name, value in data.items())
+
+    return conforms
 
 
 for _model in (PageText, DocumentNumber):   # nested rows: resolved once, with their module's names

@@ -76,6 +76,8 @@ def cap_cell(text: str, limit: int = EXCEL_CELL_LIMIT, tr: "Translator | None" =
 def csv_cell(value: object, tr: "Translator | None" = None) -> str:
     """One value as a CSV report writes it: escaped (names.safe_text), defused, capped (the cap's
     note in `tr`'s language)."""
+    if value is None or value == "":
+        return ""    # most cells of a files report: nothing to escape, defuse or cap
     return cap_cell(defuse_cell(safe_text(value)), tr=tr)
 
 
