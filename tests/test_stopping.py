@@ -71,7 +71,11 @@ def test_a_sigterm_while_a_reader_is_forked_arrives_after_the_fork():
     """The reader pool forks with the stop signals held: the signal is not raised inside the fork's
     at-fork hooks (where Python prints "Exception ignored … Traceback" and drops it) but right after."""
     import os
+    import threading
+    import time
 
+    # another thread, as watch's observer or a Dask client has: the kernel may hand it the signal
+    threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
     reached = []
     previous = signal.signal(signal.SIGTERM, stopping.on_signal)
     try:

@@ -4,7 +4,7 @@ A signal handler raises in the main thread at the next bytecode, and some places
 raised there: an exception from an at-fork hook (logging's ``_releaseLock`` while a reader process
 is forked) or from a ``__del__`` is printed as "Exception ignored" and dropped. A SIGTERM that
 arrived at that moment was lost and ``watch`` went on watching. So the reader pool forks with the
-two signals held (:func:`held`), and the handler also *records* the signal: the loops that wait
+two signals held (:func:`held`: recorded, raised after the fork), and the handler always *records* the signal: the loops that wait
 (the reader pool, the cluster loop, the watch loop, the end of a command) call :func:`honour`,
 which raises it again until the command has stopped.
 
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 __all__ = ["Terminated", "on_signal", "honour", "stopped_by", "reset", "held", "release", "STOP_SIGNALS"]
 
-STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})   # the signals that stop a command
 
 
 class Terminated(KeyboardInterrupt):
@@ -29,14 +29,16 @@ class Terminated(KeyboardInterrupt):
 
 
 _received: list[int] = []
+_holding = 0   # inside held(): record, do not raise
 
 
 def on_signal(signum: int, frame=None) -> None:
     """The handler for SIGINT and SIGTERM: record ``signum``, then raise Terminated (SIGTERM) or
-    KeyboardInterrupt (SIGINT)."""
+    KeyboardInterrupt (SIGINT), unless inside :func:`held` (raised when it ends)."""
     if signum not in _received:
         _received.append(signum)
-    _raise(signum)
+    if not _holding:
+        _raise(signum)
 
 
 def _raise(signum: int) -> None:
@@ -63,24 +65,27 @@ def stopped_by() -> int | None:
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM held back by the kernel while the block runs (a reader process being
-    forked), delivered as soon as it ends. Raised inside an at-fork hook, the stop would be printed
-    as "Exception ignored … Traceback" and dropped; held, it arrives in ordinary code. A child forked
-    inside the block starts with them held too: it must call :func:`release`."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    """Ctrl-C and SIGTERM held back while the block runs (a reader process being forked): the
+    handler records them without raising, and they are raised when the block ends. Raised inside
+    an at-fork hook, the stop would be printed as "Exception ignored … Traceback" and dropped.
+    (Not the kernel's signal mask: that is per thread, and the signal may land on another thread,
+    while Python runs its handler in the main thread, the one that forks.) A child forked inside
+    the block must call :func:`release`."""
+    global _holding
+    _holding += 1
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        _holding -= 1
+    if not _holding:
+        honour()
 
 
 def release() -> None:
-    """In a process forked inside :func:`held`: take Ctrl-C and SIGTERM again."""
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    """In a process forked inside :func:`held`: its own stops raise again, none of the parent's is kept."""
+    global _holding
+    _holding = 0
+    _received.clear()
 
 
 def reset() -> None:
