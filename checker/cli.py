@@ -111,6 +111,8 @@ READING_OPTIONS = (
 CLUSTER_OPTIONS = (
     click.option("--scheduler", metavar="ADDRESS", help="Read files on this Dask scheduler's workers (tcp://HOST:8786) instead of local processes; needs doccheck[dask]."),
     click.option("--shared-fs", is_flag=True, help="With --scheduler: workers see the files at the same paths, so send paths instead of bytes."),
+    click.option("--scheduler-timeout", type=click.FloatRange(1, 3600), default=10.0, show_default=True, metavar="SECONDS",
+                 help="With --scheduler: how long to wait for the scheduler and its first worker before giving up (exit 2)."),
 )
 REGISTER_OPTIONS = (
     click.option("--register", "register", type=click.Choice(["eaeu"]), default=None,

@@ -70,27 +70,47 @@ class SampleRun:
 
 @pytest.fixture(scope="session")
 def sample_reports(tmp_path_factory):
-    """sample_reports(batch, lang) -> SampleRun: sample_docs/<batch> scanned once per session in
-    `lang` by the real command (real OCR, the cache on: the default path), into one session cache.
+    """sample_reports(batch, lang) -> SampleRun: sample_docs/<batch> scanned once per test run in
+    `lang` by the real command (real OCR, the cache on: the default path), into one shared cache.
 
     The batch's English run always comes first and is a true cold run (an empty cache: every file
     read and OCR'd); the Russian and Chinese runs read from that cache (warm), as a user re-running
     in another language would. The golden-report test compares all six runs byte for byte and
     test_samples_e2e checks the English runs against EXPECTED.md: one cold scan per batch serves
-    both (each used to scan cold by itself). Callers must not write into `out`."""
+    both (each used to scan cold by itself). Callers must not write into `out`.
+
+    With pytest-xdist (scripts/test.sh runs the suite on every core) the runs are shared by the
+    workers: made once, under a lock, in the folder above the workers' own temporary folders, and
+    read back by the other workers (the command's exit status and output kept beside the reports)."""
+    import fcntl
+    import json
+
     from helpers.samples import write_reports
 
-    cache = tmp_path_factory.mktemp("samples-cache")
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent          # the run's folder, common to every worker
+    shared = shared / "sample-runs"
+    shared.mkdir(exist_ok=True)
     runs: dict[tuple[str, str], SampleRun] = {}
 
     def run(batch: str, lang: str = "en") -> SampleRun:
         if lang != "en":
             run(batch, "en")        # the English run is the cold one, whatever asks first
         if (batch, lang) not in runs:
-            out = tmp_path_factory.mktemp(f"samples-{batch}-{lang}")
-            before = tree_digest(SAMPLES / batch)
-            proc = write_reports(batch, lang, out, cache)
-            runs[batch, lang] = SampleRun(proc, out, tree_digest(SAMPLES / batch) == before)
+            out = shared / f"{batch}-{lang}"
+            record = out / "run.json"
+            with open(shared / "lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)    # one worker makes the run, the others wait for it
+                if not record.exists():
+                    before = tree_digest(SAMPLES / batch)
+                    proc = write_reports(batch, lang, out, shared / "cache")
+                    record.write_text(json.dumps({"args": proc.args, "returncode": proc.returncode, "stdout": proc.stdout,
+                                                  "stderr": proc.stderr,
+                                                  "untouched": tree_digest(SAMPLES / batch) == before}), encoding="utf-8")
+            kept = json.loads(record.read_text(encoding="utf-8"))
+            proc = subprocess.CompletedProcess(kept["args"], kept["returncode"], kept["stdout"], kept["stderr"])
+            runs[batch, lang] = SampleRun(proc, out, kept["untouched"])
         return runs[batch, lang]
 
     return run

@@ -182,11 +182,13 @@ def _free_port() -> int:
 def test_no_scheduler_is_one_line_and_exit_2(batch, tmp_path):
     root, skus = batch
     started = time.monotonic()
-    proc = scan(root, skus, tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{_free_port()}", "--no-cache")
+    proc = scan(root, skus, tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{_free_port()}", "--no-cache",
+                "--scheduler-timeout", "2")
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "cannot reach the Dask scheduler" in proc.stderr
+    assert "within 2 s" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 30
 
 
 def test_worker_without_tesseract_is_refused_before_reading(batch, tmp_path):

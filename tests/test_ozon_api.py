@@ -268,7 +268,8 @@ def test_a_failed_certificate_does_not_stop_the_others_and_a_rerun_continues(ozo
     common = ["--skus", str(products), "--today", TODAY, "--no-ocr", "--cache-dir", str(cache_dir), "--out",
               str(tmp_path / "r.csv"), "--api-url", url, "-q", "--yes"]
     state.faults["/v2/product/certificate/create"].append((400, {}, "Введите корректный номер"))
-    state.faults["/v2/product/certificate/create"].extend([(503, {})] * 5)
+    # every try fails: Retry-After 0 keeps the five tries quick (the backoff itself: test_ozon_client)
+    state.faults["/v2/product/certificate/create"].extend([(503, {"Retry-After": "0"})] * 5)
     first = run("ozon", "upload", str(ROOT), *common, "--upload-out", str(tmp_path / "u1.csv"))
     assert first.returncode == 1
     assert "created 5, bound 1, skipped (already there) 0, refused by Ozon 1, failed 1" in first.stdout

@@ -83,10 +83,10 @@ def attach_cluster(params: dict, ocr: bool):
         if params.get("shared_fs"):
             raise InputError("--shared-fs goes with --scheduler")
         return None, None
-    from ..process.cluster import ClusterError, attach
+    from ..process.cluster import CONNECT_TIMEOUT_S, ClusterError, attach
 
     try:
-        return attach(params["scheduler"], ocr)
+        return attach(params["scheduler"], ocr, params.get("scheduler_timeout") or CONNECT_TIMEOUT_S)
     except ClusterError as exc:
         raise InputError(str(exc)) from None
 
