@@ -121,7 +121,8 @@ def make_sku(i: int, prefix_base: int, pattern: tuple[str, str] | None = None) -
     sku = f"{short}-{prefix_base + i:05d}"
     cert_kind, manual_kind = pattern or PATTERNS[i % len(PATTERNS)]
     start = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(0, 5 * 365))
-    end = start.replace(year=start.year + 5) - dt.timedelta(days=1)
+    # five years less a day; a 29 February start ends on 27 February (10,000 SKUs reach one)
+    end = (start.replace(day=28) if (start.month, start.day) == (2, 29) else start).replace(year=start.year + 5) - dt.timedelta(days=1)
     frm, to, yy = start.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y"), start.strftime("%y")
     serial = rng.randrange(10000, 99999)
     body = rng.choice(BODY_CODES)

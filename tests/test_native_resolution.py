@@ -6,6 +6,7 @@ registration number is read again from its own lines (reading/recheck.py)."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 
@@ -96,3 +97,43 @@ def test_files_report_shows_the_dpi_each_page_was_read_at(tmp_path):
     assert files["KT-1"]["ocr_pages"].endswith(" 300 dpi")                  # a 400-dpi scan is read at the cap
     assert files["KT-2"]["ocr_pages"].endswith(f" {NATIVE_MIN_DPI} dpi")   # a 100-dpi scan is brought up to the floor
     assert files["KT-3"]["ocr_pages"].endswith(" 200 dpi")                  # a 200-dpi scan is read as stored
+
+
+@pytest.mark.ocr
+def test_a_200_dpi_batch_gives_the_numbers_and_verdicts_of_a_300_dpi_one(tmp_path):
+    """Issue 18: the same papers scanned at 200 dpi (read at 200) and at 300 dpi give the same
+    numbers, dates, regulations and verdicts; only the dpi in the files report differs."""
+    from helpers.papers import certificate_lines, page_image
+
+    papers = {
+        "PB-1": certificate_lines("ЕАЭС RU С-CN.АЯ46.В.01234/23", "12.03.2023", "11.03.2028"),
+        "PB-2": ["ЕВРАЗИЙСКИЙ ЭКОНОМИЧЕСКИЙ СОЮЗ", "ДЕКЛАРАЦИЯ О СООТВЕТСТВИИ",
+                 "заявляет, что Аккумуляторы портативные литий-ионные, модель PB-77",
+                 "соответствует требованиям ТР ТС 004/2011; ТР ТС 020/2011",
+                 "Декларация о соответствии действительна с даты регистрации по 11.03.2029 включительно",
+                 "Регистрационный номер декларации о соответствии: ЕАЭС N RU Д-CN.РА01.В.12345/24",
+                 "Дата регистрации декларации о соответствии: 12.03.2024"],
+    }
+    reports = {}
+    for dpi in (200, 300):
+        root = tmp_path / f"at{dpi}"
+        for sku, lines in papers.items():
+            (root / sku).mkdir(parents=True)
+            image = page_image(lines, width=round(8.27 * dpi), height=round(11.69 * dpi))
+            image.save(root / sku / "RU_certificate.pdf", "PDF", resolution=dpi)
+        (root / "skus.csv").write_text("sku,category\nPB-1,power_bank\nPB-2,power_bank\n", encoding="utf-8")
+        out = tmp_path / f"out{dpi}"
+        out.mkdir()
+        proc = subprocess.run([sys.executable, "-m", "checker", "scan", str(root), "--today", "2026-11-26", "-q",
+                               "--cache-dir", str(tmp_path / "cache"), "--out", str(out / "r.csv"),
+                               "--files-out", str(out / "f.csv")], capture_output=True, text=True, timeout=600)
+        assert proc.returncode in (0, 1), proc.stderr
+        files = {r["sku"]: r for r in read_csv(out / "f.csv") if r["sku"] in papers}
+        assert all(r["ocr_pages"].endswith(f" {dpi} dpi") for r in files.values())   # read as stored
+        # the numbers as read, without OCR's confidence in them (that differs with the pixels)
+        reports[dpi] = ({sku: (re.sub(r"; OCR confidence \d+", "", r["numbers"]), r["valid_from"], r["valid_until"], r["regulations"], r["document_type"])
+                         for sku, r in files.items()},
+                        {r["sku"]: (r["chat_status"], r["codes"], r["certificates"]) for r in read_csv(out / "r.csv")})
+    assert reports[200] == reports[300]
+    assert reports[300][1]["PB-1"][2] == "ЕАЭС RU С-CN.АЯ46.В.01234/23"
+    assert reports[300][1]["PB-2"][2] == "ЕАЭС N RU Д-CN.РА01.В.12345/24"
