@@ -133,7 +133,7 @@ def test_a_200_dpi_batch_gives_the_numbers_and_verdicts_of_a_300_dpi_one(tmp_pat
         # the numbers as read, without OCR's confidence in them (that differs with the pixels)
         reports[dpi] = ({sku: (re.sub(r"; OCR confidence \d+", "", r["numbers"]), r["valid_from"], r["valid_until"], r["regulations"], r["document_type"])
                          for sku, r in files.items()},
-                        {r["sku"]: (r["chat_status"], r["codes"], r["certificates"]) for r in read_csv(out / "r.csv")})
+                        {r["sku"]: (r["chat_status"], r["reasons"], r["certificates"]) for r in read_csv(out / "r.csv")})
     assert reports[200] == reports[300]
     assert reports[300][1]["PB-1"][2] == "ЕАЭС RU С-CN.АЯ46.В.01234/23"
     assert reports[300][1]["PB-2"][2] == "ЕАЭС N RU Д-CN.РА01.В.12345/24"

@@ -8,9 +8,10 @@ confidences 88-93) at 200 dpi, and the same lines read on their own, at the same
 "ЕАЭС М RU"; a page's other content sways tesseract's binarisation and layout analysis. So, on a
 product paper's OCR'd page, every registration number that does not pass its structural check
 (analysis/numbers: a state code, a body code or a year that cannot be) has its lines read again
-on their own: first at the page's own resolution, then, on a page read below ocr.FACT_DPI
-(300 dpi), brought up to it. The first read in which more of the page's numbers are well formed
-replaces those lines; otherwise the page's read stands. A page whose numbers are well formed costs
+on their own: as they are, then larger (SCALES, with the measurement; and brought up to
+ocr.FACT_DPI, 300 dpi, on a page read below it). The first read in which more of the page's
+numbers are well formed, every word of those lines read at the confidence a number's evidence
+asks (numbers.yaml evidence.min_confidence), replaces those lines; otherwise the page's read stands. A page whose numbers are well formed costs
 nothing more; one with a doubtful number costs one or two runs on a strip of a few lines.
 
 Only with ReadingNeeds (the number rules; product papers): KYC papers are not judged on a
@@ -35,10 +36,34 @@ def _well_formed(text: str, needs: ReadingNeeds) -> int:
     return sum(1 for n in find_numbers(text, needs.numbers) if n.well_formed)
 
 
+def _sure(words: Sequence[Word], lines: set[tuple[int, int, int]], needs: ReadingNeeds) -> bool:
+    """Is OCR as sure of every word of the lines read again as a number's evidence asks
+    (numbers.yaml evidence.min_confidence)? A read that makes a number well formed from words it
+    is unsure of (a seal over the number: a different serial, confidence 0) is not taken."""
+    confs = [w.conf for w in words if (w.block, w.par, w.line) in lines and w.conf >= 0]
+    return bool(confs) and min(confs) >= needs.numbers.min_confidence
+
+
 def _lines_of(words: Sequence[Word], text: str, start: int, end: int) -> set[tuple[int, int, int]]:
     """The (block, par, line) keys of the words of ``text`` (joined from ``words`` in order) that
     overlap [start, end)."""
     return {(w.block, w.par, w.line) for at, until, w in word_spans(text, words) if at < end and until > start}
+
+
+# The sizes a doubtful number's lines are read at, in turn: as they are, then larger. Measured on
+# "ЕАЭС N RU" (DejaVu Sans, a 200-dpi page): the strip at 1.0 read "ВУ", 1.25 "RU", 1.5 "КУ", 2.0
+# "RU"; on the junk-text-layer case's declaration 1.0 already read "RU". Each try is one engine run
+# on a strip of a few lines, and only for a number that failed its structural check.
+SCALES = (1.0, 1.25, 1.5, 2.0)
+MAX_STRIP_WIDTH = 7000     # px: a phone photo's lines are not blown up past this
+
+
+def _scales(width: int, dpi: int | None) -> list[float]:
+    """The scales to try on a page ``width`` px wide read at ``dpi`` (None: an image file)."""
+    scales = [s for s in SCALES if width * s <= MAX_STRIP_WIDTH]
+    if dpi and dpi < FACT_DPI and FACT_DPI / dpi not in scales:
+        scales.append(FACT_DPI / dpi)   # and the resolution numbers were measured right at
+    return scales or [1.0]
 
 
 def recheck_numbers(image: Image.Image, words: Sequence[Word], langs: str, dpi: int | None, needs: ReadingNeeds,
@@ -46,7 +71,7 @@ def recheck_numbers(image: Image.Image, words: Sequence[Word], langs: str, dpi: 
     """The page's words with the lines of its malformed registration numbers read again (module
     doc), or None when there is no such number or no read again made more of them well formed.
     ``image``: the page as it was read (turned upright); ``dpi``: its resolution, None when not
-    known (an image file: then only the read at its own size is tried). Raises OcrTimeout /
+    known (an image file). Raises OcrTimeout /
     OcrFailed as the engine does."""
     text = text_from_words(words)
     numbers = find_numbers(text, needs.numbers)
@@ -57,9 +82,8 @@ def recheck_numbers(image: Image.Image, words: Sequence[Word], langs: str, dpi: 
     for n in doubtful:
         lines |= _lines_of(words, text, n.position, n.position + len(n.raw))
     before = sum(1 for n in numbers if n.well_formed)
-    scales = [1.0] + ([FACT_DPI / dpi] if dpi and dpi < FACT_DPI else [])
-    for scale in scales:
+    for scale in _scales(image.width, dpi):
         again = read_lines_again(image, words, lines, langs, scale, dpi=dpi, timeout_s=timeout_s, tmpdir=tmpdir)
-        if again is not None and _well_formed(text_from_words(again), needs) > before:
+        if again is not None and _well_formed(text_from_words(again), needs) > before and _sure(again, lines, needs):
             return again
     return None
