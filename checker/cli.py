@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -333,20 +332,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run doccheck with `argv` (default: sys.argv[1:]) and return its exit status (ExitCode):
     errors become one line on stderr, Ctrl-C 130, SIGTERM 143 (also when the signal's first raise
     was swallowed and the command ran on: process/stopping.py)."""
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, stopping.on_signal)
     try:
-        status = _main(argv)
+        with stopping.handled():
+            status = _main(argv)
         late = stopping.stopped_by()
         if late is not None and status not in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
             click.echo("doccheck: stopped (SIGTERM)" if late == signal.SIGTERM else "doccheck: interrupted", err=True)
             status = ExitCode.for_signal(late)
         return status
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         stopping.reset()
 
 

@@ -53,6 +53,7 @@ from ..reading.engines.base import (  # noqa: E402
     Recognition,
     Word,
     private_tempdir,
+    mean_confidence,
     text_from_words,
 )
 
@@ -332,9 +333,7 @@ def recognise(
     tsv = _run(img, lang, config, "tsv", timeout, workdir)
     elapsed = time.perf_counter() - t0
     words = _parse_tsv(tsv)
-    confs = [w.conf for w in words if w.conf >= 0]
-    mean = sum(confs) / len(confs) if confs else 0.0
-    return Recognition(text_from_words(words), round(mean, 2), tuple(words), lang, int(psm), round(elapsed, 3))
+    return Recognition(text_from_words(words), round(mean_confidence(words), 2), tuple(words), lang, int(psm), round(elapsed, 3))
 
 
 _OSD_FIELDS = {

@@ -15,10 +15,11 @@ on the way out, so one process can run several commands, as the tests do).
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["Terminated", "on_signal", "honour", "stopped_by", "reset", "held", "release", "STOP_SIGNALS"]
+__all__ = ["Terminated", "on_signal", "honour", "stopped_by", "reset", "handled", "held", "release", "STOP_SIGNALS"]
 
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})   # the signals that stop a command
 
@@ -50,10 +51,9 @@ def _raise(signum: int) -> None:
 def honour() -> None:
     """Raise again a stop that was asked for (its first raise may have been swallowed); nothing
     when none was. SIGTERM wins over SIGINT."""
-    if signal.SIGTERM in _received:
-        _raise(signal.SIGTERM)
-    if signal.SIGINT in _received:
-        _raise(signal.SIGINT)
+    signum = stopped_by()
+    if signum is not None:
+        _raise(signum)
 
 
 def stopped_by() -> int | None:
@@ -61,6 +61,21 @@ def stopped_by() -> int | None:
     if signal.SIGTERM in _received:
         return signal.SIGTERM
     return signal.SIGINT if signal.SIGINT in _received else None
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """:func:`on_signal` handles Ctrl-C and SIGTERM while the block runs (a command, the watch
+    loop), the previous handlers afterwards. Only the main thread may set handlers: elsewhere the
+    block runs with the handlers as they are."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {signum: signal.signal(signum, on_signal) for signum in sorted(STOP_SIGNALS)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager

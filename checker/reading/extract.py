@@ -15,7 +15,7 @@ from pypdf.errors import LimitReachedError
 from ..analysis.language import language_probabilities
 from ..i18n import joined, said
 from ..models import ExtractSettings, FileFacts, FileKind, PageText
-from .engines.base import text_from_words, word_spans
+from .engines.base import mean_confidence, text_from_words, word_spans
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 from .enough import ReadingPlan
 from .textlayer import document_script, readable, score_layer
@@ -66,9 +66,7 @@ def _ocr_page(number: int, image, settings: ExtractSettings) -> PageText:
         text, words, confidence = result.text, result.words, result.mean_confidence
         again = _numbers_read_again(image, result, dpi, settings)
         if again is not None:
-            words, text = again, text_from_words(again)
-            confs = [w.conf for w in again if w.conf >= 0]
-            confidence = sum(confs) / len(confs) if confs else 0.0
+            words, text, confidence = again, text_from_words(again), mean_confidence(again)
     note = ""
     if result.timed_out:
         note = said("read.ocr_timeout", seconds=f"{settings.page_timeout:g}")

@@ -57,7 +57,6 @@ from .engines import (
     Word,
     engine as make_engine,
     private_tempdir,
-    text_from_words,
 )
 
 log = logging.getLogger(__name__)
@@ -355,7 +354,6 @@ def turned(image: Image.Image, rotation: int) -> Image.Image:
 
 # --- lines read again ------------------------------------------------------------------------
 
-FACT_DPI = 300             # the resolution registration numbers were right at (reading/recheck.py)
 _STRIP_PAD = 0.35          # of a line's height, above and below
 _STRIP_GAP = 24            # px of white around each strip
 

@@ -9,10 +9,11 @@ confidences 88-93) at 200 dpi, and the same lines read on their own, at the same
 product paper's OCR'd page, every registration number that does not pass its structural check
 (analysis/numbers: a state code, a body code or a year that cannot be) has its lines read again
 on their own: as they are, then larger (SCALES, with the measurement; and brought up to
-ocr.FACT_DPI, 300 dpi, on a page read below it). The first read in which more of the page's
+FACT_DPI, 300 dpi, on a page read below it). The first read in which more of the page's
 numbers are well formed, every word of those lines read at the confidence a number's evidence
-asks (numbers.yaml evidence.min_confidence), replaces those lines; otherwise the page's read stands. A page whose numbers are well formed costs
-nothing more; one with a doubtful number costs one or two runs on a strip of a few lines.
+asks (numbers.yaml evidence.min_confidence), replaces those lines; otherwise the page's read
+stands. A page whose numbers are well formed costs nothing more; one with a doubtful number costs
+one engine run per scale tried (at most five) on a strip of a few lines.
 
 Only with ReadingNeeds (the number rules; product papers): KYC papers are not judged on a
 registration number. Pure: the page image, its OCR and the needs in, words out.
@@ -27,7 +28,7 @@ from PIL import Image
 from ..analysis.numbers import find_numbers
 from .engines.base import Word, text_from_words, word_spans
 from .enough import ReadingNeeds
-from .ocr import FACT_DPI, read_lines_again
+from .ocr import read_lines_again
 
 __all__ = ["recheck_numbers"]
 
@@ -55,6 +56,7 @@ def _lines_of(words: Sequence[Word], text: str, start: int, end: int) -> set[tup
 # "RU"; on the junk-text-layer case's declaration 1.0 already read "RU". Each try is one engine run
 # on a strip of a few lines, and only for a number that failed its structural check.
 SCALES = (1.0, 1.25, 1.5, 2.0)
+FACT_DPI = 300             # the resolution a whole page gave the junk case's number right at
 MAX_STRIP_WIDTH = 7000     # px: a phone photo's lines are not blown up past this
 
 
@@ -71,8 +73,7 @@ def recheck_numbers(image: Image.Image, words: Sequence[Word], langs: str, dpi: 
     """The page's words with the lines of its malformed registration numbers read again (module
     doc), or None when there is no such number or no read again made more of them well formed.
     ``image``: the page as it was read (turned upright); ``dpi``: its resolution, None when not
-    known (an image file). Raises OcrTimeout /
-    OcrFailed as the engine does."""
+    known (an image file). Raises OcrTimeout / OcrFailed as the engine does."""
     text = text_from_words(words)
     numbers = find_numbers(text, needs.numbers)
     doubtful = [n for n in numbers if not n.well_formed]

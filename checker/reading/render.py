@@ -12,8 +12,8 @@ scaling up gains nothing but costs time (+40 % at 2x). Hence UPSCALE_BELOW / UPS
 A scanned PDF page is rendered at the resolution of the page image the scan stores (an office
 scanner's 200 dpi page read at 200 dpi costs 0.76 s against 1.05 s upsampled to 300), down to
 NATIVE_MIN_DPI = 150, where words stop gaining from more pixels (above); a scan below that is
-upsampled to it. Registration numbers need more: their lines are read again at 300 dpi
-(reading/ocr.py, FACT_DPI, with the measurement). The files report shows the dpi each page was read at.
+upsampled to it. A registration number OCR reads as malformed has its own lines read again, at
+their size and larger (reading/recheck.py, with the measurement). The files report shows the dpi each page was read at.
 Tesseract time grows with pixel count (A4 at 450 dpi: 2.1 s against 1.6 s at 300 dpi for the
 same words), so phone photos are brought down to MAX_LONG_SIDE.
 """

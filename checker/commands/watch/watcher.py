@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -354,32 +353,27 @@ class Watcher:
     def run(self) -> ExitCode:
         """Watch until Ctrl-C or SIGTERM. The exit status is the last published verdict's; stopped
         before the first scan was published, it is 130 (Ctrl-C) or 143 (SIGTERM), as `scan` gives."""
-        previous_handlers = {}
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                previous_handlers[signum] = signal.signal(signum, stopping.on_signal)
-        try:
-            self.start_observer()
-            self.take_stock(time.monotonic())
-            while True:
-                stopping.honour()   # a stop whose first raise was swallowed (at a fork, in a __del__)
-                now = time.monotonic()
-                if not os.path.isdir(self.root):
-                    raise WatchError(f"the watched folder {self.folder} is gone (deleted, renamed or unmounted)")
-                self.absorb(self.collector.drain(), now)
-                self.check_arriving(now)
-                self.announce_arriving()
-                if self.last is None and not self.arriving:
-                    self.rescan(now)        # the first summary at once, even of an empty folder
-                elif self.due(now):
-                    self.rescan(now)
-                self.collector.wait(self.tick)
-        except KeyboardInterrupt:
-            self.echo(f"doccheck: stopped watching {terminal_text(self.folder)}", err=True)
-        finally:
-            self.stop_observer()
-            for signum, handler in previous_handlers.items():
-                signal.signal(signum, handler)
+        with stopping.handled():
+            try:
+                self.start_observer()
+                self.take_stock(time.monotonic())
+                while True:
+                    stopping.honour()   # a stop whose first raise was swallowed (at a fork, in a __del__)
+                    now = time.monotonic()
+                    if not os.path.isdir(self.root):
+                        raise WatchError(f"the watched folder {self.folder} is gone (deleted, renamed or unmounted)")
+                    self.absorb(self.collector.drain(), now)
+                    self.check_arriving(now)
+                    self.announce_arriving()
+                    if self.last is None and not self.arriving:
+                        self.rescan(now)        # the first summary at once, even of an empty folder
+                    elif self.due(now):
+                        self.rescan(now)
+                    self.collector.wait(self.tick)
+            except KeyboardInterrupt:
+                self.echo(f"doccheck: stopped watching {terminal_text(self.folder)}", err=True)
+            finally:
+                self.stop_observer()
         stopped_by = stopping.stopped_by() or signal.SIGINT
         stopping.reset()   # this stop is answered by the status below
         if self.last_result is None:

@@ -43,6 +43,7 @@ __all__ = [
     "Recognition",
     "Word",
     "text_from_words",
+    "mean_confidence",
     "word_spans",
 ]
 
@@ -104,6 +105,12 @@ def text_from_words(words: Sequence[Word]) -> str:
     if current:
         out.append(_join_words(current))
     return "\n".join(out).strip("\n")
+
+
+def mean_confidence(words: Sequence[Word]) -> float:
+    """The mean of the words' confidences (0-100), leaving out words without one (-1); 0.0 when none."""
+    confs = [w.conf for w in words if w.conf >= 0]
+    return sum(confs) / len(confs) if confs else 0.0
 
 
 def word_spans(text: str, words: Sequence[Word]) -> list[tuple[int, int, Word]]:
