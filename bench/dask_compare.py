@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     command = "python bench/dask_compare.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     work = Path(tempfile.mkdtemp(prefix="doccheck-dask-"))
+    bench.precompile()
     try:
         text = compare(args.skus, args.repeat, args.scan_dpi, work, command)
     finally:
@@ -72,12 +73,15 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
     built = bench.write_batch(batch, skus, specs, 2, kyc=False)   # papers only: KYC OCR is not what the cluster changes
     print(f"built {built['files']} files for the Dask comparison", flush=True)
     env_before = os.environ.get("OMP_THREAD_LIMIT")
-    os.environ["OMP_THREAD_LIMIT"] = "1"   # the workers' tesseract: one thread, as local workers run it
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    no_bytecode = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)   # workers import doccheck as users do   # the workers' tesseract: one thread, as local workers run it
     import dask
 
     with dask.config.set({"distributed.worker.daemon": False}):   # workers fork doccheck's reader (docs/cluster.md)
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None)
+    if no_bytecode is not None:
+        os.environ["PYTHONDONTWRITEBYTECODE"] = no_bytecode
     if env_before is None:
         del os.environ["OMP_THREAD_LIMIT"]
     else:

@@ -268,6 +268,18 @@ class Run:
 SUMMARY = re.compile(r"(\d+) files, (\d+) pages OCR'd, (\d+) cache hits · ([\d.]+) s")
 
 
+# doccheck runs as users run it: Python's bytecode cache on (a sandbox may set
+# PYTHONDONTWRITEBYTECODE, which makes every run compile doccheck's ~100 modules again, ~0.2 s).
+DOCCHECK_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def precompile() -> None:
+    """Write doccheck's bytecode once, before any timed run (pip does this at install time)."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "checker"), quiet=1)
+
+
 def doccheck_cmd() -> list[str]:
     exe = ROOT / ".venv" / "bin" / "doccheck"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "checker"]
@@ -346,7 +358,7 @@ def run_doccheck(cmd: list[str], out_dir: Path, tag: str) -> Run:
     full = cmd + ["--out", str(out_dir / f"{tag}-skus.csv"), "--files-out", str(files_report)]
     log = open(out_dir / f"{tag}.log", "w+")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(full, stdout=log, stderr=subprocess.STDOUT, env=DOCCHECK_ENV)
     sampler = TreeSampler(proc.pid)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -384,6 +396,7 @@ class FloorPage:
     image: Path
     group: str       # "KYC" or the SKU
     render_s: float
+    upright: Path | None = None   # the page turned as doccheck read it, when that is not as stored
 
 
 def stored_page_image(data: bytes, index: int, dpi: int):
@@ -413,30 +426,28 @@ def stored_page_image(data: bytes, index: int, dpi: int):
 
 
 def stored_frames(data: bytes, max_frames: int) -> list:
-    """An image file's frames at their stored size, not scaled; turned upright by their EXIF
-    orientation (a lossless transpose), since the rotation doccheck reports is counted from there."""
+    """An image file's frames as the file stores them: at their stored size, not scaled, and not
+    turned by their EXIF orientation (tesseract given the file reads the pixels as stored)."""
     import io
 
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     img = Image.open(io.BytesIO(data))
     frames = []
     for i in range(min(getattr(img, "n_frames", 1), max_frames)):
         img.seek(i)
-        frames.append(ImageOps.exif_transpose(img).convert("L"))
+        frames.append(img.convert("L"))
     return frames
 
 
 def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorPage]:
     """The page images doccheck OCR'd, as the files store them (a PDF page's own image at its own
-    resolution; an image file's frame at its own size), as PNG files, turned the way doccheck's
-    chosen read was."""
-    from PIL import Image
-
+    resolution; an image file's frame at its own size and orientation), as PNG files. Not turned:
+    which way up a page is, doccheck has to find out, and the floor is tesseract on what the file
+    stores (``FloorPage.upright`` is the page turned as doccheck read it, for ``sideways_cost``)."""
     from checker.rules import load_rules
 
     limits = load_rules(None).limits
-    turn = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
     work.mkdir(parents=True, exist_ok=True)
     pages: list[FloorPage] = []
     for rel, row in report.items():
@@ -446,7 +457,7 @@ def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorP
             continue
         if row["kind"] in ("scanned_pdf", "image") and row["page_count"].isdigit():
             # the floor reads every page of a scan (doccheck may stop before the last one): a page
-            # doccheck did not read is read with the languages and turn of the file's first read page
+            # doccheck did not read is read with the languages of the file's first read page
             read = {n for n, _, _ in wanted}
             _, langs, rot = wanted[0]
             count = min(int(row["page_count"]), limits.max_image_frames) if row["kind"] == "image" else int(row["page_count"])
@@ -463,15 +474,45 @@ def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorP
             frames = stored_frames(data, limits.max_image_frames)
             images = {n - 1: frames[n - 1] for n, _, _ in wanted}
         render_s = (time.perf_counter() - t0) / len(wanted)
+        exif_turn = 0 if "pdf" in row["mime"] else _exif_rotation(data)
         for n, langs, rot in wanted:
             img = images[n - 1]
             dpi = img.info.get("dpi")
-            if rot:
-                img = img.transpose(turn[rot])
             path = work / f"{len(pages):04d}.png"
             img.save(path, "PNG", **({"dpi": dpi} if dpi else {}))
-            pages.append(FloorPage(rel, n, langs, rot, path, row["sku"], render_s))
+            upright = None
+            turn_by = (exif_turn + rot) % 360
+            if turn_by:   # the page as doccheck read it, for the figure of what finding the turn costs
+                upright = work / f"{len(pages):04d}-upright.png"
+                img.transpose(_CLOCKWISE[turn_by]).save(upright, "PNG", **({"dpi": dpi} if dpi else {}))
+            pages.append(FloorPage(rel, n, langs, rot, path, row["sku"], render_s, upright))
     return pages
+
+
+_CLOCKWISE = {90: 4, 180: 3, 270: 2}   # PIL Transpose: ROTATE_270 (90 clockwise), ROTATE_180, ROTATE_90
+
+
+def _exif_rotation(data: bytes) -> int:
+    """Degrees clockwise an image file's EXIF orientation says to turn its pixels (1/3/6/8 only)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        orientation = Image.open(io.BytesIO(data)).getexif().get(0x0112, 1)
+    except Exception:
+        return 0
+    return {3: 180, 6: 90, 8: 270}.get(orientation, 0)
+
+
+def sideways_cost(pages: list[FloorPage]) -> dict:
+    """tesseract on each page stored sideways or upside down, as stored and turned upright, one at a
+    time: what the floor pays for not knowing the turn, next to what doccheck pays to find it."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    turned = [p for p in pages if p.upright is not None]
+    stored = [_timed(["tesseract", str(p.image), "-", "-l", p.langs], env)[0] for p in turned]
+    upright = [_timed(["tesseract", str(p.upright), "-", "-l", p.langs], env)[0] for p in turned]
+    return {"pages": len(turned), "stored_s": sum(stored), "upright_s": sum(upright)}
 
 
 @dataclass
@@ -523,8 +564,8 @@ def profile_batch(batch: Path, report: dict[str, dict], out: Path, pages: list[F
     import cProfile
     import pstats
 
-    import checker.reading.ocr as ocr_mod
     import checker.reading.render as render_mod
+    from checker.reading.engines.tesseract import TesseractEngine as ocr_mod
     from checker.reading.extract import extract_facts
     from checker.external.tesseract import private_tempdir, tesseract_status
     from checker.models import Group
@@ -540,16 +581,16 @@ def profile_batch(batch: Path, report: dict[str, dict], out: Path, pages: list[F
     real_recognise, real_orientation = ocr_mod.recognise, ocr_mod.orientation
     real_render, real_frames = render_mod.render_pdf_pages, render_mod.load_image_frames
 
-    def recognise(*a, **k):
+    def recognise(self, *a, **k):
         t0 = time.perf_counter()
-        rec = real_recognise(*a, **k)
+        rec = real_recognise(self, *a, **k)
         calls.append(("read", time.perf_counter() - t0, rec))
         return rec
 
-    def orientation(*a, **k):
+    def orientation(self, *a, **k):
         t0 = time.perf_counter()
         try:
-            return real_orientation(*a, **k)
+            return real_orientation(self, *a, **k)
         finally:
             calls.append(("osd", time.perf_counter() - t0, None))
 
@@ -637,7 +678,7 @@ def startup_cost(out: Path, jobs: int) -> float:
         cmd = doccheck_cmd() + ["scan", str(empty), "--jobs", str(jobs), "--cache-dir", str(out / f"cache-empty-{i}"),
                                 "--today", TODAY, "-q", "--out", str(out / "empty-skus.csv")]
         t0 = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=DOCCHECK_ENV)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -739,6 +780,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         out = Path(tempfile.mkdtemp(prefix="doccheck-bench-"))
     jobs, repeat = max(1, args.jobs), max(1, args.repeat)
+    precompile()
     info = machine()
     print(f"doccheck bench: {args.skus} SKUs, --jobs {jobs}, repeat {repeat}, work folder {out}", flush=True)
     all_results: list[dict] = []
@@ -834,6 +876,8 @@ def bench(args, out: Path, jobs: int, repeat: int) -> dict:
     res["main"] = dict(colds=colds, floors=floors, warms=warms, touches=touches, touch_ok=touch_ok,
                        touch_file=touch_spec.rel, pages=pages, text_pdfs=len(text_pdfs))
     res["startup_s"] = startup_cost(out, jobs)
+    res["sideways"] = sideways_cost(pages)
+    print(f"  pages stored turned: {res['sideways']}", flush=True)
     print(f"  doccheck on an empty folder: {res['startup_s']:.2f} s", flush=True)
 
     if args.profile:
@@ -1065,6 +1109,8 @@ def render_markdown(res: dict) -> str:
          f"{'yes' if all(main['touch_ok']) else 'NO'}) |",
          f"| floor s | {floor_s:.1f} ({spread([f.total for f in floors])}) |",
          f"| – tesseract part | {med([f.tesseract_s for f in floors]):.1f} ({len(main['pages'])} page images) |",
+         *([f"| – of which stored turned | {res['sideways']['pages']} pages: tesseract {res['sideways']['stored_s']:.1f} s as stored, "
+             f"{res['sideways']['upright_s']:.1f} s turned upright (one at a time) |"] if res.get("sideways", {}).get("pages") else []),
          f"| – pdftotext part | {med([f.pdftotext_s for f in floors]):.2f} ({main['text_pdfs']} text PDFs) |",
          f"| **cold / floor** | **{med(ratios):.2f}** ({min(ratios):.2f}–{max(ratios):.2f}; target ≤ {TARGET_COLD_FLOOR}) |",
          f"| cold / floor per pair, s | {', '.join(f'{c.wall:.1f}/{f.total:.1f}' for c, f in zip(colds, floors))} |",

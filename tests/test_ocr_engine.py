@@ -13,7 +13,7 @@ from checker import cache_keys
 from checker.process.cluster import ClusterError, check_workers
 from checker.reading import engines
 from checker.reading.engines.tesseract import TesseractEngine
-from checker.reading.ocr import ocr_image
+from checker.reading.ocr import ocr_image, read_lines_again
 
 PACKAGE = cache_keys.PACKAGE
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -72,6 +72,23 @@ def test_the_page_policy_runs_on_the_engine_it_is_given_and_writes_only_where_to
     assert engine.folders[0].parent == tmp_path and engine.folders[0].name.startswith("doccheck-ocr-")
     assert list(tmp_path.iterdir()) == []          # the page's private folder is gone
     assert tempfile.tempdir == before              # and nothing process-wide was rewritten
+
+
+@pytest.mark.ocr
+def test_a_number_s_lines_are_read_again_at_every_scale_in_one_engine_run(page, tmp_path):
+    first = ocr_image(page, tmpdir=str(tmp_path))
+    number_line = {(w.block, w.par, w.line) for w in first.words if "01234/23" in w.text}
+    engine = CountingEngine()
+    reads = read_lines_again(page, first.words, number_line, "rus+eng", (1.0, 1.5, 2.0), engine=engine,
+                             tmpdir=str(tmp_path))
+    assert engine.reads == ["rus+eng"]          # three scales, one run
+    assert len(reads) == 3
+    for words in reads:                          # each scale's read, in the page's own pixels
+        again = [w for w in words if (w.block, w.par, w.line) in number_line]
+        assert "01234/23" in " ".join(w.text for w in again)
+        assert all(abs(w.top - 130) < 25 for w in again)
+        assert [w.text for w in words if (w.block, w.par, w.line) not in number_line] == \
+            [w.text for w in first.words if (w.block, w.par, w.line) not in number_line]
 
 
 class FakeClient:

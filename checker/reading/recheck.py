@@ -13,7 +13,7 @@ FACT_DPI, 300 dpi, on a page read below it). The first read in which more of the
 numbers are well formed, every word of those lines read at the confidence a number's evidence
 asks (numbers.yaml evidence.min_confidence), replaces those lines; otherwise the page's read
 stands. A page whose numbers are well formed costs nothing more; one with a doubtful number costs
-one engine run per scale tried (at most five) on a strip of a few lines.
+one engine run on an image of its lines at every scale (at most five), stacked.
 
 Only with ReadingNeeds (the number rules; product papers): KYC papers are not judged on a
 registration number. Pure: the page image, its OCR and the needs in, words out.
@@ -53,8 +53,8 @@ def _lines_of(words: Sequence[Word], text: str, start: int, end: int) -> set[tup
 
 # The sizes a doubtful number's lines are read at, in turn: as they are, then larger. Measured on
 # "ЕАЭС N RU" (DejaVu Sans, a 200-dpi page): the strip at 1.0 read "ВУ", 1.25 "RU", 1.5 "КУ", 2.0
-# "RU"; on the junk-text-layer case's declaration 1.0 already read "RU". Each try is one engine run
-# on a strip of a few lines, and only for a number that failed its structural check.
+# "RU"; on the junk-text-layer case's declaration 1.0 already read "RU". All of them are read in one
+# engine run (the strips of every scale stacked), and only for a number that failed its structural check.
 SCALES = (1.0, 1.25, 1.5, 2.0)
 FACT_DPI = 300             # the resolution a whole page gave the junk case's number right at
 MAX_STRIP_WIDTH = 7000     # px: a phone photo's lines are not blown up past this
@@ -83,8 +83,9 @@ def recheck_numbers(image: Image.Image, words: Sequence[Word], langs: str, dpi: 
     for n in doubtful:
         lines |= _lines_of(words, text, n.position, n.position + len(n.raw))
     before = sum(1 for n in numbers if n.well_formed)
-    for scale in _scales(image.width, dpi):
-        again = read_lines_again(image, words, lines, langs, scale, dpi=dpi, timeout_s=timeout_s, tmpdir=tmpdir)
+    reads = read_lines_again(image, words, lines, langs, _scales(image.width, dpi), dpi=dpi, timeout_s=timeout_s,
+                             tmpdir=tmpdir)
+    for again in reads:   # smallest scale first: the first that makes more numbers well formed, surely
         if again is not None and _well_formed(text_from_words(again), needs) > before and _sure(again, lines, needs):
             return again
     return None
