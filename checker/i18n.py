@@ -112,8 +112,12 @@ def builtin_messages() -> Messages:
 
 
 def messages_for(directory: Path | None) -> Messages:
-    """A rules folder's messages.yaml, or the built-in one when that folder has none."""
-    if directory is not None and (Path(directory) / MESSAGES_FILE).is_file():
+    """A rules folder's messages.yaml, or the built-in one when that folder has none (or is the
+    built-in folder: its messages are loaded once per process)."""
+    from .rules_location import default_rules_dir
+
+    if directory is not None and (Path(directory) / MESSAGES_FILE).is_file() and \
+            Path(directory).resolve() != default_rules_dir().resolve():
         return load_messages(Path(directory) / MESSAGES_FILE)
     return builtin_messages()
 
