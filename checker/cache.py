@@ -83,7 +83,16 @@ HOLDER_KEY_BYTES = 32
 _NOT_SPACE = re.compile(r"\S")
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+def _encodable(value: str) -> bool:
+    """No lone surrogate in ``value`` (writers could not encode it): a strict UTF-8 encode, 18 us
+    on a 20,000-character page where a regular-expression scan took 135 us."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @functools.cache
@@ -109,19 +118,46 @@ def _checker(hint: object) -> Callable[[object], bool]:
     if hint is typing.Any:
         return lambda value: True
     origin = typing.get_origin(hint)
+    # Loops, not all()/any() over generators: a warm scan of 10,000 files checks a million values.
     if origin in (typing.Union, types.UnionType):
-        parts = tuple(_checker(h) for h in typing.get_args(hint))
-        return lambda value: any(part(value) for part in parts)
+        args = typing.get_args(hint)
+        if len(args) == 2 and type(None) in args:   # Optional[X]
+            inner = _checker(args[0] if args[1] is type(None) else args[1])
+            return lambda value: value is None or inner(value)
+        parts = tuple(_checker(h) for h in args)
+
+        def check_union(value: object) -> bool:
+            for part in parts:
+                if part(value):
+                    return True
+            return False
+        return check_union
     if hint is type(None):
         return lambda value: value is None
     if origin is list:
         (item_hint,) = typing.get_args(hint)
         item = _checker(item_hint)
-        return lambda value: isinstance(value, list) and all(item(v) for v in value)
+
+        def check_list(value: object) -> bool:
+            if type(value) is not list:
+                return False
+            for v in value:
+                if not item(v):
+                    return False
+            return True
+        return check_list
     if origin is dict:
         key_hint, item_hint = typing.get_args(hint)
         key, item = _checker(key_hint), _checker(item_hint)
-        return lambda value: isinstance(value, dict) and all(key(k) and item(v) for k, v in value.items())
+
+        def check_dict(value: object) -> bool:
+            if type(value) is not dict:
+                return False
+            for k, v in value.items():
+                if not (key(k) and item(v)):
+                    return False
+            return True
+        return check_dict
     if isinstance(hint, type) and issubclass(hint, Enum):
         values = frozenset(m.value for m in hint)
         return lambda value: isinstance(value, (str, int)) and value in values
@@ -136,7 +172,7 @@ def _checker(hint: object) -> Callable[[object], bool]:
     if hint is float:
         return lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
     if hint is str:
-        return lambda value: isinstance(value, str) and not _SURROGATE.search(value)
+        return lambda value: isinstance(value, str) and _encodable(value)
     if hint is Said:   # a note as message id and arguments (checker.i18n.to_data)
         return lambda value: isinstance(value, dict) and is_data(value)
     return lambda value: False
@@ -156,7 +192,10 @@ def _row_checker(model: type) -> Callable[[object], bool]:
             return False
         if not checks:   # built on first use: a model's fields may name models resolved later
             checks.update((f.name, _checker(hints[f.name])) for f in fields)
-        return all(checks[name](value) for name, value in data.items())
+        for name, value in data.items():
+            if not checks[name](value):
+                return False
+        return True
 
     return conforms
 
@@ -343,10 +382,40 @@ class FactCache:
 
     def lookup(self, path: str, size: int, mtime_ns: int, extractor: str) -> FileFacts | None:
         """The facts of a file unchanged since it was last read here (same path, size and mtime)."""
-        row = self._safely(lambda db: db.execute(
-            "SELECT f.data FROM seen s JOIN facts f ON f.sha256 = s.sha256 AND f.extractor = ? "
-            "WHERE s.path = ? AND s.size = ? AND s.mtime_ns = ?", (self._key(extractor), path_key(path), size, mtime_ns)).fetchone())
-        return _decode(row, FileFacts)
+        return self.lookup_many([(path, size, mtime_ns, extractor)]).get(0)
+
+    def lookup_many(self, files: list[tuple[str, int, int, str]]) -> dict[int, FileFacts]:
+        """``lookup`` for many files in one query: ``files`` as (path, size, mtime_ns, extractor);
+        the facts found, by index into ``files`` (a miss or a row of the wrong shape is left out).
+        A warm scan of 10,000 files asks SQLite once, not 10,000 times."""
+        keys: dict[str, str] = {}
+        wanted = [(i, path_key(path), size, mtime_ns, keys.setdefault(extractor, self._key(extractor)))
+                  for i, (path, size, mtime_ns, extractor) in enumerate(files)]
+        return self._many(FileFacts, "path TEXT, size INTEGER, mtime_ns INTEGER, extractor TEXT", wanted,
+                          "JOIN seen s ON s.path = w.path AND s.size = w.size AND s.mtime_ns = w.mtime_ns "
+                          "JOIN facts f ON f.sha256 = s.sha256 AND f.extractor = w.extractor", "f")
+
+    def _many(self, model: type, columns: str, wanted: list[tuple], join: str, table: str, params: tuple = ()) -> dict:
+        """Rows of ``model`` for many keys at once: ``wanted`` (index first, then ``columns``) put in a
+        temporary table ``w`` and joined (``join``) to the stored rows (alias ``table``); the decoded
+        rows by index. The temporary table lives in this connection only and is emptied after."""
+        if not wanted:
+            return {}
+
+        def query(db: sqlite3.Connection) -> list[tuple[int, str]]:
+            db.execute("DROP TABLE IF EXISTS temp.w")
+            db.execute(f"CREATE TEMP TABLE w (i INTEGER PRIMARY KEY, {columns})")
+            db.executemany(f"INSERT INTO w VALUES ({', '.join('?' * len(wanted[0]))})", wanted)
+            rows = db.execute(f"SELECT w.i, {table}.data FROM w {join}", params).fetchall()
+            db.execute("DROP TABLE temp.w")
+            return rows
+
+        found: dict[int, object] = {}
+        for i, data in self._safely(query, []):
+            row = _decode((data,), model)
+            if row is not None:
+                found[i] = row
+        return found
 
     def get(self, sha256: str, extractor: str) -> FileFacts | None:
         """The facts of content ``sha256`` read with settings ``extractor`` by this reading code, or None."""
@@ -359,12 +428,16 @@ class FactCache:
         return facts_key(extractor, self.reading)
 
     def get_analysis(self, facts: FileFacts, analyser: str) -> FileAnalysis | None:
-        if not facts.sha256:
-            return None
-        row = self._safely(lambda db: db.execute(
-            "SELECT data FROM text_analysis WHERE sha256=? AND extractor=? AND analyser=?",
-            (facts.sha256, self._key(facts.extractor), analyser)).fetchone())
-        return _decode(row, FileAnalysis)
+        """The stored text analysis of ``facts`` made by rules and code ``analyser``, or None."""
+        return self.get_analyses([facts], analyser).get(0)
+
+    def get_analyses(self, facts: list[FileFacts], analyser: str) -> dict[int, FileAnalysis]:
+        """``get_analysis`` for many files' facts in one query; the analyses found, by index into
+        ``facts`` (a miss or a row of the wrong shape is left out)."""
+        return self._many(FileAnalysis, "sha256 TEXT, extractor TEXT",
+                          [(i, f.sha256, self._key(f.extractor)) for i, f in enumerate(facts) if f.sha256],
+                          "JOIN text_analysis a ON a.sha256 = w.sha256 AND a.extractor = w.extractor AND a.analyser = ?",
+                          "a", (analyser,))
 
     def _write(self, statements: list[tuple[str, list[tuple]]]) -> None:
         """Each (SQL, rows) pair executed for all its rows, in one immediate transaction: all of it

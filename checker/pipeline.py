@@ -105,6 +105,12 @@ def scan(options: ScanOptions) -> ScanResult:
     tasks: list[Task] = []
     root = os.path.realpath(options.root)
     arriving = {i for i, (f, _, _) in enumerate(placed) if os.path.join(root, *f.parts) in options.arriving}
+    # Unchanged since last time (same path, size and mtime): not even re-hashed; asked in one query.
+    by_path = [i for i, (f, group, _) in enumerate(placed) if i not in arriving and group is not Group.KYC
+               and (options.memory is None or (f.abspath, f.size, f.mtime_ns, settings[i].key()) not in options.memory)]
+    unchanged = {by_path[k]: facts for k, facts in cache.lookup_many(
+        [(placed[i][0].abspath, placed[i][0].size, placed[i][0].mtime_ns, settings[i].key()) for i in by_path]).items()} \
+        if cache is not None else {}
     for i, (f, _, _) in enumerate(placed):
         if i in arriving:
             facts_by_index[i] = FileFacts(sha256="", size=f.size, mime="", kind=FileKind.UNREADABLE,
@@ -121,13 +127,10 @@ def scan(options: ScanOptions) -> ScanResult:
                 facts_by_index[i], kyc_cached[i] = entry.facts, entry
                 hits += 1
                 continue
-        elif cache is not None:
-            # Unchanged since last time (same path, size and mtime): not even re-hashed.
-            cached = cache.lookup(f.abspath, f.size, f.mtime_ns, settings[i].key())
-            if cached is not None:
-                facts_by_index[i] = cached
-                hits += 1
-                continue
+        elif i in unchanged:
+            facts_by_index[i] = unchanged[i]
+            hits += 1
+            continue
         tasks.append(Task(i, f.abspath, f.size, f.mtime_ns, settings[i], str(cache.directory) if cache else None))
 
     with Progress(len(placed), hits, enabled=options.progress, lang=options.lang) as progress:
@@ -156,15 +159,15 @@ def scan(options: ScanOptions) -> ScanResult:
     fresh: list[tuple[FileFacts, FileAnalysis]] = []
     text_analyses: dict[int, FileAnalysis] = {}
     files: list[FileResult] = []
+    asked = [i for i in range(len(placed)) if i not in kyc_cached]
+    stored = {asked[k]: a for k, a in cache.get_analyses([facts_by_index[i] for i in asked], analyser).items()} \
+        if cache is not None else {}
     for i, (f, group, sku) in enumerate(placed):
         # Scans are often named after the passport or account they hold: every output shows such names
         # masked, wherever the file lies, and the rename suggestion is made from the masked name.
         path, name = shown_path(f.parts), shown_path(f.parts[-1:])
         facts = facts_by_index[i]
-        if i in kyc_cached:
-            text_analysis = kyc_cached[i].analysis
-        else:
-            text_analysis = cache.get_analysis(facts, analyser) if cache is not None else None
+        text_analysis = kyc_cached[i].analysis if i in kyc_cached else stored.get(i)
         if text_analysis is None:
             text_analysis = analyse_text(facts, rules)
             fresh.append((facts, text_analysis))

@@ -335,6 +335,29 @@ def test_a_cached_row_with_wrong_types_is_a_miss(tmp_path, bad):
     assert cache.get("ab" * 32, "v2:x") is None
 
 
+def test_many_files_are_looked_up_at_once_each_by_its_own_path_size_and_time(tmp_path):
+    from checker.cache import FactCache
+    from checker.models import FileFacts, FileKind, PageText
+
+    cache = FactCache(tmp_path / "cache")
+    stored = []
+    for n in range(3):
+        facts = FileFacts(sha256=f"{n:02d}" * 32, size=10 + n, mime="application/pdf", kind=FileKind.TEXT_PDF,
+                          extractor="v2:x", pages=[PageText(1, "text", f"Сертификат {n}")])
+        cache.put(f"/batch/PB-{n}/RU_cert.pdf", 10 + n, 1, facts)
+        stored.append(facts)
+    cache.db.execute("UPDATE facts SET data='{\"size\": \"12\"}' WHERE sha256=?", ("02" * 32,))   # tampered
+    found = cache.lookup_many([("/batch/PB-1/RU_cert.pdf", 11, 1, "v2:x"),      # hit
+                               ("/batch/PB-0/RU_cert.pdf", 10, 2, "v2:x"),      # touched since: miss
+                               ("/batch/PB-0/RU_cert.pdf", 10, 1, "v2:x"),      # hit
+                               ("/batch/PB-0/RU_cert.pdf", 10, 1, "v3:y"),      # other settings: miss
+                               ("/batch/PB-2/RU_cert.pdf", 12, 1, "v2:x"),      # wrong shape: miss
+                               ("/batch/PB-9/RU_cert.pdf", 10, 1, "v2:x")])     # never seen: miss
+    assert found == {0: stored[1], 2: stored[0]}
+    assert cache.lookup_many([]) == {}
+    assert cache.lookup_many([("/batch/PB-1/RU_cert.pdf", 11, 1, "v2:x")]) == {0: stored[1]}   # the table is emptied
+
+
 # --- 6. processes and leftovers ------------------------------------------------------------------
 
 def test_workers_die_with_their_parent_after_kill_9(tmp_path):
