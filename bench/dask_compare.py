@@ -11,8 +11,10 @@ fresh cache (so every file is read):
 * ``doccheck scan BATCH --jobs 2``            two local workers
 * ``doccheck scan BATCH --scheduler ADDR``     the cluster, each task carrying the file's bytes
 * ``doccheck scan BATCH --scheduler ADDR --shared-fs``   the cluster, tasks carrying paths only
+* ``doccheck scan BATCH --scheduler ADDR1``    a second LocalCluster of 1 worker (the same fixed
+  costs as the 2-worker cluster: connecting, asking the workers, shipping; only the workers differ)
 
-and checks the files and SKU reports are identical across the four. The cost of shipping bytes
+and checks the files and SKU reports are identical across the five. The cost of shipping bytes
 per file is (bytes wall - shared-fs wall) / files. Throughput ratio: files per second with the
 cluster's 2 workers over --jobs 1.
 """
@@ -51,11 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
-    return 0 if "identical (files report and SKU report, all four settings): yes" in text else 1
+    return 0 if "identical (files report and SKU report, all five settings): yes" in text else 1
 
 
 def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -> str:
-    """The four settings on one batch of ``n_skus`` SKUs' papers, in ``work`` (made if missing);
+    """The five settings on one batch of ``n_skus`` SKUs' papers, in ``work`` (made if missing);
     the markdown section with the figures."""
     from distributed import LocalCluster
 
@@ -80,6 +82,8 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
     with dask.config.set({"distributed.worker.daemon": False}):   # workers fork doccheck's reader (docs/cluster.md)
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None)
+        single = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                              dashboard_address=None)
     if no_bytecode is not None:
         os.environ["PYTHONDONTWRITEBYTECODE"] = no_bytecode
     if env_before is None:
@@ -88,7 +92,8 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
         os.environ["OMP_THREAD_LIMIT"] = env_before
     settings = {"--jobs 1": ["--jobs", "1"], "--jobs 2": ["--jobs", "2"],
                 "cluster, bytes": ["--scheduler", cluster.scheduler_address],
-                "cluster, --shared-fs": ["--scheduler", cluster.scheduler_address, "--shared-fs"]}
+                "cluster, --shared-fs": ["--scheduler", cluster.scheduler_address, "--shared-fs"],
+                "cluster of 1 worker": ["--scheduler", single.scheduler_address]}
     runs: dict[str, list] = {name: [] for name in settings}
     reports: dict[str, tuple[bytes, bytes]] = {}
     try:
@@ -105,6 +110,7 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
                 print(f"  {name}: {run.wall:.1f} s  {run.summary}", flush=True)
     finally:
         cluster.close()
+        single.close()
     identical = len(set(reports.values())) == 1
     wall = {name: statistics.median(r.wall for r in rs) for name, rs in runs.items()}
     files = runs["--jobs 1"][0].summary["files"]
@@ -117,9 +123,10 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
              "| setting | wall s | files/s | pages OCR'd |", "| --- | ---: | ---: | ---: |"]
     for name, rs in runs.items():
         lines.append(f"| {name} | {wall[name]:.1f} | {files / wall[name]:.2f} | {rs[0].summary['pages']} |")
-    lines += ["", f"* reports identical (files report and SKU report, all four settings): {'yes' if identical else 'NO'}",
+    lines += ["", f"* reports identical (files report and SKU report, all five settings): {'yes' if identical else 'NO'}",
               f"* throughput, cluster of 2 workers / --jobs 1: {wall['--jobs 1'] / wall['cluster, bytes']:.2f}× "
-              f"(target ≥ 1.7×); --jobs 2 / --jobs 1: {wall['--jobs 1'] / wall['--jobs 2']:.2f}×",
+              f"(target ≥ 1.7×); --jobs 2 / --jobs 1: {wall['--jobs 1'] / wall['--jobs 2']:.2f}×; "
+              f"cluster of 2 workers / cluster of 1 worker: {wall['cluster of 1 worker'] / wall['cluster, bytes']:.2f}×",
               f"* shipping bytes: {(wall['cluster, bytes'] - wall['cluster, --shared-fs']) / files * 1000:.0f} ms per file "
               f"({built['bytes'] / max(1, len(specs)) / 1024:.0f} KiB on average) = (bytes − shared-fs wall) / files", ""]
     return "\n".join(lines)
