@@ -908,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.dask:
             import dask_compare
 
-            dask_text = dask_compare.compare(args.dask_skus, repeat=1, scan_dpi=args.scan_dpi[-1], work=out / "dask",
+            dask_text = dask_compare.compare(args.dask_skus, repeat=repeat, scan_dpi=args.scan_dpi[-1], work=out / "dask",
                                              command=command)
     finally:
         if not args.keep and not args.out:

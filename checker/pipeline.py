@@ -133,6 +133,9 @@ def scan(options: ScanOptions) -> ScanResult:
             continue
         tasks.append(Task(i, f.abspath, f.size, f.mtime_ns, settings[i], str(cache.directory) if cache else None))
 
+    # Largest files first: scans and photos (the slow ones) start while small text PDFs wait to fill
+    # the gaps at the end, so no worker sits idle behind one long file (the order changes no result).
+    tasks.sort(key=lambda task: task.size, reverse=True)
     with Progress(len(placed), hits, enabled=options.progress, lang=options.lang) as progress:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)
