@@ -98,15 +98,17 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
     reports: dict[str, tuple[bytes, bytes]] = {}
     try:
         for r in range(repeat):
-            for name, extra in settings.items():
-                cmd = bench.scan_cmd(batch, built["skus_csv"], 2, out / f"cache-{len(reports)}-{r}")
+            for index, (name, extra) in enumerate(settings.items()):   # a fresh cache for every run
+                cmd = bench.scan_cmd(batch, built["skus_csv"], 2, out / f"cache-{index}-{r}")
                 i = cmd.index("--jobs")
                 del cmd[i:i + 2]
                 tag = f"{name.replace(' ', '_').replace(',', '').replace('-', '')}-{r}"
                 run = bench.run_doccheck(cmd + extra, out / "runs", tag)
                 runs[name].append(run)
                 sku_report = out / "runs" / f"{tag}-skus.csv"
-                reports[name] = (run.files_report.read_bytes(), sku_report.read_bytes())
+                reports[f"{name} #{r}"] = (run.files_report.read_bytes(), sku_report.read_bytes())
+                if run.summary["hits"]:
+                    sys.exit(f"{name}: {run.summary['hits']} cache hits in a run that must read every file")
                 print(f"  {name}: {run.wall:.1f} s  {run.summary}", flush=True)
     finally:
         cluster.close()

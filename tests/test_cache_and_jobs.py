@@ -155,3 +155,25 @@ def test_a_warm_scan_does_not_analyse_text_again(batch, tmp_path, monkeypatch):
     warm = scan(_text_only_options(batch, cache, default_rules_dir()))
     assert _reasons(warm) == _reasons(cold)
     assert [f.analysis for f in warm.files] == [f.analysis for f in cold.files]
+
+
+def test_files_go_to_the_workers_largest_first_and_the_order_changes_no_result(batch, monkeypatch):
+    from checker import pipeline
+
+    handed: list[int] = []
+    real = pipeline.run_isolated
+
+    def spy(tasks, limits, on_done=None, reverse=False):
+        tasks = list(tasks)
+        handed[:] = [task.size for task in tasks]
+        return real(tasks[::-1] if reverse else tasks, limits, on_done)
+
+    monkeypatch.setattr(pipeline, "run_isolated", spy)
+    largest_first = scan(_options(batch, None))
+    assert len(handed) == largest_first.stats.files > 3
+    assert handed == sorted(handed, reverse=True)          # scans and photos first, small text PDFs last
+    monkeypatch.setattr(pipeline, "run_isolated", lambda tasks, limits, on_done=None: spy(tasks, limits, on_done, True))
+    smallest_first = scan(_options(batch, None))
+    assert [(f.path, f.facts.text, f.analysis, f.findings) for f in smallest_first.files] == \
+        [(f.path, f.facts.text, f.analysis, f.findings) for f in largest_first.files]
+    assert _reasons(smallest_first) == _reasons(largest_first)
