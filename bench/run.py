@@ -543,6 +543,7 @@ def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorP
     resolution; an image file's frame at its own size and orientation), as PNG files. Not turned:
     which way up a page is, doccheck has to find out, and the floor is tesseract on what the file
     stores (``FloorPage.upright`` is the page turned as doccheck read it, for ``sideways_cost``)."""
+    from checker.reading.ocr import turned
     from checker.rules import load_rules
 
     limits = load_rules(None).limits
@@ -583,12 +584,9 @@ def floor_pages(batch: Path, report: dict[str, dict], work: Path) -> list[FloorP
             turn_by = (exif_turn + rot) % 360
             if turn_by:   # the page as doccheck read it, for the figure of what finding the turn costs
                 upright = work / f"{len(pages):04d}-upright.png"
-                img.transpose(_CLOCKWISE[turn_by]).save(upright, "PNG", **({"dpi": dpi} if dpi else {}))
+                turned(img, turn_by).save(upright, "PNG", **({"dpi": dpi} if dpi else {}))
             pages.append(FloorPage(rel, n, langs, rot, path, row["sku"], render_s, upright, read=n in ocr_read))
     return pages
-
-
-_CLOCKWISE = {90: 4, 180: 3, 270: 2}   # PIL Transpose: ROTATE_270 (90 clockwise), ROTATE_180, ROTATE_90
 
 
 def _exif_rotation(data: bytes) -> int:

@@ -388,8 +388,8 @@ class FactCache:
         """``lookup`` for many files in one query: ``files`` as (path, size, mtime_ns, extractor);
         the facts found, by index into ``files`` (a miss or a row of the wrong shape is left out).
         A warm scan of 10,000 files asks SQLite once, not 10,000 times."""
-        keys: dict[str, str] = {}
-        wanted = [(i, path_key(path), size, mtime_ns, keys.setdefault(extractor, self._key(extractor)))
+        keys = {extractor: self._key(extractor) for extractor in {f[3] for f in files}}   # a few settings, not one per file
+        wanted = [(i, path_key(path), size, mtime_ns, keys[extractor])
                   for i, (path, size, mtime_ns, extractor) in enumerate(files)]
         return self._many(FileFacts, "path TEXT, size INTEGER, mtime_ns INTEGER, extractor TEXT", wanted,
                           "JOIN seen s ON s.path = w.path AND s.size = w.size AND s.mtime_ns = w.mtime_ns "
@@ -398,7 +398,7 @@ class FactCache:
     def _many(self, model: type, columns: str, wanted: list[tuple], join: str, table: str, params: tuple = ()) -> dict:
         """Rows of ``model`` for many keys at once: ``wanted`` (index first, then ``columns``) put in a
         temporary table ``w`` and joined (``join``) to the stored rows (alias ``table``); the decoded
-        rows by index. The temporary table lives in this connection only and is emptied after."""
+        rows by index. The temporary table lives in this connection only and is dropped after."""
         if not wanted:
             return {}
 
@@ -434,8 +434,9 @@ class FactCache:
     def get_analyses(self, facts: list[FileFacts], analyser: str) -> dict[int, FileAnalysis]:
         """``get_analysis`` for many files' facts in one query; the analyses found, by index into
         ``facts`` (a miss or a row of the wrong shape is left out)."""
+        keys = {extractor: self._key(extractor) for extractor in {f.extractor for f in facts}}
         return self._many(FileAnalysis, "sha256 TEXT, extractor TEXT",
-                          [(i, f.sha256, self._key(f.extractor)) for i, f in enumerate(facts) if f.sha256],
+                          [(i, f.sha256, keys[f.extractor]) for i, f in enumerate(facts) if f.sha256],
                           "JOIN text_analysis a ON a.sha256 = w.sha256 AND a.extractor = w.extractor AND a.analyser = ?",
                           "a", (analyser,))
 

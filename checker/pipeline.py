@@ -105,13 +105,8 @@ def scan(options: ScanOptions) -> ScanResult:
     tasks: list[Task] = []
     root = os.path.realpath(options.root)
     arriving = {i for i, (f, _, _) in enumerate(placed) if os.path.join(root, *f.parts) in options.arriving}
-    # Unchanged since last time (same path, size and mtime): not even re-hashed; asked in one query.
-    by_path = [i for i, (f, group, _) in enumerate(placed) if i not in arriving and group is not Group.KYC
-               and (options.memory is None or (f.abspath, f.size, f.mtime_ns, settings[i].key()) not in options.memory)]
-    unchanged = {by_path[k]: facts for k, facts in cache.lookup_many(
-        [(placed[i][0].abspath, placed[i][0].size, placed[i][0].mtime_ns, settings[i].key()) for i in by_path]).items()} \
-        if cache is not None else {}
-    for i, (f, _, _) in enumerate(placed):
+    unchecked: list[int] = []   # product papers the cache may hold by path, size and mtime: asked in one query
+    for i, (f, group, _) in enumerate(placed):
         if i in arriving:
             facts_by_index[i] = FileFacts(sha256="", size=f.size, mime="", kind=FileKind.UNREADABLE,
                                           problem="", extractor=settings[i].key())
@@ -121,17 +116,27 @@ def scan(options: ScanOptions) -> ScanResult:
             facts_by_index[i] = remembered
             hits += 1
             continue
-        if cache is not None and placed[i][1] is Group.KYC:
+        if cache is not None and group is Group.KYC:
             entry = _cached_kyc(cache, f, settings[i].key(), analyser)
             if entry is not None:
                 facts_by_index[i], kyc_cached[i] = entry.facts, entry
                 hits += 1
                 continue
-        elif i in unchanged:
-            facts_by_index[i] = unchanged[i]
-            hits += 1
+        elif cache is not None:
+            unchecked.append(i)
             continue
         tasks.append(Task(i, f.abspath, f.size, f.mtime_ns, settings[i], str(cache.directory) if cache else None))
+    if unchecked:
+        # Unchanged since last time (same path, size and mtime): not even re-hashed.
+        found = cache.lookup_many([(placed[i][0].abspath, placed[i][0].size, placed[i][0].mtime_ns, settings[i].key())
+                                   for i in unchecked])
+        for k, i in enumerate(unchecked):
+            f = placed[i][0]
+            if k in found:
+                facts_by_index[i] = found[k]
+                hits += 1
+            else:
+                tasks.append(Task(i, f.abspath, f.size, f.mtime_ns, settings[i], str(cache.directory)))
 
     # Largest files first: scans and photos (the slow ones) start while small text PDFs wait to fill
     # the gaps at the end, so no worker sits idle behind one long file (the order changes no result).
