@@ -10,7 +10,7 @@ import pytest
 
 from checker.process.executor import Limits, Task, run_isolated
 from checker.models import ExtractSettings
-from conftest import read_csv, tree_digest
+from conftest import SAMPLES, read_csv, tree_digest
 from helpers.bombs import flate_bomb_pdf, pixel_bomb_png
 
 FORMULA_START = re.compile(r"^\s*[=+\-@\t\r]")
@@ -99,9 +99,9 @@ def test_reports_are_atomic_and_not_world_readable(hostile_tree, run_cli):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path, monkeypatch):
-    """A scanned page needs seconds of OCR; a 0.5 s limit turns it into a finding, and the next file is read.
-    The killed worker's page image (it may be a passport) is not left behind in the temp folder."""
+def _slow_page_in_scratch(tmp_path, monkeypatch):
+    """``tmp_path/slow.png``, a full A4 page of text (seconds of OCR), and a fresh temporary folder
+    for the run (returned) to check that no page image is left behind."""
     import tempfile
 
     from PIL import Image, ImageDraw, ImageFont
@@ -109,19 +109,52 @@ def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path, monkeypatch):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
     page = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(page)
     for line in range(60):
         draw.text((100, 100 + line * 55), "Инструкция по эксплуатации внешнего аккумулятора", font=font, fill=0)
     page.save(tmp_path / "slow.png")
+    return scratch
+
+
+def test_a_file_that_hangs_is_killed_at_its_deadline(tmp_path, monkeypatch):
+    """A scanned page needs seconds of OCR; a 0.5 s limit turns it into a finding, and the next file is read.
+    The killed worker's page image (it may be a passport) is not left behind in the temp folder."""
+    scratch = _slow_page_in_scratch(tmp_path, monkeypatch)
     (tmp_path / "empty.pdf").write_bytes(b"")
     tasks = [Task(i, str(p), p.stat().st_size, p.stat().st_mtime_ns, ExtractSettings())
              for i, p in enumerate([tmp_path / "slow.png", tmp_path / "empty.pdf"])]
     outcomes = run_isolated(tasks, Limits(jobs=1, timeout_s=0.5))
     assert outcomes[0].facts is None and "timed out after 0.5 s" in outcomes[0].error
     assert outcomes[1].facts is not None and outcomes[1].facts.problem.startswith("the file is empty")
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_long_lived_reader_keeps_its_process_and_the_same_limits(tmp_path, monkeypatch):
+    """A cluster worker's Reader: files one at a time in one forked process, the same facts as
+    run_isolated, a file past the deadline killed and the next one read by a fresh process, and
+    nothing left in the temporary folder after close()."""
+    from checker.process.executor import Reader
+
+    scratch = _slow_page_in_scratch(tmp_path, monkeypatch)
+    paper = SAMPLES / "company" / "PB-6001" / "RU_PB-6001_manual.pdf"
+    tasks = [Task(i, str(p), p.stat().st_size, p.stat().st_mtime_ns, ExtractSettings(ocr=i == 1))
+             for i, p in enumerate([paper, tmp_path / "slow.png", paper])]
+    reader = Reader(Limits(jobs=2, timeout_s=0.5))
+    try:
+        first = reader.read(tasks[0])
+        pid = reader._worker.process.pid
+        again = reader.read(tasks[2])
+        assert reader._worker.process.pid == pid, "the reader was forked again for the next file"
+        assert first.facts is not None and again.facts.pages == first.facts.pages
+        assert first.facts == run_isolated([tasks[0]], Limits(jobs=1))[0].facts
+        slow = reader.read(tasks[1])
+        assert slow.facts is None and "timed out after 0.5 s" in slow.error
+        after = reader.read(tasks[2])
+        assert after.facts.pages == first.facts.pages and reader._worker.process.pid != pid
+    finally:
+        reader.close()
     assert list(scratch.iterdir()) == []
 
 

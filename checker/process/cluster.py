@@ -1,7 +1,8 @@
 """Reads files on a Dask distributed cluster (``--scheduler ADDRESS``) instead of local workers.
 
 The per-file task is the same pure function as on one machine (``executor.run_task`` inside a
-forked reader with the same wall-clock limit and memory cap), so a file gives the same facts
+forked reader with the same wall-clock limit and memory cap; each worker keeps its reader between
+tasks, ``executor.Reader``), so a file gives the same facts
 wherever it is read. What stays with the client:
 
 * the cache: a file whose path, size and time, or whose content hash, is already cached is never
@@ -148,14 +149,33 @@ def check_workers(client, local_engine: str, ocr: bool) -> str:
 # One reader at a time per worker process: workers are meant to run --nthreads 1, and a worker
 # thread beyond that would fork a second reader the worker's memory was not sized for.
 _remote_lock = threading.Lock()
+# The worker process's reader, kept between tasks (a fork, a temporary folder and the reader's
+# first imports for every file cost about 0.1 s each); made again when a scan asks other limits.
+_remote_reader = None
+
+
+def _reader_for(limits: Limits):
+    """This worker process's long-lived reader for ``limits`` (call with ``_remote_lock`` held)."""
+    global _remote_reader
+    import atexit
+
+    from .executor import Reader, remove_stale_tempdirs
+
+    if _remote_reader is not None and _remote_reader.limits == replace(limits, jobs=1):
+        return _remote_reader
+    if _remote_reader is None:
+        remove_stale_tempdirs()   # left by a reader whose worker was killed (kill -9, out of memory)
+        atexit.register(lambda: _remote_reader is not None and _remote_reader.close())
+    else:
+        _remote_reader.close()
+    _remote_reader = Reader(limits)
+    return _remote_reader
 
 
 def read_remote(task: Task, payload, limits: Limits) -> Outcome:
     """Runs on a worker: read one file (bytes shipped in ``payload``, or ``task.path`` on a shared
-    drive when ``payload`` is None) in a forked reader with ``limits``; returns its Outcome."""
+    drive when ``payload`` is None) in the worker's forked reader with ``limits``; returns its Outcome."""
     import multiprocessing
-
-    from .executor import run_isolated
 
     if multiprocessing.current_process().daemon:   # a worker restarted without the setting checked at start
         return Outcome(task.key, error="the cluster worker runs as a daemonic process and cannot start the reader "
@@ -163,8 +183,7 @@ def read_remote(task: Task, payload, limits: Limits) -> Outcome:
     if payload is not None:
         task = replace(task, data=payload)
     with _remote_lock:
-        outcomes = run_isolated([task], replace(limits, jobs=1))
-    return outcomes[task.key]
+        return _reader_for(limits).read(task)
 
 
 def _killed_outcome(task: Task, exc: BaseException) -> Outcome:

@@ -314,6 +314,69 @@ def _replace(worker: _Worker, ctx, limits: Limits) -> _Worker:
     return _Worker(ctx, limits)
 
 
+class Reader:
+    """One long-lived forked reader for a caller that hands it one file at a time (a Dask worker,
+    ``cluster.read_remote``): the same limits and the same outcomes as ``run_isolated``, without a
+    fork, a temporary folder and the reader's first imports for every file.
+
+    The reader process and its private temporary folder live until :meth:`close` (or until the
+    process that made them exits); a reader killed at the deadline or lost is replaced before the
+    next file. Not thread-safe: one caller at a time."""
+
+    def __init__(self, limits: Limits):
+        import contextlib
+        import multiprocessing
+
+        from ..reading import extract  # noqa: F401   (see run_isolated: loaded once, before the fork)
+        from ..analysis.language import preload
+
+        preload()
+        self.limits = replace(limits, jobs=1)
+        self._ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        self._stack = contextlib.ExitStack()
+        scratch = self._stack.enter_context(private_tempdir())
+        slots = scratch / "slots"
+        slots.mkdir()
+        self._workspace = OcrWorkspace(tmpdir=str(scratch), slots_dir=str(slots), slots=1)
+        self._worker: _Worker | None = None
+
+    def read(self, task: Task) -> Outcome:
+        """Read ``task`` within the limits; its Outcome (an error outcome when the reader timed out
+        or died: never raises for a file)."""
+        from multiprocessing.connection import wait
+
+        if self._worker is None or not self._worker.process.is_alive():
+            if self._worker is not None:
+                self._worker.stop(kill=True)
+            self._worker = _Worker(self._ctx, self.limits)
+        worker = self._worker
+        worker.task = with_workspace(task, self._workspace)
+        deadline = time.monotonic() + self.limits.timeout_s
+        try:
+            worker.conn.send(worker.task)
+        except OSError:
+            self._worker = _replace(worker, self._ctx, self.limits)
+            return Outcome(task.key, error=said("read.reader_died"))
+        while not wait([worker.conn], timeout=max(0.0, min(0.5, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                self._worker = _replace(worker, self._ctx, self.limits)
+                return Outcome(task.key, error=said("read.timed_out", seconds=f"{self.limits.timeout_s:g}"))
+        try:
+            outcome = worker.conn.recv()
+        except (EOFError, OSError):
+            self._worker = _replace(worker, self._ctx, self.limits)
+            return Outcome(task.key, error=said("read.reader_died"))
+        worker.task = None
+        return outcome
+
+    def close(self) -> None:
+        """Stop the reader process and remove its temporary folder."""
+        if self._worker is not None:
+            self._worker.stop(kill=self._worker.task is not None)
+            self._worker = None
+        self._stack.close()
+
+
 # --- leftovers of dead runs ------------------------------------------------------------------------
 
 WATCH_TEMP_PREFIX = "doccheck-watch-"
