@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,16 +43,28 @@ READING_ENTRIES: tuple[str, ...] = ("checker.reading.extract", "checker.process.
 ANALYSIS_ENTRIES: tuple[str, ...] = ("checker.judging.file",)
 
 
-def _module_file(root: Path, module: str) -> Path | None:
-    """The source file of ``module`` (``checker.reading.ocr``) under ``root`` (the package folder)."""
+def _sources(root: Path) -> dict[str, Path]:
+    """Every ``.py`` file under ``root`` by its path relative to ``root`` (``reading/ocr.py``):
+    one walk of the folder instead of a stat per candidate module."""
+    found: dict[str, Path] = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            if name.endswith(".py"):
+                path = Path(folder, name)
+                found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def _module_file(root: Path, module: str, sources: dict[str, Path] | None = None) -> Path | None:
+    """The source file of ``module`` (``checker.reading.ocr``) under ``root`` (the package folder);
+    ``sources``: ``_sources(root)`` when the caller has it."""
     parts = module.split(".")
     if parts[0] != NAME:
         return None
-    base = root.joinpath(*parts[1:])
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
+    base = "/".join(parts[1:])
+    sources = _sources(root) if sources is None else sources
+    return sources.get(f"{base}.py") or sources.get(f"{base}/__init__.py" if base else "__init__.py")
 
 
 def _module_name(root: Path, path: Path) -> str:
@@ -74,13 +87,16 @@ def _names(text: str) -> list[str]:
     return [part.split()[0] for part in text.replace("\n", " ").split(",") if part.strip()]
 
 
-def module_imports(root: Path, path: Path) -> set[str]:
+def module_imports(root: Path, path: Path, text: str | None = None,
+                   sources: dict[str, Path] | None = None) -> set[str]:
     """Names of the ``checker`` modules ``path`` imports anywhere in its body (relative imports
-    resolved; ``from . import x`` counts x when x is a module)."""
+    resolved; ``from . import x`` counts x when x is a module). ``text``: the file's text and
+    ``sources``: ``_sources(root)``, when the caller has read them already."""
     module = _module_name(root, path)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    sources = _sources(root) if sources is None else sources
     found: set[str] = set()
-    for match in _IMPORT.finditer(path.read_text(encoding="utf-8")):
+    for match in _IMPORT.finditer(path.read_text(encoding="utf-8") if text is None else text):
         if match["modules"] is not None:
             found.update(name for name in _names(match["modules"]) if name.split(".")[0] == NAME)
             continue
@@ -95,15 +111,15 @@ def module_imports(root: Path, path: Path) -> set[str]:
         if target.split(".")[0] != NAME:
             continue
         found.add(target)
-        found.update(f"{target}.{name}" for name in _names(match["names"]) if _module_file(root, f"{target}.{name}"))
+        found.update(f"{target}.{name}" for name in _names(match["names"]) if _module_file(root, f"{target}.{name}", sources))
     return found
 
 
-def _entries(root: Path, entries: Iterable[str]) -> list[str]:
+def _entries(root: Path, entries: Iterable[str], sources: dict[str, Path]) -> list[str]:
     out: list[str] = []
     for entry in entries:
         if entry.endswith(".*"):
-            folder = _module_file(root, entry[:-2])
+            folder = _module_file(root, entry[:-2], sources)
             assert folder is not None, entry
             out += sorted(_module_name(root, p) for p in folder.parent.glob("*.py"))
         else:
@@ -111,29 +127,36 @@ def _entries(root: Path, entries: Iterable[str]) -> list[str]:
     return out
 
 
-def source_set(entries: Iterable[str], root: Path = PACKAGE) -> list[Path]:
-    """The source files a stage runs: ``entries`` (module names; ``pkg.*`` is every module of a
-    package) and every ``checker`` module reachable from them by import statements, with the
-    ``__init__.py`` of every package on the way. Sorted; paths under ``root``."""
-    seen: set[Path] = set()
-    todo = _entries(root, entries)
+def _source_texts(entries: Iterable[str], root: Path) -> dict[Path, bytes]:
+    """``source_set``'s files with their bytes: the folder walked once, each file read once."""
+    sources = _sources(root)
+    texts: dict[Path, bytes] = {}
+    todo = _entries(root, entries, sources)
     while todo:
         module = todo.pop()
         parts = module.split(".")
         for depth in range(1, len(parts) + 1):   # importing a.b.c runs a/__init__ and a/b/__init__ first
-            path = _module_file(root, ".".join(parts[:depth]))
-            if path is None or path in seen:
+            path = _module_file(root, ".".join(parts[:depth]), sources)
+            if path is None or path in texts:
                 continue
-            seen.add(path)
-            todo.extend(module_imports(root, path))
-    return sorted(seen)
+            texts[path] = path.read_bytes()
+            todo.extend(module_imports(root, path, texts[path].decode("utf-8"), sources))
+    return texts
+
+
+def source_set(entries: Iterable[str], root: Path = PACKAGE) -> list[Path]:
+    """The source files a stage runs: ``entries`` (module names; ``pkg.*`` is every module of a
+    package) and every ``checker`` module reachable from them by import statements, with the
+    ``__init__.py`` of every package on the way. Sorted; paths under ``root``."""
+    return sorted(_source_texts(entries, root))
 
 
 def source_digest(entries: Iterable[str], root: Path = PACKAGE) -> str:
     """SHA-256 (hex, 32 characters) over the relative names and bytes of ``source_set(entries)``."""
     digest = hashlib.sha256()
-    for path in source_set(entries, root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    texts = _source_texts(entries, root)
+    for path in sorted(texts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + texts[path] + b"\0")
     return digest.hexdigest()[:32]
 
 

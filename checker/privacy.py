@@ -43,6 +43,10 @@ _ID_LABEL = re.compile(
     r"|удостоверени|снилс|snils|personal\s*no|личн\w*\s+номер",
     re.IGNORECASE)
 _LABEL_WINDOW = 40
+# What every detector but the MRZ one needs somewhere in the text: six digits in a row (accounts,
+# cards, resident ids, INNs, passports), three digits, a separator and three more (grouped
+# accounts, SNILS), or an id label. A text with none of them (most file names) skips the detectors.
+_MAY_HOLD_ID = re.compile(r"\d{6}|\d{3}[ .\-]\d{3}|" + _ID_LABEL.pattern, re.IGNORECASE)
 _TOKEN = re.compile(r"[0-9A-Za-z<]{5,}")
 
 
@@ -93,6 +97,8 @@ def _mrz_line_spans(text: str) -> list[tuple[int, int, str]]:
 
 def _find_spans(text: str) -> list[tuple[int, int, str]]:
     spans = list(_mrz_line_spans(text))
+    if not _MAY_HOLD_ID.search(text):
+        return spans
     spans.extend((m.start(), m.end(), "account" if len(m.group()) == 20 else "number") for m in _LONG_DIGITS.finditer(text))
     for pattern, kind in ((_CN_RESIDENT_ID, "resident id"), (_GROUPED_ACCOUNT, "account"),
                           (_CN_PASSPORT, "passport"), (_RU_PASSPORT, "passport"), (_SNILS, "snils")):

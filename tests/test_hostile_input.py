@@ -335,6 +335,41 @@ def test_a_cached_row_with_wrong_types_is_a_miss(tmp_path, bad):
     assert cache.get("ab" * 32, "v2:x") is None
 
 
+def test_sealed_rows_are_read_as_written_and_an_altered_one_is_a_miss(tmp_path, monkeypatch):
+    """Rows are sealed when written (a keyed tag over their JSON): a sealed row is read back without
+    walking its shape; a row changed after it was written, even into another well-shaped row, or
+    sealed by another cache, no longer matches its seal and is a miss; an unsealed row is
+    shape-checked, and a wrong shape is a miss."""
+    import checker.cache as cache_module
+    from checker.cache import FactCache
+    from checker.models import FileFacts, FileKind, PageText
+
+    cache = FactCache(tmp_path / "cache")
+    facts = FileFacts(sha256="ab" * 32, size=12, mime="application/pdf", kind=FileKind.TEXT_PDF, extractor="v2:x",
+                      pages=[PageText(1, "text", "Сертификат соответствия")])
+    cache.put("/batch/PB-1/RU_cert.pdf", 12, 1, facts)
+    (stored,) = cache.db.execute("SELECT data FROM facts").fetchone()
+    assert stored[32] == ":" and json.loads(stored[33:]) == facts.to_dict()
+
+    checked = []
+    real = cache_module._row_conforms
+    monkeypatch.setattr(cache_module, "_row_conforms", lambda data, model: checked.append(model) or real(data, model))
+    assert cache.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") == facts and checked == []
+
+    altered = stored.replace('"size": 12', '"size": 13')
+    cache.db.execute("UPDATE facts SET data=?", (altered,))
+    assert cache.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") is None   # the seal is now part of a JSON that does not parse
+    cache.db.execute("UPDATE facts SET data=?", (altered[33:],))
+    assert cache.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x").size == 13 and checked == [FileFacts]
+    cache.db.execute("UPDATE facts SET data=?", (stored[:33] + altered[33:].replace('"size": 13', '"size": "13"'),))
+    assert cache.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") is None
+
+    other = FactCache(tmp_path / "other")   # another cache's key: its seal does not match here
+    other.db.execute("INSERT INTO facts VALUES (?, ?, ?, 0)", ("ab" * 32, other._key("v2:x"), stored))
+    other.remember_path("/batch/PB-1/RU_cert.pdf", 12, 1, "ab" * 32)
+    assert other.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") is None
+
+
 def test_many_files_are_looked_up_at_once_each_by_its_own_path_size_and_time(tmp_path):
     from checker.cache import FactCache
     from checker.models import FileFacts, FileKind, PageText

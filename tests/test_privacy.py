@@ -118,3 +118,29 @@ def test_no_run_of_an_mrz_survives(surname, number, before):
     for window in windows(line1) + windows(line2):
         if set(window) != {"<"} and window not in before:   # the filler may spell it by chance
             assert window not in out
+
+
+_NEAR_IDS = st.text(alphabet="0123456789 .-№/_EGDSPXxLabcпасортНОМЕРsnilСНИЛСidno<\n", max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NEAR_IDS, sample=st.sampled_from(["", "passport ", "Паспорт № ", "СНИЛС ", "ID No. ", "身份证 "]))
+def test_the_quick_pre_check_never_skips_a_text_a_detector_would_mask(text, sample):
+    """redact() skips its detectors on a text without six digits in a row, 3+3 digits around a
+    separator or an id label (most file names); no detector may find anything in such a text."""
+    from checker import privacy
+
+    text = sample + text
+    if privacy._MAY_HOLD_ID.search(text):
+        return
+    detectors = (privacy._LONG_DIGITS, privacy._CN_RESIDENT_ID, privacy._GROUPED_ACCOUNT, privacy._CN_PASSPORT,
+                 privacy._RU_PASSPORT, privacy._SNILS, privacy._INN12, privacy._ID_LABEL)
+    assert not any(d.search(text) for d in detectors)
+
+
+def test_file_names_without_personal_numbers_are_shown_as_they_are():
+    from checker.privacy import shown_path
+
+    assert shown_path(("PB-50072", "RU_PB-50072_certificate.pdf")) == "PB-50072/RU_PB-50072_certificate.pdf"
+    assert shown_path(("KYC", "passport_E98765432.jpg")) == "KYC/passport_******432.jpg"
+    assert shown_path(("KYC", "41 06 123456", "scan.pdf")) == "KYC/*********456/scan.pdf"
