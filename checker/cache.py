@@ -228,6 +228,23 @@ def _decode(row, model, checked: bool = False):
 SEAL_HEX = 32   # a sealed row: 32 hex digits of keyed BLAKE2b (16 bytes), ":", the JSON
 
 
+def rules_loaded_before(directory: Path, analyser: str) -> bool:
+    """Did a scan with the cache in ``directory`` load the rule files and analysing code that
+    ``analyser`` (cache_keys.analysis_key) names, without error (FactCache.remember_rules)? Read
+    only; False when there is no cache yet or it cannot be read."""
+    path = Path(directory) / "facts.sqlite3"
+    if not path.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            return db.execute("SELECT 1 FROM meta WHERE key = ?", (f"rules:{analyser}",)).fetchone() is not None
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+
+
 def path_key(path: str) -> str:
     """The `seen` key of a path: SHA-256 of its bytes (any name, decodable or not; none stored)."""
     return hashlib.sha256(os.fsencode(path)).hexdigest()
@@ -494,6 +511,11 @@ class FactCache:
         if not rows:
             return
         self._write([("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)])
+
+    def remember_rules(self, analyser: str) -> None:
+        """Record that rule files and analysing code ``analyser`` loaded without error here
+        (rules_loaded_before)."""
+        self._write([("INSERT OR IGNORE INTO meta VALUES (?, '')", [(f"rules:{analyser}",)])])
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
         """Store ``facts`` under their content hash and facts key, and remember that ``path`` (with

@@ -202,6 +202,8 @@ def scan(options: ScanOptions) -> ScanResult:
     cache_warnings: list[str] = []     # collected, not appended to the caller's options
     if cache is not None:
         cache.put_analyses(fresh, analyser)
+        if rules.numbers.compiled:   # these rule files loaded whole: the next scan may defer compiling them
+            cache.remember_rules(analyser)
         cache_warnings = list(cache.warnings)
         cache.close()
 

@@ -401,9 +401,13 @@ def _load_limits(data: LineDict) -> Limits:
     )
 
 
-def load_rules(directory: Path | None = None) -> Rules:
+def load_rules(directory: Path | None = None, defer_numbers: bool = False) -> Rules:
     """Every rule file of `directory` (default: the installed rules/) read and validated into one
-    immutable Rules. Any problem is a RuleError naming the file and line."""
+    immutable Rules. Any problem is a RuleError naming the file and line.
+
+    ``defer_numbers``: numbers.yaml's patterns are compiled on first use (NumberRules.deferred), for
+    a caller that knows these rule files loaded before (app.setup: the cache says so) and may need
+    no pattern at all (a warm scan); ``rules.numbers.check()`` compiles them at once."""
     directory = Path(directory) if directory else default_rules_dir()
     if not directory.is_dir():
         raise RuleError("rules folder not found or not a folder", path=directory)
@@ -422,7 +426,7 @@ def load_rules(directory: Path | None = None) -> Rules:
         strings(accepted, use)
         strings(hints, use)
     markers = MarkerRules.from_data(files["markers.yaml"])
-    numbers = NumberRules.from_data(files["numbers.yaml"])
+    numbers = (NumberRules.deferred if defer_numbers else NumberRules.from_data)(files["numbers.yaml"])
     categories = _load_categories(files["categories.yaml"])
     from .i18n import messages_for
     from .ozon.types import load_ozon_types

@@ -191,3 +191,37 @@ def test_debris_names_match_whatever_their_case_or_normal_form(rules):
     assert is_debris("THUMBS.DB", rules.debris_files) and is_debris("x.TMP", rules.debris_files)
     assert is_debris("__MACOSX", rules.debris_dirs) and not is_debris("RU_manual.pdf", rules.debris_files)
     assert is_debris(unicodedata.normalize("NFD", "~$Й.docx"), ("~$й.docx",))
+
+
+# --- compiling numbers.yaml only when a scan needs it ----------------------------------------
+
+def test_number_patterns_are_compiled_on_first_use_once_the_cache_knows_the_rules(tmp_path, rules):
+    """A warm scan uses no number pattern: when the cache says these rule files loaded before,
+    numbers.yaml is compiled on first use and finds what an eager compile finds; rule files the
+    cache does not know (an edited numbers.yaml) are compiled, and refused with file:line, at once."""
+    import pickle
+
+    from checker.analysis.numbers import find_numbers
+    from checker.app.setup import load_rules as load_for_scan
+    from checker.cache import FactCache
+    from checker.app.errors import InputError
+    from checker.judging.file import analysis_key
+
+    cache_dir = tmp_path / "cache"
+    assert load_for_scan(None, None).numbers.compiled            # --no-cache: compiled now
+    assert load_for_scan(None, cache_dir).numbers.compiled       # a cache that never loaded them
+    FactCache(cache_dir).remember_rules(analysis_key(rules))
+    deferred = load_for_scan(None, cache_dir)
+    assert not deferred.numbers.compiled
+    text = "Декларация о соответствии ЕАЭС N RU Д-CN.РА01.В.12345/24 действует до 01.02.2029"
+    shipped = pickle.loads(pickle.dumps(deferred.numbers))   # as a worker receives it, with ReadingNeeds
+    assert not shipped.compiled and find_numbers(text, shipped) == find_numbers(text, rules.numbers) != []
+    assert find_numbers(text, deferred.numbers) == find_numbers(text, rules.numbers)
+    assert deferred.numbers.compiled
+
+    broken = tmp_path / "rules"
+    shutil.copytree(RULES, broken)
+    numbers = broken / "numbers.yaml"
+    numbers.write_text(numbers.read_text(encoding="utf-8").replace("numero: ", "numero: '(' #", 1), encoding="utf-8")
+    with pytest.raises(InputError, match=r"numbers\.yaml:\d+"):
+        load_for_scan(broken, cache_dir)

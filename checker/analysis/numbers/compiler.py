@@ -28,6 +28,14 @@ def compile_numbers(data: LineDict) -> dict[str, Any]:
     return _Compiler(data).build()
 
 
+def compile_alphabets(data: LineDict) -> dict[str, Any]:
+    """Only the first step of compile_numbers: the look-alike translation tables (``fold_table``,
+    ``to_latin``...), which other rules need while they load; RuleError naming file and line."""
+    compiler = _Compiler(data)
+    compiler._alphabets(data)
+    return dict(compiler.parts)
+
+
 def _char_class(chars: str) -> str:
     return "[" + "".join(re.escape(c) for c in dict.fromkeys(chars)) + "]"
 
