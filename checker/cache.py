@@ -368,6 +368,7 @@ class FactCache:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA synchronous=NORMAL")   # with WAL: never corrupt, a power cut may lose the last entries
+        db.execute("PRAGMA temp_store=MEMORY")    # the look-up tables of a warm scan (FactCache._many): 0.26 -> 0.03 s for 10,000 keys
         db.executescript(_SCHEMA)
         row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if row is None:

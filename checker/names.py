@@ -43,6 +43,8 @@ def _escape(ch: str) -> str:
 
 
 def _escape_all(text: str, unsafe: re.Pattern[str]) -> str:
+    if text.isascii() and text.isprintable():   # most names and cells: nothing to escape (0x20-0x7e)
+        return text
     return unsafe.sub(lambda m: _escape(m.group()), text)
 
 

@@ -120,18 +120,18 @@ def test_no_run_of_an_mrz_survives(surname, number, before):
             assert window not in out
 
 
-_NEAR_IDS = st.text(alphabet="0123456789 .-№/_EGDSPXxLabcпасортНОМЕРsnilСНИЛСidno<\n", max_size=60)
+_NEAR_IDS = st.text(alphabet="0123456789 .-№/_EGDSPXxLabcпасортНОМЕРsnilСНИЛСidnoIDNOſİK<\n", max_size=60)
 
 
 @settings(max_examples=400, deadline=None)
-@given(text=_NEAR_IDS, sample=st.sampled_from(["", "passport ", "Паспорт № ", "СНИЛС ", "ID No. ", "身份证 "]))
+@given(text=_NEAR_IDS, sample=st.sampled_from(["", "passport ", "PASSPORT ", "Паспорт № ", "СНИЛС ", "ID No. ", "İd no ", "paſsport ", "身份证 "]))
 def test_the_quick_pre_check_never_skips_a_text_a_detector_would_mask(text, sample):
     """redact() skips its detectors on a text without six digits in a row, 3+3 digits around a
     separator or an id label (most file names); no detector may find anything in such a text."""
     from checker import privacy
 
     text = sample + text
-    if privacy._MAY_HOLD_ID.search(text):
+    if privacy._may_hold_id(text):
         return
     detectors = (privacy._LONG_DIGITS, privacy._CN_RESIDENT_ID, privacy._GROUPED_ACCOUNT, privacy._CN_PASSPORT,
                  privacy._RU_PASSPORT, privacy._SNILS, privacy._INN12, privacy._ID_LABEL)

@@ -48,7 +48,10 @@ def is_debris(name: str, patterns: Iterable[str]) -> bool:
     rules/debris.yaml (`files` or `dirs`): fnmatch globs, compared after NFC and case-folding
     (names.fold_name), so "Thumbs.db", "THUMBS.DB" and a decomposed "Й" match alike.
     The one debris test: discover() skips by it and watch ignores events by it."""
-    matcher = _matcher(tuple(patterns))
+    return _matches(_matcher(tuple(patterns)), name)
+
+
+def _matches(matcher: re.Pattern[str] | None, name: str) -> bool:
     return matcher is not None and matcher.match(fold_name(name)) is not None
 
 
@@ -70,15 +73,18 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
     def skip(parts: tuple[str, ...], reason: str) -> None:
         skipped.append(SkippedEntry(shown_path(parts), reason))
 
-    # Depth first, in name order: a stack of folders still to list, the next one on top.
-    stack: list[tuple[str, tuple[str, ...]]] = [(real_root, ())]
+    debris_file, debris_dir = _matcher(tuple(debris_files)), _matcher(tuple(debris_dirs))   # is_debris's, made once
+
+    # Depth first, in name order: a stack of folders still to list (with their stat, taken when
+    # they were found), the next one on top.
+    try:
+        root_st: os.stat_result | None = os.stat(real_root)
+    except OSError as exc:
+        root_st = None
+        skip((), f"cannot open folder ({exc.strerror})")
+    stack: list[tuple[str, tuple[str, ...], os.stat_result]] = [(real_root, (), root_st)] if root_st else []
     while stack:
-        directory, parts = stack.pop()
-        try:
-            st = os.stat(directory)
-        except OSError as exc:
-            skip(parts, f"cannot open folder ({exc.strerror})")
-            continue
+        directory, parts, st = stack.pop()
         if (st.st_dev, st.st_ino) in visited_dirs:
             skip(parts, "folder already scanned through another path (link loop or duplicate link)")
             continue
@@ -89,7 +95,7 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
         except OSError as exc:
             skip(parts, f"cannot list folder ({exc.strerror})")
             continue
-        subfolders: list[tuple[str, tuple[str, ...]]] = []
+        subfolders: list[tuple[str, tuple[str, ...], os.stat_result]] = []
         for entry in entries:
             entry_parts = parts + (entry.name,)
             path = entry.path
@@ -108,14 +114,14 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
                 skip(entry_parts, "broken link" if is_link else f"cannot stat ({exc.strerror})")
                 continue
             if stat.S_ISDIR(st.st_mode):
-                if is_debris(entry.name, debris_dirs):
+                if _matches(debris_dir, entry.name):
                     skip(entry_parts, "sync/OS debris folder")
                 elif len(entry_parts) > max_depth:
                     skip(entry_parts, f"folder more than {max_depth} levels deep (not read)")
                 else:
-                    subfolders.append((path, entry_parts))
+                    subfolders.append((path, entry_parts, st))
             elif stat.S_ISREG(st.st_mode):
-                if is_debris(entry.name, debris_files):
+                if _matches(debris_file, entry.name):
                     skip(entry_parts, "sync/OS debris")
                 else:
                     found.append(FoundFile(path, entry_parts, st.st_size, st.st_mtime_ns))
