@@ -228,6 +228,12 @@ def _decode(row, model, checked: bool = False):
 SEAL_HEX = 32   # a sealed row: 32 hex digits of keyed BLAKE2b (16 bytes), ":", the JSON
 
 
+def row_json(stored: str) -> str:
+    """The JSON of a stored facts or analysis row, its seal (if any) dropped: for tools and tests
+    that read the database itself. The seal is not checked here (FactCache does that)."""
+    return stored[SEAL_HEX + 1:] if len(stored) > SEAL_HEX and stored[SEAL_HEX] == ":" else stored
+
+
 def rules_loaded_before(directory: Path, analyser: str) -> bool:
     """Did a scan with the cache in ``directory`` load the rule files and analysing code that
     ``analyser`` (cache_keys.analysis_key) names, without error (FactCache.remember_rules)? Read

@@ -435,7 +435,9 @@ def test_cached_facts_hold_message_ids_and_say_them_in_every_language(tmp_path):
     cache = FactCache(tmp_path / "cache")
     for name, facts in (("locked.pdf", locked), ("sampled.pdf", sampled)):
         cache.put(str(tmp_path / name), facts.size, 1, facts)
-    rows = [json.loads(r[0]) for r in sqlite3.connect(tmp_path / "cache" / "facts.sqlite3").execute("SELECT data FROM facts")]
+    from checker.cache import row_json
+
+    rows = [json.loads(row_json(r[0])) for r in sqlite3.connect(tmp_path / "cache" / "facts.sqlite3").execute("SELECT data FROM facts")]
     stored = json.dumps(rows, ensure_ascii=False)
     assert '"id": "read.password"' in stored and '"id": "read.pages_read"' in stored
     assert not any(words in stored for words in ("password-protected", "of 3 pages", "not read"))   # no English sentence at rest
