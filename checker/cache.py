@@ -34,8 +34,9 @@ treated as a miss, never handed to the writers. Facts and analysis rows are seal
 their JSON, checked against the model's shape then, is stored behind a keyed BLAKE2b tag (a key
 derived from `holder.key`), and a row whose tag matches is read back without walking its shape
 again (a warm scan of 10,000 files reads 20,000 rows). A sealed row whose tag does not match
-(altered since, or sealed by another cache) is a miss; an unsealed row (a cache without a key,
-or a row put there by hand) is shape-checked.
+(altered since, moved to another row's key, or sealed by another cache) is a miss; an unsealed row (a
+cache without a key, or a row put there by hand) is shape-checked. A new `holder.key` (the old one
+lost or damaged) makes every sealed row a miss: the files are read again, once.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ import re
 import secrets
 import sqlite3
 import stat
+import sys
 import time
 import types
 import typing
@@ -225,13 +227,28 @@ def _decode(row, model, checked: bool = False):
         return None
 
 
-SEAL_HEX = 32   # a sealed row: 32 hex digits of keyed BLAKE2b (16 bytes), ":", the JSON
+SEAL_HEX = 32   # a sealed row: 32 hex digits of keyed BLAKE2b (16 bytes), ":", the JSON object
+_SEALED = re.compile(rf"[0-9a-f]{{{SEAL_HEX}}}:\{{")   # an unsealed row starts with its JSON's "{"
+
+
+def _split_seal(stored: object) -> tuple[str, str] | None:
+    """(tag, JSON) of a sealed row; None for anything else (an unsealed row, a value of another type)."""
+    if isinstance(stored, str) and _SEALED.match(stored):
+        return stored[:SEAL_HEX], stored[SEAL_HEX + 1:]
+    return None
 
 
 def row_json(stored: str) -> str:
     """The JSON of a stored facts or analysis row, its seal (if any) dropped: for tools and tests
     that read the database itself. The seal is not checked here (FactCache does that)."""
-    return stored[SEAL_HEX + 1:] if len(stored) > SEAL_HEX and stored[SEAL_HEX] == ":" else stored
+    sealed = _split_seal(stored)
+    return sealed[1] if sealed else stored
+
+
+def _rules_memo(analyser: str) -> str:
+    """The meta key saying rules ``analyser`` loaded here: with Python's version, whose ``re``
+    compiles the patterns (one cache folder may serve two interpreters)."""
+    return f"rules:{analyser}:py{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}"
 
 
 def rules_loaded_before(directory: Path, analyser: str) -> bool:
@@ -244,11 +261,16 @@ def rules_loaded_before(directory: Path, analyser: str) -> bool:
     try:
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1)
         try:
-            return db.execute("SELECT 1 FROM meta WHERE key = ?", (f"rules:{analyser}",)).fetchone() is not None
+            return db.execute("SELECT 1 FROM meta WHERE key = ?", (_rules_memo(analyser),)).fetchone() is not None
         finally:
             db.close()
     except sqlite3.Error:
         return False
+
+
+# The columns a sealed row's seal covers besides its JSON, those that say what the row is for
+# (facts: content hash and facts key; text_analysis: the same and the analysis key).
+_ROW_KEYS: dict[type, tuple[str, ...]] = {FileFacts: ("sha256", "extractor"), FileAnalysis: ("sha256", "extractor", "analyser")}
 
 
 def path_key(path: str) -> str:
@@ -440,47 +462,56 @@ class FactCache:
         if not wanted:
             return {}
 
-        def query(db: sqlite3.Connection) -> list[tuple[int, str]]:
+        key_columns = ", ".join(f"{table}.{c}" for c in _ROW_KEYS[model])
+
+        def query(db: sqlite3.Connection) -> list[tuple]:
             db.execute("DROP TABLE IF EXISTS temp.w")
             db.execute(f"CREATE TEMP TABLE w (i INTEGER PRIMARY KEY, {columns})")
             db.executemany(f"INSERT INTO w VALUES ({', '.join('?' * len(wanted[0]))})", wanted)
-            rows = db.execute(f"SELECT w.i, {table}.data FROM w {join}", params).fetchall()
+            rows = db.execute(f"SELECT w.i, {table}.data, {key_columns} FROM w {join}", params).fetchall()
             db.execute("DROP TABLE temp.w")
             return rows
 
         found: dict[int, object] = {}
-        for i, data in self._safely(query, []):
-            row = self._open_row(data, model)
+        for i, data, *key in self._safely(query, []):
+            row = self._open_row(data, model, key)
             if row is not None:
                 found[i] = row
         return found
 
-    def _tag(self, data: str) -> str:
+    def _tag(self, data: str, model: type, key) -> str:
+        """The seal of a ``model`` row stored under ``key`` (its primary key's values): a row
+        moved to another key (another file's content, other settings or rules) no longer matches."""
         assert self._seal_key is not None
-        return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), key=self._seal_key, digest_size=SEAL_HEX // 2).hexdigest()
+        where = "\0".join([model.__name__, *map(str, key)])
+        return hashlib.blake2b(f"{where}\0{data}".encode("utf-8", "surrogatepass"), key=self._seal_key,
+                               digest_size=SEAL_HEX // 2).hexdigest()
 
-    def _sealed(self, data: str, model: type) -> str:
-        """``data`` (the JSON of a ``model`` row) as stored: behind this cache's seal when it has the
-        model's shape (every row written by this code has; checked here, once, so a sealed row need
-        not be checked when read), else as it is."""
+    def _sealed(self, data: str, model: type, key) -> str:
+        """``data`` (the JSON of a ``model`` row to be stored under ``key``) as stored: behind this
+        cache's seal when it has the model's shape (every row written by this code has; checked
+        here, once, so a sealed row need not be checked when read), else as it is."""
         if self._seal_key is None or not _row_conforms(json.loads(data), model):
             return data
-        return f"{self._tag(data)}:{data}"
+        return f"{self._tag(data, model, key)}:{data}"
 
-    def _open_row(self, stored: str, model: type):
-        """A stored row as ``model``, or None for a miss: a sealed row whose seal matches is decoded
-        as written, one whose seal does not is a miss (it is no JSON), an unsealed row is
-        shape-checked first."""
-        if (self._seal_key is not None and isinstance(stored, str) and len(stored) > SEAL_HEX
-                and stored[SEAL_HEX] == ":" and hmac.compare_digest(stored[:SEAL_HEX], self._tag(stored[SEAL_HEX + 1:]))):
-            return _decode((stored[SEAL_HEX + 1:],), model, checked=True)
-        return _decode((stored,), model)
+    def _open_row(self, stored: object, model: type, key):
+        """A stored row as ``model``, or None for a miss: a sealed row whose seal matches its JSON
+        and ``key`` (the row's primary key's values) is decoded as written, one whose seal does
+        not is a miss, an unsealed row is shape-checked first."""
+        sealed = _split_seal(stored)
+        if sealed is None:
+            return _decode((stored,), model)
+        tag, data = sealed
+        if self._seal_key is None or not hmac.compare_digest(tag, self._tag(data, model, key)):
+            return None
+        return _decode((data,), model, checked=True)
 
     def get(self, sha256: str, extractor: str) -> FileFacts | None:
         """The facts of content ``sha256`` read with settings ``extractor`` by this reading code, or None."""
-        row = self._safely(lambda db: db.execute("SELECT data FROM facts WHERE sha256=? AND extractor=?",
-                                                 (sha256, self._key(extractor))).fetchone())
-        return self._open_row(row[0], FileFacts) if row else None
+        key = (sha256, self._key(extractor))
+        row = self._safely(lambda db: db.execute("SELECT data FROM facts WHERE sha256=? AND extractor=?", key).fetchone())
+        return self._open_row(row[0], FileFacts, key) if row else None
 
     def _key(self, extractor: str) -> str:
         """The facts key of settings ``extractor`` (the ``extractor`` column of facts and text_analysis)."""
@@ -512,9 +543,11 @@ class FactCache:
 
     def put_analyses(self, entries: list[tuple[FileFacts, FileAnalysis]], analyser: str) -> None:
         """One transaction for the batch: analysing is cheap, so losing it to an interruption is too."""
-        rows = [(facts.sha256, self._key(facts.extractor), analyser,
-                 self._sealed(json.dumps(analysis.to_dict(), ensure_ascii=False), FileAnalysis), time.time())
-                for facts, analysis in entries if facts.sha256 and storable(facts)]
+        rows = []
+        for facts, analysis in entries:
+            if facts.sha256 and storable(facts):
+                key = (facts.sha256, self._key(facts.extractor), analyser)
+                rows.append((*key, self._sealed(json.dumps(analysis.to_dict(), ensure_ascii=False), FileAnalysis, key), time.time()))
         if not rows:
             return
         self._write([("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)])
@@ -522,7 +555,7 @@ class FactCache:
     def remember_rules(self, analyser: str) -> None:
         """Record that rule files and analysing code ``analyser`` loaded without error here
         (rules_loaded_before)."""
-        self._write([("INSERT OR IGNORE INTO meta VALUES (?, '')", [(f"rules:{analyser}",)])])
+        self._write([("INSERT OR IGNORE INTO meta VALUES (?, '')", [(_rules_memo(analyser),)])])
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
         """Store ``facts`` under their content hash and facts key, and remember that ``path`` (with
@@ -530,11 +563,12 @@ class FactCache:
         whose OCR timed out (FileFacts.transient) are not stored."""
         if not facts.sha256 or not storable(facts) or facts.transient:
             return   # nothing was read (timed out, changed while reading), a page's OCR timed out, or a KYC paper: do not remember it
+        key = (facts.sha256, self._key(facts.extractor))
         try:
-            data = self._sealed(json.dumps(facts.to_dict(), ensure_ascii=False), FileFacts)
+            data = self._sealed(json.dumps(facts.to_dict(), ensure_ascii=False), FileFacts, key)
         except _ERRORS:
             return
-        self._write([("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", [(facts.sha256, self._key(facts.extractor), data, time.time())]),
+        self._write([("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", [(*key, data, time.time())]),
                      ("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", [(path_key(path), size, mtime_ns, facts.sha256)])])
 
     def lookup_kyc(self, path: str, size: int, mtime_ns: int, extractor: str, analyser: str) -> KycEntry | None:

@@ -141,6 +141,11 @@ def scan(options: ScanOptions) -> ScanResult:
     # Largest files first: scans and photos (the slow ones) start while small text PDFs wait to fill
     # the gaps at the end, so no worker sits idle behind one long file (the order changes no result).
     tasks.sort(key=lambda task: task.size, reverse=True)
+    if tasks:
+        # Files to read: numbers.yaml's patterns (compiled on first use when the cache knows the rule
+        # files, app.setup.load_rules) are compiled here, so a failure stops the scan as a rules
+        # error rather than as every file's reader crashing.
+        rules.numbers.check()
     with Progress(len(placed), hits, enabled=options.progress, lang=options.lang) as progress:
         def done(outcome: Outcome) -> None:
             progress.update(outcome.facts)

@@ -364,10 +364,34 @@ def test_sealed_rows_are_read_as_written_and_an_altered_one_is_a_miss(tmp_path, 
     cache.db.execute("UPDATE facts SET data=?", (stored[:33] + altered[33:].replace('"size": 13', '"size": "13"'),))
     assert cache.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") is None
 
+    for damaged in ("é" * 32 + stored[32:], "g" * 32 + stored[32:], stored.upper()):   # no traceback, a miss
+        cache.db.execute("UPDATE facts SET data=?", (damaged,))
+        assert cache.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") is None
+
+    # A whole sealed row moved to another file's key is a miss too: the seal covers the key.
+    second = FileFacts(sha256="cd" * 32, size=12, mime="application/pdf", kind=FileKind.TEXT_PDF, extractor="v2:x",
+                       pages=[PageText(1, "text", "Руководство по эксплуатации")])
+    cache.db.execute("UPDATE facts SET data=?", (stored,))
+    cache.put("/batch/PB-2/RU_manual.pdf", 12, 1, second)
+    assert cache.lookup("/batch/PB-2/RU_manual.pdf", 12, 1, "v2:x") == second
+    cache.db.execute("UPDATE facts SET data=? WHERE sha256=?", (stored, "cd" * 32))
+    assert cache.lookup("/batch/PB-2/RU_manual.pdf", 12, 1, "v2:x") is None
+    assert cache.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") == facts
+
     other = FactCache(tmp_path / "other")   # another cache's key: its seal does not match here
     other.db.execute("INSERT INTO facts VALUES (?, ?, ?, 0)", ("ab" * 32, other._key("v2:x"), stored))
     other.remember_path("/batch/PB-1/RU_cert.pdf", 12, 1, "ab" * 32)
     assert other.lookup("/batch/PB-1/RU_cert.pdf", 12, 1, "v2:x") is None
+
+
+def test_row_json_drops_a_seal_and_leaves_an_unsealed_row_whole():
+    """An unsealed analysis row may have ':' at the seal's place ('{"language": "", ...'); only 32
+    hex digits and ':' before the JSON's '{' are a seal."""
+    from checker.cache import row_json
+
+    unsealed = '{"language": "", "russian_share": 0.0}'
+    assert unsealed[32] == ":" and row_json(unsealed) == unsealed
+    assert row_json("0123456789abcdef" * 2 + ":" + unsealed) == unsealed
 
 
 def test_many_files_are_looked_up_at_once_each_by_its_own_path_size_and_time(tmp_path):

@@ -225,3 +225,30 @@ def test_number_patterns_are_compiled_on_first_use_once_the_cache_knows_the_rule
     numbers.write_text(numbers.read_text(encoding="utf-8").replace("numero: ", "numero: '(' #", 1), encoding="utf-8")
     with pytest.raises(InputError, match=r"numbers\.yaml:\d+"):
         load_for_scan(broken, cache_dir)
+
+
+def test_a_deferred_numbers_file_that_fails_mid_scan_is_an_input_error_not_a_traceback(tmp_path):
+    """Should a cache wrongly vouch for a numbers.yaml (a forged or copied meta row), the compile
+    on first use fails mid-scan: the scan stops as a rules error at load does (exit 2, file:line)."""
+    import re
+    import subprocess
+    import sys
+
+    from conftest import SAMPLES
+
+    from checker.cache import FactCache
+    from checker.judging.file import analysis_key
+
+    broken = tmp_path / "rules"
+    shutil.copytree(RULES, broken)
+    numbers = broken / "numbers.yaml"
+    numbers.write_text(numbers.read_text(encoding="utf-8").replace("numero: ", "numero: '(' #", 1), encoding="utf-8")
+    deferred = load_rules(broken, defer_numbers=True)
+    FactCache(tmp_path / "cache").remember_rules(analysis_key(deferred))   # the cache vouches for it
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLES / "company" / "PB-6001", batch / "PB-6001")
+    run = subprocess.run([sys.executable, "-m", "checker", "scan", str(batch), "--rules", str(broken),
+                          "--cache-dir", str(tmp_path / "cache"), "--no-ocr", "-q", "--out", str(tmp_path / "out.csv")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and re.search(r"rules: .*numbers\.yaml:\d+", run.stderr), run.stderr

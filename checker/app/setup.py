@@ -8,8 +8,10 @@ audit uses per client, so a client's scan is set up exactly as `scan` sets up it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,6 +51,16 @@ def load_rules(rules_dir: Path | None, cache_dir: Path | None = None):
             if not rules_loaded_before(cache_dir, analysis_key(rules)):
                 rules.numbers.check()
         return rules
+    except RuleError as exc:
+        raise InputError(f"rules: {exc}") from None
+
+
+@contextlib.contextmanager
+def rule_errors_as_input_errors() -> Iterator[None]:
+    """A RuleError raised inside the block (numbers.yaml compiled on first use mid-scan, see
+    load_rules) as the InputError (exit 2, one line) it is at load, never a traceback."""
+    try:
+        yield
     except RuleError as exc:
         raise InputError(f"rules: {exc}") from None
 

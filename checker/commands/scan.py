@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..app.outcome import finish_scan
-from ..app.setup import prepare_scan
+from ..app.setup import prepare_scan, rule_errors_as_input_errors
 from ..codes import ExitCode
 
 
@@ -16,7 +16,8 @@ def run_scan(folder: Path, params: dict, *, with_ozon: bool = False, api_url: st
     from ..pipeline import scan
 
     request = prepare_scan(folder, params)
-    result = scan(request.options)
+    with rule_errors_as_input_errors():
+        result = scan(request.options)
     if with_ozon:
         from ..ozon import DEFAULT_API_URL
         from ..ozon.commands import fetch_moderation

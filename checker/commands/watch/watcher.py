@@ -263,6 +263,7 @@ class Watcher:
 
     def rescan(self, now: float) -> bool:
         """Scan; publish unless a file changed while it was being read. True when published."""
+        from ...app.setup import rule_errors_as_input_errors
         from ...pipeline import scan
 
         first = self.last is None
@@ -270,7 +271,8 @@ class Watcher:
         forced = bool(self.arriving)     # judged although files are still arriving (max_wait passed)
         generation = self.collector.generation
         before = self.snapshot()
-        result = scan(self._options(first))
+        with rule_errors_as_input_errors():
+            result = scan(self._options(first))
         self.scans += 1
         if self.collector.generation != generation:
             # Something happened while the files were read: did anything really change?
