@@ -487,11 +487,12 @@ class FactCache:
         return hashlib.blake2b(f"{where}\0{data}".encode("utf-8", "surrogatepass"), key=self._seal_key,
                                digest_size=SEAL_HEX // 2).hexdigest()
 
-    def _sealed(self, data: str, model: type, key) -> str:
-        """``data`` (the JSON of a ``model`` row to be stored under ``key``) as stored: behind this
-        cache's seal when it has the model's shape (every row written by this code has; checked
-        here, once, so a sealed row need not be checked when read), else as it is."""
-        if self._seal_key is None or not _row_conforms(json.loads(data), model):
+    def _sealed(self, value: dict, model: type, key) -> str:
+        """``value`` (a ``model`` row's to_dict(), to be stored under ``key``) as stored: its JSON,
+        behind this cache's seal when it has the model's shape (every row written by this code has;
+        checked here, once, so a sealed row need not be checked when read)."""
+        data = json.dumps(value, ensure_ascii=False)
+        if self._seal_key is None or not _row_conforms(value, model):
             return data
         return f"{self._tag(data, model, key)}:{data}"
 
@@ -547,7 +548,7 @@ class FactCache:
         for facts, analysis in entries:
             if facts.sha256 and storable(facts):
                 key = (facts.sha256, self._key(facts.extractor), analyser)
-                rows.append((*key, self._sealed(json.dumps(analysis.to_dict(), ensure_ascii=False), FileAnalysis, key), time.time()))
+                rows.append((*key, self._sealed(analysis.to_dict(), FileAnalysis, key), time.time()))
         if not rows:
             return
         self._write([("INSERT OR REPLACE INTO text_analysis VALUES (?, ?, ?, ?, ?)", rows)])
@@ -565,7 +566,7 @@ class FactCache:
             return   # nothing was read (timed out, changed while reading), a page's OCR timed out, or a KYC paper: do not remember it
         key = (facts.sha256, self._key(facts.extractor))
         try:
-            data = self._sealed(json.dumps(facts.to_dict(), ensure_ascii=False), FileFacts, key)
+            data = self._sealed(facts.to_dict(), FileFacts, key)
         except _ERRORS:
             return
         self._write([("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)", [(*key, data, time.time())]),

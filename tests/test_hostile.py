@@ -144,15 +144,15 @@ def test_a_long_lived_reader_keeps_its_process_and_the_same_limits(tmp_path, mon
     reader = Reader(Limits(jobs=2, timeout_s=0.5))
     try:
         first = reader.read(tasks[0])
-        pid = reader._worker.process.pid
+        pid = reader._workers[0].process.pid
         again = reader.read(tasks[2])
-        assert reader._worker.process.pid == pid, "the reader was forked again for the next file"
+        assert reader._workers[0].process.pid == pid, "the reader was forked again for the next file"
         assert first.facts is not None and again.facts.pages == first.facts.pages
         assert first.facts == run_isolated([tasks[0]], Limits(jobs=1))[0].facts
         slow = reader.read(tasks[1])
         assert slow.facts is None and "timed out after 0.5 s" in slow.error
         after = reader.read(tasks[2])
-        assert after.facts.pages == first.facts.pages and reader._worker.process.pid != pid
+        assert after.facts.pages == first.facts.pages and reader._workers[0].process.pid != pid
     finally:
         reader.close()
     assert list(scratch.iterdir()) == []

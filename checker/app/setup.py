@@ -42,7 +42,7 @@ def load_rules(rules_dir: Path | None, cache_dir: Path | None = None):
     warm scan never makes (0.1 s); otherwise they are compiled and checked now."""
     from ..rules import load_rules as load
 
-    try:
+    with rule_errors_as_input_errors():
         rules = load(rules_dir, defer_numbers=cache_dir is not None)
         if not rules.numbers.compiled:
             from ..cache import rules_loaded_before
@@ -51,14 +51,12 @@ def load_rules(rules_dir: Path | None, cache_dir: Path | None = None):
             if not rules_loaded_before(cache_dir, analysis_key(rules)):
                 rules.numbers.check()
         return rules
-    except RuleError as exc:
-        raise InputError(f"rules: {exc}") from None
 
 
 @contextlib.contextmanager
 def rule_errors_as_input_errors() -> Iterator[None]:
-    """A RuleError raised inside the block (numbers.yaml compiled on first use mid-scan, see
-    load_rules) as the InputError (exit 2, one line) it is at load, never a traceback."""
+    """A RuleError raised inside the block (loading the rules, or numbers.yaml compiled on first
+    use mid-scan, see load_rules) as an InputError (exit 2, one line), never a traceback."""
     try:
         yield
     except RuleError as exc:

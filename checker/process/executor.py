@@ -238,12 +238,7 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
     pending = deque(tasks)
     if not pending:
         return {}
-    # Reading needs pypdf, Pillow, libmagic, langdetect's profiles...: loaded here, once, before the
-    # workers fork, and not at all by a scan whose files all come from the cache.
-    from ..reading import extract  # noqa: F401
-    from ..analysis.language import preload
-
-    preload()
+    _load_reading_stack()
 
     # Workers write OCR page images only inside this private folder (each run in a private folder of
     # its own); a worker killed at its deadline cannot clean up after itself, so the folder is
@@ -256,17 +251,38 @@ def run_isolated(tasks: Iterable[Task], limits: Limits, on_done: Callable[[Outco
         return _run(deque(with_workspace(task, workspace) for task in pending), limits, on_done)
 
 
+def _load_reading_stack() -> None:
+    """Reading needs pypdf, Pillow, libmagic, langdetect's profiles...: loaded in the parent, once,
+    before any reader forks, and not at all by a scan whose files all come from the cache."""
+    from ..reading import extract  # noqa: F401
+    from ..analysis.language import preload
+
+    preload()
+
+
 def with_workspace(task: Task, workspace: OcrWorkspace) -> Task:
     """``task`` whose settings carry ``workspace`` (where its OCR writes, how many pages at once)."""
     return replace(task, settings=replace(task.settings, workspace=workspace))
 
 
-def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None] | None) -> dict[int, Outcome]:
+def _context():
     import multiprocessing
+
+    return multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+
+
+def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None] | None,
+         workers: list[_Worker] | None = None) -> dict[int, Outcome]:
+    """Hand ``pending`` to the workers and collect their outcomes. ``workers``: the caller's own,
+    living on after the run (a worker timed out or lost is replaced in that list; one busy when
+    the run is interrupted is killed, and the caller replaces it); None: ``limits.jobs`` workers
+    made for this run and stopped after it."""
     from multiprocessing.connection import wait
 
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    workers = [_Worker(ctx, limits) for _ in range(max(1, min(limits.jobs, len(pending))))]
+    ctx = _context()
+    own = workers is None
+    if workers is None:
+        workers = [_Worker(ctx, limits) for _ in range(max(1, min(limits.jobs, len(pending))))]
     outcomes: dict[int, Outcome] = {}
 
     def finish(outcome: Outcome) -> None:
@@ -277,12 +293,19 @@ def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None
     try:
         while pending or any(w.task for w in workers):
             stopping.honour()   # a Ctrl-C or SIGTERM swallowed while a worker was forked
-            for worker in workers:
+            for index, worker in enumerate(workers):
                 if worker.task is None and pending:
                     worker.task = pending.popleft()
                     worker.deadline = time.monotonic() + limits.timeout_s
-                    worker.conn.send(worker.task)
+                    try:
+                        worker.conn.send(worker.task)
+                    except OSError:   # the reader died before it was handed the file
+                        key = worker.task.key
+                        workers[index] = _replace(worker, ctx, limits)
+                        finish(Outcome(key, error=said("read.reader_died")))
             busy = [w for w in workers if w.task]
+            if not busy:   # every hand-over failed: hand the next files to the fresh readers
+                continue
             timeout = min(0.5, max(0.0, min(w.deadline for w in busy) - time.monotonic()))
             ready = wait([w.conn for w in busy], timeout=timeout)
             for index, worker in enumerate(workers):
@@ -304,7 +327,8 @@ def _run(pending: deque[Task], limits: Limits, on_done: Callable[[Outcome], None
                     finish(Outcome(key, error=said("read.timed_out", seconds=f"{limits.timeout_s:g}")))
     finally:
         for worker in workers:
-            worker.stop(kill=worker.task is not None)
+            if own or worker.task is not None:
+                worker.stop(kill=worker.task is not None)
     return outcomes
 
 
@@ -325,55 +349,30 @@ class Reader:
 
     def __init__(self, limits: Limits):
         import contextlib
-        import multiprocessing
 
-        from ..reading import extract  # noqa: F401   (see run_isolated: loaded once, before the fork)
-        from ..analysis.language import preload
-
-        preload()
+        _load_reading_stack()
         self.limits = replace(limits, jobs=1)
-        self._ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         self._stack = contextlib.ExitStack()
         scratch = self._stack.enter_context(private_tempdir())
         slots = scratch / "slots"
         slots.mkdir()
         self._workspace = OcrWorkspace(tmpdir=str(scratch), slots_dir=str(slots), slots=1)
-        self._worker: _Worker | None = None
+        self._workers: list[_Worker] = []   # the one reader, once made (_run replaces it in place)
 
     def read(self, task: Task) -> Outcome:
         """Read ``task`` within the limits; its Outcome (an error outcome when the reader timed out
         or died: never raises for a file)."""
-        from multiprocessing.connection import wait
-
-        if self._worker is None or not self._worker.process.is_alive():
-            if self._worker is not None:
-                self._worker.stop(kill=True)
-            self._worker = _Worker(self._ctx, self.limits)
-        worker = self._worker
-        worker.task = with_workspace(task, self._workspace)
-        deadline = time.monotonic() + self.limits.timeout_s
-        try:
-            worker.conn.send(worker.task)
-        except OSError:
-            self._worker = _replace(worker, self._ctx, self.limits)
-            return Outcome(task.key, error=said("read.reader_died"))
-        while not wait([worker.conn], timeout=max(0.0, min(0.5, deadline - time.monotonic()))):
-            if time.monotonic() >= deadline:
-                self._worker = _replace(worker, self._ctx, self.limits)
-                return Outcome(task.key, error=said("read.timed_out", seconds=f"{self.limits.timeout_s:g}"))
-        try:
-            outcome = worker.conn.recv()
-        except (EOFError, OSError):
-            self._worker = _replace(worker, self._ctx, self.limits)
-            return Outcome(task.key, error=said("read.reader_died"))
-        worker.task = None
-        return outcome
+        if not self._workers or not self._workers[0].process.is_alive():   # none yet, or lost between files
+            for worker in self._workers:
+                worker.stop(kill=True)
+            self._workers = [_Worker(_context(), self.limits)]
+        return _run(deque([with_workspace(task, self._workspace)]), self.limits, None, self._workers)[task.key]
 
     def close(self) -> None:
         """Stop the reader process and remove its temporary folder."""
-        if self._worker is not None:
-            self._worker.stop(kill=self._worker.task is not None)
-            self._worker = None
+        for worker in self._workers:
+            worker.stop(kill=worker.task is not None)
+        self._workers = []
         self._stack.close()
 
 
