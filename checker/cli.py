@@ -74,6 +74,7 @@ class SellerTypeOption(click.Option):
         self.help_prefix = help_prefix
 
     def get_help_record(self, ctx):
+        """click's (option, help) record, the help read from the rules' kyc.yaml now, after `help_prefix`."""
         self.help = self.help_prefix + seller_type_help()
         return super().get_help_record(ctx)
 

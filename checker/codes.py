@@ -7,6 +7,7 @@ from enum import Enum, IntEnum
 
 
 class Scope(str, Enum):
+    """Where a reason code is raised and shown: on one file, on a SKU, or on the whole account."""
     FILE = "file"        # raised by one file; shows on the file and on its SKU
     SKU = "sku"          # raised by what a SKU's files add up to
     ACCOUNT = "account"  # raised by the account's KYC set, on every SKU
@@ -14,6 +15,9 @@ class Scope(str, Enum):
 
 @dataclass(frozen=True)
 class ReasonCode:
+    """One reason code of the public vocabulary (its texts in rules/reasons.yaml). `code` is the stable
+    name reports carry; `blocking` says whether it disables the SKU's buyer chat (ChatStatus.DISABLED)
+    rather than only putting it at risk; `scope` where it is raised. str() is the code."""
     code: str
     blocking: bool
     scope: Scope
@@ -76,12 +80,16 @@ ORDER: dict[str, int] = {c.code: i for i, c in enumerate(ALL_CODES)}
 
 
 class ChatStatus(str, Enum):
+    """A SKU's buyer-chat status, as every report gives it (`chat_status`): "ok", "at_risk" (a
+    non-blocking finding) or "disabled" (a blocking one)."""
     OK = "ok"
     AT_RISK = "at_risk"
     DISABLED = "disabled"
 
 
 def status_for(codes: set[ReasonCode] | list[ReasonCode]) -> ChatStatus:
+    """The status a set of reason codes gives: DISABLED when any code blocks, AT_RISK when there is any
+    code at all, else OK."""
     if any(c.blocking for c in codes):
         return ChatStatus.DISABLED
     if codes:

@@ -83,11 +83,14 @@ class Messages(Mapping):
         return len(self._texts)
 
     def text(self, msg_id: str, lang: str) -> str:
+        """The text of `msg_id` in `lang`, the English one when `lang` has none; KeyError for an unknown id."""
         texts = self._texts[msg_id]
         return texts.get(lang) or texts[DEFAULT_LANG]
 
 
 def load_messages(path: Path) -> Messages:
+    """Reads and validates a messages.yaml: message id -> {en, ru, zh} texts, every language present,
+    non-empty and with the same {placeholders} (check_translations). RuleError naming file and line."""
     data = load_yaml(Path(path))
     texts: dict[str, dict[str, str]] = {}
     for msg_id, spec in data.items():
@@ -146,6 +149,7 @@ class Message:
 
     @classmethod
     def of(cls, msg_id: str, default: str | None = None, **args: object) -> "Message":
+        """Message.of(msg_id, default, name=value, ...): the arguments kept in the order given."""
         return cls(msg_id, tuple(args.items()), default)
 
     def render(self, speaker: "Translator | str", rules=None) -> str:
@@ -173,6 +177,7 @@ class Said(str):
         return said
 
     def render(self, speaker: "Translator | str", rules=None) -> str:
+        """The message in `speaker`'s language (Message.render)."""
         return self.message.render(speaker, rules)
 
     def __reduce__(self):   # pickled (to a worker, into a cache) with its message, not only its English
@@ -196,6 +201,7 @@ class SaidParts(str):
         return text
 
     def render(self, speaker: "Translator | str", rules=None) -> str:
+        """Each part rendered in `speaker`'s language, "; " between."""
         return "; ".join(render(part, speaker, rules) for part in self.parts)
 
     def __reduce__(self):
@@ -387,6 +393,9 @@ class Translator:
         return f"Translator({self.lang!r}, {self.messages.path})"
 
     def t(self, msg_id: str, default: object = _MISSING, **values) -> str:
+        """The message `msg_id` in this language, its {placeholders} filled from `values` (no values: the
+        template as it is). An unknown id returns `default` as it is, or raises KeyError when none is
+        given. Values that do not fit this language's template fill the English one instead."""
         if msg_id not in self.messages:
             if default is not _MISSING:
                 return default  # type: ignore[return-value]

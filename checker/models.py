@@ -61,6 +61,8 @@ class ExtractSettings:
 
 
 class FileKind(str, Enum):
+    """What a file is, by its content (reading.sniff.kind_for_mime) and, for a PDF, by which of the
+    pages read have a text layer; FileFacts.kind and the files report's `kind` column."""
     TEXT_PDF = "text_pdf"          # every read page has a text layer
     SCANNED_PDF = "scanned_pdf"    # no read page has a text layer
     MIXED_PDF = "mixed_pdf"        # some pages text, some image-only
@@ -74,6 +76,8 @@ class FileKind(str, Enum):
 
 
 class Group(str, Enum):
+    """What a file is judged for (mapping.assign.SkuMapper.assign): a SKU's paper (by its folder, or its
+    name against the SKU list), a KYC paper (under a folder named KYC), or neither ("unmapped")."""
     SKU = "sku"
     KYC = "kyc"
     UNMAPPED = "unmapped"
@@ -81,6 +85,12 @@ class Group(str, Enum):
 
 @dataclass
 class PageText:
+    """One page of a file as read. number: 1-based; source: from the text layer, by OCR, or not read;
+    text: what was read ("" when nothing); ocr_confidence: tesseract's mean word confidence, 0-100
+    (None unless OCR'd); rotation: degrees turned before OCR; ocr_langs: tesseract's languages of the
+    read ("rus+eng"); note: what reading the page noted (not read, timed out, hidden text); dpi: the
+    resolution an OCR'd page was read at; timed_out: OCR hit the page time limit; word_boxes: each
+    OCR word's span and confidence in `text`."""
     number: int                     # 1-based page number
     source: str                     # "text" (text layer), "ocr", or "none" (not read)
     text: str = ""
@@ -98,6 +108,12 @@ class PageText:
 
 @dataclass
 class FileFacts:
+    """What reading one file found, a pure function of its bytes and the ExtractSettings (cached by
+    content hash). sha256: hex digest of the bytes ("" when they could not be read); size: bytes;
+    mime: the type by content (python-magic); kind: FileKind; page_count: pages or image frames (None
+    when not a PDF or image, or not opened); pages: the pages read, PageText each; problem: why the
+    file cannot be read ("" when it can); notes: what reading noted; extractor: ExtractSettings.key();
+    language_probs: langdetect's language -> probability for the text."""
     sha256: str
     size: int
     mime: str
@@ -115,19 +131,23 @@ class FileFacts:
 
     @functools.cached_property
     def text(self) -> str:
+        """Every page's text joined with newlines (pages with no text left out); joined once per facts."""
         # Asked for by every later stage; facts are not changed once read, so joined once.
         return "\n".join(p.text for p in self.pages if p.text)
 
     @property
     def pages_read(self) -> int:
+        """How many pages were read, from a text layer or by OCR (source not "none")."""
         return sum(1 for p in self.pages if p.source != "none")
 
     @property
     def ocr_pages(self) -> list[PageText]:
+        """The pages read by OCR, in page order."""
         return [p for p in self.pages if p.source == "ocr"]
 
     @property
     def unread_pages(self) -> list[PageText]:
+        """The pages not read (source "none": OCR off, a time-out, an error), in page order."""
         return [p for p in self.pages if p.source == "none"]
 
     @property
@@ -149,6 +169,8 @@ class FileFacts:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "FileFacts":
+        """The facts to_dict() wrote, notes decoded with i18n.from_data. Raises KeyError, TypeError or
+        ValueError for data of another shape (the cache treats such a row as a miss)."""
         data = dict(data)
         data["kind"] = FileKind(data["kind"])
         data["pages"] = [PageText(**{**p, "note": from_data(p.get("note", ""))}) for p in data.get("pages", [])]
@@ -244,6 +266,8 @@ class FileAnalysis:
     pages_stated: int | None = None  # sheets the paper says it has ("Лист 1 из 2", an appendix "на 2 листах")
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON data for the cache: dates as ISO strings (None when not read), each number's problem as
+        i18n.to_data."""
         data = asdict(self)
         for key in ("valid_from", "valid_until", "registered"):
             data[key] = data[key].isoformat() if data[key] else None
@@ -253,6 +277,8 @@ class FileAnalysis:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "FileAnalysis":
+        """The analysis to_dict() wrote. Raises KeyError, TypeError or ValueError for data of another shape
+        (the cache treats such a row as a miss)."""
         data = dict(data)
         for key in ("valid_from", "valid_until", "registered"):
             data[key] = date.fromisoformat(data[key]) if data[key] else None
@@ -279,6 +305,8 @@ class RegisterCheck:
     fetched: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON data (the cache's register table, the JSON report's `register`): dates as ISO strings, None
+        when absent."""
         data = asdict(self)
         for key in ("valid_from", "valid_until"):
             data[key] = data[key].isoformat() if data[key] else None
@@ -286,6 +314,8 @@ class RegisterCheck:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RegisterCheck":
+        """The check to_dict() wrote; a missing date is None. Raises TypeError or ValueError for data of
+        another shape."""
         data = dict(data)
         for key in ("valid_from", "valid_until"):
             data[key] = date.fromisoformat(data[key]) if data.get(key) else None
@@ -294,6 +324,12 @@ class RegisterCheck:
 
 @dataclass
 class FileResult:
+    """One file of the scan, judged. path and name: as every output shows them (privacy.shown_path:
+    personal numbers masked); group: what it is judged for; sku: the SKU it belongs to (None for KYC
+    and unmapped files); facts: what reading it found; analysis: what its text says; findings: its
+    reason codes with their arguments; counted: it counts toward its SKU's requirements; register:
+    the EAEU register's answers for its numbers (--register only); copy_tool, copy_name, copy_of: a
+    sync tool's or a person's copy of another file, set aside."""
     path: str                       # relative to the scanned folder, '/' separated
     name: str
     group: Group
@@ -309,15 +345,23 @@ class FileResult:
 
     @property
     def codes(self) -> list[ReasonCode]:
+        """The reason codes of its findings, in findings order."""
         return [f.code for f in self.findings]
 
     @property
     def blocked(self) -> bool:
+        """Any of its findings' codes blocks chat (ReasonCode.blocking)."""
         return any(f.code.blocking for f in self.findings)
 
 
 @dataclass(slots=True)   # one per row of the SKU list, which may have a million rows
 class SkuResult:
+    """One SKU and its verdict. sku: as the SKU list spells it (or the folder name when there is no
+    list); category_input, category: the category as written and the rule key it was read as; row:
+    the list's row; files: the FileResults mapped to it; findings: its papers' findings and its own
+    (judging.sku.judge_sku), in report order; status: its ChatStatus; name, brand: from the list;
+    category_source, category_match, category_score, category_suggestions: how the category was
+    found; notes: what was read unlike it is written."""
     sku: str
     category_input: str = ""        # as written in the user's CSV
     category: str | None = None     # rule key, None when unknown
@@ -337,6 +381,7 @@ class SkuResult:
 
     @property
     def codes(self) -> list[ReasonCode]:
+        """The distinct reason codes of its findings, in the order first found."""
         seen: list[ReasonCode] = []
         for f in self.findings:
             if f.code not in seen:
@@ -346,6 +391,10 @@ class SkuResult:
 
 @dataclass
 class KycRequirement:
+    """One requirement of the KYC checklist (rules/kyc.yaml). key: the requirement's key; title: its
+    English title from kyc.yaml; met: some file shows it; evidence: the files that do ('/'-separated,
+    relative to the scanned folder); note: why it is not met, in English ("" when met); note_msg: the
+    same note as message ids, for writers in other languages."""
     key: str
     title: str
     met: bool
@@ -358,6 +407,10 @@ class KycRequirement:
 
 @dataclass
 class KycResult:
+    """The account's KYC checklist. judged: False without a KYC folder, or when scans were left unread
+    (--no-ocr) and the set is not complete; profile: the kyc.yaml profile judged against (the seller
+    type); folders: the folders the KYC files sit in, sorted; requirements: one per requirement of the
+    profile; not_read: KYC files whose pages were not read."""
     judged: bool                    # False when there is no KYC folder
     profile: str
     folders: list[str] = field(default_factory=list)
@@ -366,17 +419,23 @@ class KycResult:
 
     @property
     def complete(self) -> bool:
+        """Judged, and every requirement met."""
         return self.judged and all(r.met for r in self.requirements)
 
 
 @dataclass
 class SkippedEntry:
+    """An entry of the scanned folder that was not read (reading.discover): its path as reports show it
+    (privacy.shown_path) and why."""
     path: str
     reason: str                     # "debris", "link outside folder", "link loop", "special file"...
 
 
 @dataclass
 class ScanStats:
+    """Figures of one scan. files: files found (SKU, KYC and unmapped); pages_ocr: pages OCR'd in this
+    run (facts from the cache not counted); cache_hits: files whose facts came from the cache (or,
+    under watch, from memory) instead of being read; seconds: the scan's wall time, rounded to 0.01."""
     files: int = 0
     pages_ocr: int = 0
     cache_hits: int = 0
@@ -393,11 +452,18 @@ class RegisterSummary:
 
     @property
     def checked(self) -> int:
+        """Numbers the register answered for: found + not_found."""
         return self.found + self.not_found
 
 
 @dataclass
 class ScanResult:
+    """Everything one scan found, which every writer turns into its report. root: the scanned folder as
+    given; today: the date papers were judged against; seller_type: the kyc.yaml profile; skus: one
+    SkuResult per SKU (the list's order, then SKUs found only as folders); files: every file found,
+    in path order; kyc: the KYC checklist; skipped: entries not read; stats: ScanStats; warnings: the
+    run's warnings (SKU list, cache, several KYC folders), i18n.Said where they are doccheck's own;
+    register: the register summary; rules: the Rules the scan used."""
     root: str
     today: date
     seller_type: str

@@ -73,6 +73,7 @@ def display_name(name: str) -> str:
 
 
 def display_path(parts: tuple[str, ...] | list[str]) -> str:
+    """Path components as every output shows them: each made printable by display_name, joined with '/'."""
     return "/".join(display_name(p) for p in parts)
 
 

@@ -42,6 +42,7 @@ class Reading:
     text: str
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """The note as the reading stage wrote it, rendered (i18n.render)."""
         return i18n.render(self.text, tr, rules)
 
 
@@ -51,6 +52,7 @@ class TypeName:
     mime: str
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """The type's phrase (i18n.type_name)."""
         return i18n.type_name(self.mime, rules, tr)
 
 
@@ -60,6 +62,7 @@ class CategoryName:
     key: str
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """The category's name in the reader's language; its key when the rules do not know it."""
         category = rules.categories.get(self.key)
         return category.name(tr.lang) if category is not None else self.key
 
@@ -73,6 +76,7 @@ class PaperName:
     state: str = ""
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """The paper's name (else `fallback`); with `state`, doctype.national around it."""
         paper = rules.document_types.papers.get(self.paper)
         name = paper.name(tr.lang) if paper is not None else self.fallback
         return tr.t("doctype.national", paper=name, state=self.state) if self.state else name
@@ -84,6 +88,8 @@ class AcceptedNames:
     category: str
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """The names joined "a, b or c" (doctype.or), one name as it is; KeyError for a category the rules
+        do not have."""
         papers = rules.document_types.papers
         names = [papers[t].name(tr.lang) for t in rules.categories[self.category].accepts if t in papers]
         return tr.t("doctype.or", first=", ".join(names[:-1]), last=names[-1]) if len(names) > 1 else "".join(names)
@@ -96,6 +102,7 @@ class KycTitle:
     title: str
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """The translated title (i18n.kyc_title), else kyc.yaml's own."""
         return i18n.kyc_title(self.key, self.title, tr)
 
 
@@ -105,6 +112,7 @@ class RegisterStatus:
     code: str
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """The status's name in register.yaml, else register.status.unknown."""
         return rules.register.status_name(self.code, tr.lang) or tr.t("register.status.unknown")
 
 
@@ -116,6 +124,7 @@ class Joined:
     zh_sep: str | None = None
 
     def say(self, tr: i18n.Translator, rules: Any) -> str:
+        """Each item rendered, joined with the separator for the reader's language."""
         sep = self.zh_sep if tr.lang == "zh" and self.zh_sep is not None else self.sep
         return sep.join(i18n.render(item, tr, rules) for item in self.items)
 

@@ -36,6 +36,12 @@ if TYPE_CHECKING:   # the register's client (httpx) is imported only when --regi
 
 @dataclass
 class ScanOptions:
+    """What one scan is asked to do (built by app.setup.build_scan_options). root: the folder to scan;
+    rules: the rules in use; today: the date papers are judged against; skus: the SKU list (None: each
+    folder holding files is a SKU); seller_type: the kyc.yaml profile; ocr: False for --no-ocr (scans
+    are not read); jobs: worker processes; file_timeout: seconds one file may take; memory_mb: memory
+    cap per worker, MB; lang: the progress bar's language; the rest as commented. `warnings` are
+    carried into ScanResult.warnings."""
     root: Path
     rules: Rules
     today: date
@@ -68,6 +74,9 @@ def _engine_id(options: ScanOptions) -> str:
 
 
 def settings_for(group: Group, options: ScanOptions, engine: str = "") -> ExtractSettings:
+    """The reading settings of a file in `group`: the rules' limits (dpi, page time-out, pages read,
+    frames, text layer); profile "kyc" for KYC papers, read whole, "product" for the others, read as
+    far as the rules' ReadingNeeds require. `engine`: the OCR engine's id, part of the cache key."""
     limits = options.rules.limits
     return ExtractSettings(ocr=options.ocr, profile="kyc" if group is Group.KYC else "product", dpi=limits.ocr_dpi,
                            page_timeout=limits.ocr_page_timeout, pages_first=limits.pages_first,
@@ -83,6 +92,11 @@ def _failed_facts(outcome: Outcome, found: FoundFile, settings: ExtractSettings)
 
 
 def scan(options: ScanOptions) -> ScanResult:
+    """Scans options.root stage by stage (see the module docstring) and returns its ScanResult. Files
+    are read in worker processes (or on options.cluster), or taken from the cache when it has them;
+    the cache is closed before returning. A file that cannot be read is a finding, never an
+    exception; RuleError when numbers.yaml's deferred patterns do not compile (only when a file is
+    to be read)."""
     started = time.monotonic()
     rules = options.rules
     remove_stale_tempdirs()   # page images a run killed at once (kill -9) left behind

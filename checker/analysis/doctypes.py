@@ -36,6 +36,7 @@ class Paper:
     names: tuple[tuple[str, str], ...]
 
     def name(self, lang: str = "en") -> str:
+        """The paper's name in `lang` (its `names` in file_types.yaml), the English one when `lang` has none."""
         names = dict(self.names)
         return names.get(lang) or names["en"]
 

@@ -11,6 +11,10 @@ from . import scripts
 
 @dataclass(frozen=True)
 class LanguageGuess:
+    """What detect_language found. language: ISO 639-1 ("ru", "en", "zh"...), "" when there is no text;
+    russian_share: share of letters that are Cyrillic, 0..1; scripts: share of letters per script
+    ("cyrillic", "han", "latin", "other"), 0..1; probabilities: langdetect's language -> probability
+    ({} when the text was too short for it)."""
     language: str          # ISO 639-1 ("ru", "en", "zh"...) or "" when there is no text
     russian_share: float   # share of letters that are Cyrillic
     scripts: dict[str, float]
@@ -71,6 +75,11 @@ def language_probabilities(text: str) -> dict[str, float]:
 
 
 def detect_language(text: str, min_letters: int = 40, probabilities: dict[str, float] | None = None) -> LanguageGuess:
+    """The language of `text`: the language of the script most of its letters are in (Cyrillic ru, Han
+    zh, Latin en), or langdetect's best guess when the text has at least `min_letters` letters and the
+    guess fits that script (langdetect misreads OCR noise). `probabilities`: langdetect's answer if
+    already known (FileFacts.language_probs); None asks langdetect. A script of no language of its own
+    takes langdetect's guess, else its name ("other"); text without letters gives language ""."""
     shares, letters = script_shares(text)
     russian = round(shares.get("cyrillic", 0.0), 2)
     if letters == 0:

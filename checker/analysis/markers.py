@@ -60,6 +60,7 @@ class Prepared:
 
     @classmethod
     def of(cls, text: str) -> "Prepared":
+        """`text` normalised once: plain() for patterns, and with look-alikes folded (fold()) for phrases."""
         p = plain(text)
         return cls(p, p.translate(_LOOKALIKES))
 
@@ -101,6 +102,7 @@ class Term:
         return re.compile(self.expression, self.flags)
 
     def found(self, text: Prepared) -> bool:
+        """Whether the term occurs in `text`: a pattern is searched in the plain form, a phrase in the folded one."""
         return self.regex.search(text.plain if self.is_pattern else text.folded) is not None
 
 
@@ -110,6 +112,7 @@ class TermSet:
     terms: tuple[Term, ...]
 
     def matched(self, text: Prepared) -> list[Term]:
+        """The terms that occur in `text`, in rule-file order."""
         return [t for t in self.terms if t.found(text)]
 
 
@@ -160,6 +163,7 @@ class ExistenceMarker(Marker):
     fields: ClassVar[frozenset[str]] = frozenset({"phrases", "patterns"})
 
     def matched(self, text):
+        """The languages of the terms found when at least `min` distinct ones occur (one for existence), else None."""
         hits = self.sets[0].matched(text)
         if len({t.source for t in hits}) < self.min:
             return None
@@ -167,6 +171,7 @@ class ExistenceMarker(Marker):
 
     @classmethod
     def parse(cls, key, spec, common):
+        """Reads `phrases` and/or `patterns`."""
         return cls(key, sets=(_parse_terms(key, spec, ""),), **common)
 
 
@@ -178,6 +183,8 @@ class OccurrenceMarker(ExistenceMarker):
 
     @classmethod
     def parse(cls, key, spec, common):
+        """Also reads `min`: a whole number from 1 to the count of distinct phrases and patterns; RuleError
+        otherwise."""
         terms = _parse_terms(key, spec, "")
         minimum = spec.get("min")
         if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
@@ -196,6 +203,7 @@ class ConditionalMarker(Marker):
     fields: ClassVar[frozenset[str]] = frozenset({"first", "second"})
 
     def matched(self, text):
+        """The languages of the terms found when both `first` and `second` have one, else None."""
         first, second = (s.matched(text) for s in self.sets)
         if not first or not second:
             return None
@@ -203,6 +211,8 @@ class ConditionalMarker(Marker):
 
     @classmethod
     def parse(cls, key, spec, common):
+        """Reads `first` and `second`, each with phrases and/or patterns; RuleError when one is missing or a
+        phrase is in both."""
         sets = []
         for part in ("first", "second"):
             if not isinstance(spec.get(part), Mapping):

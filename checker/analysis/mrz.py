@@ -84,12 +84,17 @@ class MrzZone:
 
     @property
     def expiry_trusted(self) -> bool:
+        """An expiry date was read and its check digit holds."""
         return self.expiry is not None and "expiry date" not in self.failed
 
     def expired(self, today: date) -> bool:
+        """The expiry date is before `today`; False when no date was read (expiry_trusted says whether to
+        believe it)."""
         return self.expiry is not None and self.expiry < today
 
     def to_dict(self) -> dict:
+        """The zone as JSON values, safe to show: type, format, issuer, nationality, the masked number, the
+        expiry as ISO (None when not a date), `valid` and the failed checks; no key and no name."""
         return {"doc_type": self.doc_type, "format": self.format, "issuer": self.issuer,
                 "nationality": self.nationality, "number": self.number_masked,
                 "expiry": self.expiry.isoformat() if self.expiry else None, "valid": self.valid,
@@ -97,6 +102,8 @@ class MrzZone:
 
 
 def char_value(ch: str) -> int:
+    """A character's value in an ICAO 9303 check digit (Part 3 §4.9): 0-9 as themselves, A-Z as 10-35,
+    anything else (the '<' filler) 0."""
     if ch.isdigit():
         return int(ch)
     if "A" <= ch <= "Z":
@@ -366,8 +373,10 @@ def find_zones(text: str, key: bytes | None = None) -> list[MrzZone]:
 
 
 def passports(zones: list[MrzZone]) -> list[MrzZone]:
+    """The passport zones among `zones`, in order."""
     return [z for z in zones if z.doc_type == "passport"]
 
 
 def visas(zones: list[MrzZone]) -> list[MrzZone]:
+    """The visa zones among `zones`, in order."""
     return [z for z in zones if z.doc_type == "visa"]

@@ -34,12 +34,17 @@ def account_key_ok(account: str, bik: str) -> bool:
 
 @dataclass(frozen=True)
 class BankCheck:
+    """One bank account of a KYC paper checked against a BIK (find_bank_checks; the Bank of Russia's
+    control key, N 515). account_masked: the account, all but its last 3 digits masked; bik: the BIK
+    it passed with, else the one it failed against ("" when none was found); ok: the control digit
+    holds; problem: why not (a kyc.bank.* note), None when ok."""
     account_masked: str    # "*****************312": all but the last 3 digits masked
     bik: str               # the bank's identifier (public), "" when none was found
     ok: bool
     problem: Note | None = None   # kyc.bank.*: "control digit does not match BIK 044525974"
 
     def to_dict(self) -> dict:
+        """The check as JSON values: masked account, BIK, ok, and the problem in English ("" when none)."""
         return {"account": self.account_masked, "bik": self.bik, "ok": self.ok,
                 "problem": str(self.problem) if self.problem else ""}
 

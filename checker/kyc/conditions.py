@@ -31,6 +31,7 @@ def _month_index(y: int, m: int) -> int:
 
 
 def doc_name(doc: str) -> Note:
+    """A document's name as a note: kyc.doc.<doc> ("passport", "visa")."""
     return Note.of(f"kyc.doc.{doc}")
 
 
@@ -84,6 +85,7 @@ class Cond:
         raise NotImplementedError
 
     def test(self, f: _File, ctx: _Ctx) -> bool:
+        """Whether the condition holds for file `f` (`ctx`: today, marker titles, files accepted so far)."""
         raise NotImplementedError
 
     def relevant(self, f: _File) -> bool:
@@ -95,9 +97,12 @@ class Cond:
         return self.missing(ctx)
 
     def missing(self, ctx: _Ctx) -> Note | Words:
+        """The note when no file shows what the condition asks for; explain()'s fallback."""
         raise NotImplementedError
 
     def marker_refs(self) -> list["MarkerCond"]:
+        """The marker conditions inside this one (kyc.yaml is checked to name only markers of
+        markers.yaml); none by default."""
         return []
 
 
@@ -109,23 +114,29 @@ class AllCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads a non-empty list of nested conditions."""
         return cls(_children(cls.kind, value, node, what, parse))
 
     children: tuple[Cond, ...]
 
     def test(self, f, ctx):
+        """Every child holds."""
         return all(c.test(f, ctx) for c in self.children)
 
     def relevant(self, f):
+        """The first child decides: it names the paper."""
         return self.children[0].relevant(f)     # the first condition names the paper
 
     def explain(self, f, ctx):
+        """The notes of the children that fail, as one."""
         return clauses([c.explain(f, ctx) for c in self.children if not c.test(f, ctx)])
 
     def missing(self, ctx):
+        """Every child's missing note, as one."""
         return clauses([c.missing(ctx) for c in self.children])
 
     def marker_refs(self):
+        """The children's marker conditions."""
         return [m for c in self.children for m in c.marker_refs()]
 
 
@@ -137,26 +148,32 @@ class AnyCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads a non-empty list of nested conditions."""
         return cls(_children(cls.kind, value, node, what, parse))
 
     children: tuple[Cond, ...]
 
     def test(self, f, ctx):
+        """At least one child holds."""
         return any(c.test(f, ctx) for c in self.children)
 
     def relevant(self, f):
+        """Any child finds the file relevant."""
         return any(c.relevant(f) for c in self.children)
 
     def explain(self, f, ctx):
+        """The first relevant child's note, else the first child's."""
         for c in self.children:
             if c.relevant(f):
                 return c.explain(f, ctx)
         return self.children[0].explain(f, ctx)
 
     def missing(self, ctx):
+        """The first child's missing note."""
         return self.children[0].missing(ctx)
 
     def marker_refs(self):
+        """The children's marker conditions."""
         return [m for c in self.children for m in c.marker_refs()]
 
 
@@ -169,6 +186,7 @@ class MarkerCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads the marker key and an optional `languages` list; RuleError when the key is not a non-empty text."""
         if not isinstance(value, str) or not value:
             raise fail(f"{what}: 'marker' must name a marker of markers.yaml", node, cls.kind)
         langs = language_list(node["languages"], node, "languages", what) if "languages" in node else ()
@@ -178,23 +196,28 @@ class MarkerCond(Cond):
     languages: tuple[str, ...] = ()
 
     def test(self, f, ctx):
+        """The marker was found, in every language asked for (and maybe others)."""
         return self.key in f.ev.markers and set(self.languages) <= f.ev.markers[self.key]
 
     def relevant(self, f):
+        """The marker was found, in any language."""
         return self.key in f.ev.markers
 
     def explain(self, f, ctx):
+        """Found in other languages: those found and those needed; not found: missing()."""
         if self.key in f.ev.markers:
             return Note.of("kyc.note.marker_languages", marker=ctx.title(self.key),
                            found=languages(f.ev.markers[self.key]), needed=languages(self.languages))
         return self.missing(ctx)
 
     def missing(self, ctx):
+        """The marker (in the languages asked for) was not found."""
         if self.languages:
             return Note.of("kyc.note.no_marker_in", marker=ctx.title(self.key), languages=languages(self.languages))
         return Note.of("kyc.note.no_marker", marker=ctx.title(self.key))
 
     def marker_refs(self):
+        """Itself."""
         return [self]
 
 
@@ -208,6 +231,7 @@ class MrzCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads the document (passport or visa) and an optional `issuer`, an ICAO code of 1-3 capitals."""
         _check_doc(cls.kind, value, node, what)
         issuer = node.get("issuer")
         if issuer is not None and not (isinstance(issuer, str) and re.fullmatch(r"[A-Z]{1,3}", issuer)):
@@ -221,12 +245,15 @@ class MrzCond(Cond):
         return [z for z in f.ev.mrz if z.doc_type == self.doc]
 
     def test(self, f, ctx):
+        """A zone of the document whose number, birth-date and expiry check digits hold, of `issuer` when given."""
         return any(z.core_valid and (self.issuer is None or z.issuer == self.issuer) for z in self._zones(f))
 
     def relevant(self, f):
+        """The file has a zone of the document, valid or not."""
         return bool(self._zones(f))
 
     def explain(self, f, ctx):
+        """A good zone of another (or an unread) issuer, else the first zone's failed check digits, else missing()."""
         zones = self._zones(f)
         good = [z for z in zones if z.core_valid]
         if good and self.issuer:
@@ -240,6 +267,7 @@ class MrzCond(Cond):
         return self.missing(ctx)
 
     def missing(self, ctx):
+        """No zone of the document (of that issuer)."""
         if self.issuer:
             return Note.of("kyc.note.no_mrz_issuer", doc=doc_name(self.doc), issuer=self.issuer)
         return Note.of("kyc.note.no_mrz", doc=doc_name(self.doc))
@@ -254,6 +282,7 @@ class UnexpiredCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads the document: passport or visa."""
         _check_doc(cls.kind, value, node, what)
         return cls(value)
 
@@ -276,12 +305,15 @@ class UnexpiredCond(Cond):
         return Note.of("kyc.note.expiry_unread", doc=doc_name(self.doc))
 
     def test(self, f, ctx):
+        """Not expired on ctx.today, by a trusted zone expiry or, for a passport, a printed date."""
         return self._judge(f, ctx) is None
 
     def explain(self, f, ctx):
+        """The expired zone or printed date, or that no expiry date could be read."""
         return self._judge(f, ctx) or self.missing(ctx)
 
     def missing(self, ctx):
+        """No unexpired document."""
         return Note.of("kyc.note.no_unexpired", doc=doc_name(self.doc))
 
 
@@ -305,6 +337,8 @@ class Identity:
 
     @classmethod
     def of_passport(cls, ev: KycEvidence) -> "Identity":
+        """A passport page: its zones' birth dates, numbers and names, with the printed birth date, passport
+        number and name."""
         zones = [z for z in ev.mrz if z.doc_type == "passport"]
         return cls(frozenset({z.birth_key for z in zones if z.birth_key} | ev.printed.birth_keys),
                    frozenset({z.number_key for z in zones if z.number_key} | ev.printed.number_keys),
@@ -329,6 +363,7 @@ class SameHolderCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads the key of the requirement whose accepted passports the visa is matched against."""
         if not isinstance(value, str) or not value:
             raise fail(f"{what}: 'same_holder_as' must name an earlier requirement", node, cls.kind)
         return cls(value)
@@ -351,12 +386,15 @@ class SameHolderCond(Cond):
         return Note.of("kyc.note.holder_unread", files=files)
 
     def test(self, f, ctx):
+        """A passport accepted for that requirement agrees with the visa on every datum both show, at least one."""
         return self._judge(f, ctx) is None
 
     def explain(self, f, ctx):
+        """No passport accepted yet, the data that differ, or that none could be compared."""
         return self._judge(f, ctx) or self.missing(ctx)
 
     def missing(self, ctx):
+        """No visa of the passport's holder."""
         return Note.of("kyc.note.no_holder_visa")
 
 
@@ -368,6 +406,7 @@ class TextLanguageCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads the language, one of analysis.markers.LANGUAGES."""
         if value not in LANGUAGES:
             raise fail(f"{what}: 'text_language' must be one of {', '.join(LANGUAGES)}, got {value!r}", node, cls.kind)
         return cls(value)
@@ -375,12 +414,15 @@ class TextLanguageCond(Cond):
     language: str
 
     def test(self, f, ctx):
+        """The file's text is in that language (KycEvidence.text_languages)."""
         return self.language in f.ev.text_languages
 
     def explain(self, f, ctx):
+        """The file's text is not in that language."""
         return Note.of("kyc.note.text_language", language=languages([self.language]))
 
     def missing(self, ctx):
+        """No text in that language."""
         return Note.of("kyc.note.no_text_in", language=languages([self.language]))
 
 
@@ -392,22 +434,27 @@ class BankCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Takes only the value `valid`."""
         _check_valid(cls.kind, value, node, what)
         return cls()
 
     def test(self, f, ctx):
+        """Some account's control key holds against its BIK."""
         return any(b.ok for b in f.ev.bank)
 
     def relevant(self, f):
+        """Some account was read."""
         return bool(f.ev.bank)
 
     def explain(self, f, ctx):
+        """The first account that failed and why, or that no account could be read."""
         bad = next((b for b in f.ev.bank if not b.ok), None)
         if bad:
             return Note.of("kyc.note.bank_problem", account=bad.account_masked, problem=bad.problem or "")
         return Note.of("kyc.note.no_account_read")
 
     def missing(self, ctx):
+        """No bank account paper."""
         return Note.of("kyc.note.no_bank")
 
 
@@ -420,6 +467,7 @@ class RecentCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Reads `months`, a whole number from 1 to 36."""
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36:
             raise fail(f"{what}: 'recent_months' must be a whole number from 1 to 36, got {value!r}", node, cls.kind)
         return cls(value)
@@ -427,16 +475,19 @@ class RecentCond(Cond):
     months: int
 
     def test(self, f, ctx):
+        """The latest payment month read is at most `months` months before today's month."""
         latest = f.ev.latest_month
         return latest is not None and _month_index(*latest) >= _month_index(ctx.today.year, ctx.today.month) - self.months
 
     def explain(self, f, ctx):
+        """The latest month read, too old, or that no payment period could be read."""
         if f.ev.latest_month is None:
             return Note.of("kyc.note.periods_unread")
         y, m = f.ev.latest_month
         return Note.of("kyc.note.stale", month=f"{y:04d}-{m:02d}", months=self.months)
 
     def missing(self, ctx):
+        """No payment paper of the last `months` months."""
         return Note.of("kyc.note.no_recent", months=self.months)
 
 
@@ -448,17 +499,22 @@ class UsccCond(Cond):
 
     @classmethod
     def parse(cls, value, node, what, parse):
+        """Takes only the value `valid`."""
         _check_valid(cls.kind, value, node, what)
         return cls()
 
 
     def test(self, f, ctx):
+        """Some code's check character holds."""
         return any(u.ok for u in f.ev.uscc)
 
     def relevant(self, f):
+        """Some code was read after its label."""
         return bool(f.ev.uscc)
 
     def explain(self, f, ctx):
+        """A code with a character outside the code's set, or with a wrong check character (the expected one),
+        or that none could be read."""
         bad = next((u for u in f.ev.uscc if not u.ok), None)
         if bad is None:
             return Note.of("kyc.note.uscc_unread")
@@ -467,6 +523,7 @@ class UsccCond(Cond):
         return Note.of("kyc.note.uscc_wrong", code=bad.code, expected=bad.expected, found=bad.code[17])
 
     def missing(self, ctx):
+        """No unified social credit code."""
         return Note.of("kyc.note.no_uscc")
 
 

@@ -41,9 +41,11 @@ class KycEvidence:
 
     @property
     def marker_keys(self) -> list[str]:
+        """The keys of the markers found, sorted."""
         return sorted(self.markers)
 
     def languages_of(self, marker: str) -> frozenset[str]:
+        """The languages `marker` was found in; empty when it was not found."""
         return self.markers.get(marker, frozenset())
 
     def as_of(self, today: date) -> "KycEvidence":
@@ -92,6 +94,9 @@ class KycEvidence:
             uscc=[UsccCheck(u["code"], bool(u["ok"]), u["expected"]) for u in data["uscc"]])
 
     def to_dict(self) -> dict:
+        """The evidence as JSON values safe to show: markers with their languages, zones and bank checks
+        (their to_dict()), text languages, the latest payment month ("YYYY-MM", None), printed expiry
+        dates, USCC checks and masked ids; no keyed hash (to_cache() is what the cache keeps)."""
         return {"markers": {k: sorted(v, key=_lang_order) for k, v in sorted(self.markers.items())},
                 "mrz": [z.to_dict() for z in self.mrz], "bank": [b.to_dict() for b in self.bank],
                 "text_languages": sorted(self.text_languages, key=_lang_order),

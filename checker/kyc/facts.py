@@ -206,11 +206,14 @@ def uscc_check_char(code17: str) -> str:
 
 @dataclass(frozen=True)
 class UsccCheck:
+    """One unified social credit code found after its label (uscc_checks), its check character judged
+    by GB 32100-2015: `ok` when the 18th character is the one the first 17 call for (`expected`)."""
     code: str        # the 18 characters as read (a business's public registration code, not personal)
     ok: bool
     expected: str    # the check character the first 17 call for ("" when they are not valid characters)
 
     def to_dict(self) -> dict:
+        """The check as JSON values: code, ok, expected."""
         return {"code": self.code, "ok": self.ok, "expected": self.expected}
 
 

@@ -67,6 +67,7 @@ def render_note(note: Note | Words | None, speaker: "i18n.Translator | str") -> 
 
 
 def language_name(lang: str) -> Note:
+    """A language's name as a note: language.<code> of messages.yaml ("Russian", "русский", "俄文")."""
     return Note.of(f"language.{lang}")
 
 
@@ -80,4 +81,5 @@ def languages(langs: Any) -> Words:
 
 
 def paths(items: Any) -> Words:
+    """File paths as a Words list (a, b, c), joined in the reader's language."""
     return Words(tuple(items), "list")

@@ -70,6 +70,10 @@ class SkuRow:
 
 @dataclass
 class SkuList:
+    """A SKU list as read (read_sku_csv). rows: one SkuRow per SKU, the first row of each (a repeat is
+    dropped with a warning); columns: the header's names (an empty one named column_N); encoding and
+    delimiter: how the file was read; warnings: rows dropped and columns missing, as i18n.Said;
+    has_category; sheet."""
     rows: list[SkuRow]
     columns: list[str]
     encoding: str                   # "utf-8", "utf-8-sig", "cp1251", "utf-16", or "xlsx"

@@ -129,6 +129,8 @@ class Moderation:
 
 
 def moderation_for(certs: list[OzonCertificate], ozon_sku_of: dict[str, int]) -> Moderation:
+    """Ozon's decisions per seller SKU. `ozon_sku_of`: the seller's SKU (offer_id) -> its Ozon SKU; each
+    SKU gets the certificates bound to that Ozon SKU ([] when none)."""
     by_ozon: dict[int, list[OzonCertificate]] = {}
     for c in certs:
         for s in c.ozon_skus:

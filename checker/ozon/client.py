@@ -57,6 +57,8 @@ class _Retryable(Exception):
 
 @dataclass(frozen=True)
 class Credentials:
+    """The Seller API's credentials: client_id (sent as the `Client-Id` header) and api_key (`Api-Key`).
+    Never put in a message: redact() removes them."""
     client_id: str
     api_key: str
 
@@ -78,6 +80,7 @@ class Credentials:
         return text
 
     def headers(self) -> dict[str, str]:
+        """The two headers every request carries: Client-Id and Api-Key."""
         return {"Client-Id": self.client_id, "Api-Key": self.api_key}
 
 
@@ -125,6 +128,7 @@ class OzonClient:
         self._lock = threading.Lock()
 
     def close(self) -> None:
+        """Closes the HTTP client and its connections."""
         self._http.close()
 
     def __enter__(self) -> "OzonClient":

@@ -37,6 +37,7 @@ class OzonProduct:
     category_path: str
 
     def row(self) -> list[object]:
+        """The product as a row of PRODUCT_COLUMNS; ozon_sku is "" while Ozon has given none."""
         return [self.sku, self.ozon_sku or "", self.product_id, self.name, self.brand, self.category, self.category_path]
 
 

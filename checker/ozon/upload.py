@@ -93,6 +93,8 @@ class Step:
 
 @dataclass
 class Plan:
+    """What `ozon upload` sends (make_plan). steps: one Step per certificate number, in the order of the
+    documents; missing_skus: the passing SKUs (offer_id) that the account does not have."""
     steps: list[Step] = field(default_factory=list)
     missing_skus: list[str] = field(default_factory=list)   # passing SKUs not on the account
 
@@ -212,6 +214,8 @@ def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
 
 
 def summary(plan: Plan) -> dict[str, list[Step]]:
+    """The plan's steps by result: "created", "bound", "skipped", "refused" and "failed", each key there
+    ([] when none); steps without a result (a dry run) are left out."""
     out: dict[str, list[Step]] = {k: [] for k in ("created", "bound", "skipped", "refused", "failed")}
     for s in plan.steps:
         if s.result in out:

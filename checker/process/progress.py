@@ -8,6 +8,9 @@ from ..models import FileFacts
 
 
 class Progress:
+    """A tqdm bar on stderr: files done (cache hits counted from the start) and pages OCR'd. Shown only
+    when enabled, stderr is a terminal and there is a file; otherwise every call does nothing. Use as
+    a context manager."""
     def __init__(self, total: int, already: int = 0, enabled: bool = True, lang: str | None = None):
         """`total` files, `already` of them done (cache hits); words in `lang` (built-in messages)."""
         from ..i18n import Translator
@@ -26,6 +29,7 @@ class Progress:
         return self
 
     def update(self, facts: FileFacts | None) -> None:
+        """One more file done; its `facts` (None when reading it failed) add their OCR'd pages to the count."""
         if self.bar is None:
             return
         if facts is not None:

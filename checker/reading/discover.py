@@ -28,10 +28,13 @@ class FoundFile:
 
     @property
     def relpath(self) -> str:
+        """The path relative to the scanned folder, '/'-separated and printable (names.display_path); not
+        masked (privacy.shown_path is)."""
         return display_path(self.parts)
 
     @property
     def name(self) -> str:
+        """The file's own name (the last path component), as found."""
         return self.parts[-1]
 
 

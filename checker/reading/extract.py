@@ -40,6 +40,11 @@ def _letters(text: str) -> int:
 
 
 def extract_facts(data: bytes, settings: ExtractSettings) -> FileFacts:
+    """One file's bytes read into FileFacts under `settings`: its type by content, a PDF's text layer
+    and OCR of the pages that need it, an image's frames by OCR, then langdetect's probabilities for
+    the text. What is wrong with the file goes into the facts' kind, problem and notes, never an
+    exception; EngineUnavailable propagates when OCR is needed and the engine cannot run. Runs in a
+    worker (process.executor.run_task)."""
     mime = sniff_mime(data)
     facts = FileFacts(sha256=hashlib.sha256(data).hexdigest(), size=len(data), mime=mime,
                       kind=kind_for_mime(mime), extractor=settings.key())

@@ -151,6 +151,8 @@ def is_real_word(token: str) -> bool:
 
 
 def real_word_share(words: Sequence[Word] | Sequence[str]) -> float:
+    """The share (0..1) of `words` (engine Words or their texts) that look like real words
+    (is_real_word); 0.0 when there are none."""
     texts = [w if isinstance(w, str) else w.text for w in words]
     if not texts:
         return 0.0
@@ -175,6 +177,10 @@ def _script_of_text(text: str) -> str | None:
 
 @dataclass
 class OcrPage:
+    """One page as ocr_image read it: the best candidate read. text: its text ("" when nothing was
+    read); timed_out, error: the page's time limit was hit, or the engine failed (text is then the
+    best read before that); real_word_share, word_count: of that read; elapsed_s: seconds the page
+    took; words: its words (text, confidence, box in pixels, layout place). The rest as commented."""
     text: str
     mean_confidence: float  # 0-100, mean over words of the chosen read
     rotation: int  # degrees the input was turned clockwise before the chosen read: 0/90/180/270

@@ -97,6 +97,7 @@ def _open_pdf(data: bytes):
 
 
 def pdf_page_count(data: bytes) -> int:
+    """The PDF's page count (pdfium); RenderError when it cannot be opened (empty, encrypted, corrupt)."""
     pdf = _open_pdf(data)
     try:
         return len(pdf)
@@ -106,6 +107,8 @@ def pdf_page_count(data: bytes) -> int:
 
 @dataclass(frozen=True)
 class PdfPageInfo:
+    """One PDF page as pdf_page_info measured it: index (0-based), width_pt and height_pt (PDF points,
+    1/72 inch), image_count, text_chars."""
     index: int
     width_pt: float
     height_pt: float
@@ -147,6 +150,8 @@ def pdf_page_info(data: bytes, page_indexes: Sequence[int] | None = None) -> lis
 
 
 def pdf_page_has_images(data: bytes, page_index: int) -> bool:
+    """Whether page `page_index` (0-based) holds an image object; RenderError for a PDF that cannot be
+    read or an index out of range."""
     return pdf_page_info(data, [page_index])[0].image_count > 0
 
 

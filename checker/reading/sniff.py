@@ -50,6 +50,8 @@ _limit_pypdf_decompression()
 
 
 def sniff_mime(data: bytes) -> str:
+    """The MIME type by content (libmagic on the first SNIFF_BYTES bytes): "application/x-empty" for no
+    bytes, "application/octet-stream" when libmagic cannot tell or fails. Never raises."""
     if not data:
         return "application/x-empty"
     try:
@@ -59,6 +61,7 @@ def sniff_mime(data: bytes) -> str:
 
 
 def kind_for_mime(mime: str) -> FileKind:
+    """The FileKind of a MIME type; a PDF is TEXT_PDF until its pages are read (extract sets the kind)."""
     if mime in ("application/x-empty", "inode/x-empty"):
         return FileKind.EMPTY
     if mime == "application/pdf":
@@ -86,6 +89,9 @@ def looks_truncated(data: bytes, mime: str) -> bool:
 
 @dataclass
 class PdfStructure:
+    """What opening a PDF found. reader: the pypdf reader (None when it did not open); page_count;
+    problem: why it cannot be read ("" when it can); encrypted: it is encrypted (an owner password
+    alone too); notes: what opening it noted, an i18n.Said each."""
     reader: pypdf.PdfReader | None
     page_count: int = 0
     problem: str = ""              # an i18n.Said of a read.* message, as FileFacts.problem
@@ -94,6 +100,9 @@ class PdfStructure:
 
 
 def open_pdf(data: bytes) -> PdfStructure:
+    """Opens a PDF with pypdf (strict=False), an owner-password-only file decrypted with the empty
+    password. Never raises: a corrupt file, a user password, unsupported encryption or no pages is
+    the structure's `problem` (read.* messages)."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     except (PdfReadError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError) as exc:

@@ -154,10 +154,13 @@ class EaeuRegister:
         self.close()
 
     def close(self) -> None:
+        """Closes the HTTP client."""
         self._http.close()
 
     @property
     def breaker_open(self) -> bool:
+        """True once `breaker_after` numbers in a row went unanswered: from then on every lookup is
+        "not_checked" without a request."""
         return self._open
 
     def lookup_many(self, numbers: list[str]) -> dict[str, Answer]:

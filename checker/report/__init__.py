@@ -18,6 +18,9 @@ from .context import ReportContext, report_context
 
 @dataclass(frozen=True)
 class Writer:
+    """One report writer. option: its CLI option; help: the option's help; target: "module:function"
+    under checker.report, imported on first use; default: the file written when no report at all is
+    asked for."""
     option: str                   # the CLI option, e.g. "--files-out"
     help: str
     target: str                   # "module:function" in checker.report, imported on first use (HTML, JSON stay unloaded otherwise)
@@ -52,6 +55,7 @@ def write_all(result: ScanResult, outputs: dict[str, Path], ctx: ReportContext) 
 
 
 def param_name(writer: Writer) -> str:
+    """The click parameter name of a writer's option: "--files-out" -> "files_out"."""
     return writer.option.lstrip("-").replace("-", "_")
 
 

@@ -772,4 +772,5 @@ def render_index(rows, index_path: Path, out_dir: Path, lang: str, today, genera
 
 
 def write_index(rows, index_path: Path, out_dir: Path, lang: str, today) -> None:
+    """Writes render_index's page to `index_path` atomically, UTF-8; OSError propagates."""
     write_atomic(index_path, render_index(rows, index_path, out_dir, lang, today), encoding="utf-8")

@@ -63,6 +63,7 @@ class OzonDocument:
 
     @property
     def expired_text(self) -> str:
+        """The expiry date as ISO text, "infinite" as it is, "" when not read."""
         if isinstance(self.expired_date, date):
             return self.expired_date.isoformat()
         return self.expired_date or ""

@@ -59,29 +59,35 @@ class Cell:
 
 @dataclass
 class DateCell(Cell):
+    """A date, written as a real Excel date in the sheet's date format, in red when `past` (an expired
+    paper); blank when `value` is None."""
     value: date | None
     past: bool = False           # shown in red: the paper has expired
 
 
 @dataclass
 class StatusCell(Cell):
+    """A SKU's or client's status: `text` (its words) in the status's colours."""
     status: ChatStatus
     text: str
 
 
 @dataclass
 class YesNoCell(Cell):
+    """Yes or no: `text` in the ok colours for yes, the disabled ones for no."""
     yes: bool
     text: str
 
 
 @dataclass
 class SheetLink(Cell):
+    """A link to cell A1 of the workbook's sheet `sheet`, showing the sheet's name."""
     sheet: str
 
 
 @dataclass
 class NumberCell(Cell):
+    """A number, written as a number; blank when None."""
     value: float | int | None
 
 
@@ -292,6 +298,9 @@ def _group(f: FileResult, tr: i18n.Translator) -> str:
 
 
 def file_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
+    """The Files sheet's rows (FILE_COLUMNS), one per file: path, SKU (or KYC / not assigned), role,
+    type, pages, pages OCR'd, language, numbers, valid from, valid until (red when past), reasons,
+    what to do, notes."""
     tr = words.tr
     rows: list[list[object]] = []
     for f in result.files:
@@ -312,6 +321,8 @@ def file_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
 
 
 def kyc_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
+    """The KYC sheet's rows (KYC_COLUMNS), one per requirement: title, present (yes/no), evidence files
+    one per line, what to do ("" when met)."""
     rows: list[list[object]] = []
     for req in result.kyc.requirements:
         title = i18n.kyc_title(req.key, req.title, words.tr)
@@ -321,6 +332,8 @@ def kyc_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
 
 
 def ozon_rows(result: ScanResult, words: _Texts) -> list[list[object]]:
+    """The Ozon form sheet's rows (OZON_COLUMNS), one per document ozon_sheet.ozon_documents lists; an
+    expiry that is not a date ("infinite") is written as text."""
     from .ozon_sheet import ozon_documents
 
     tr = words.tr

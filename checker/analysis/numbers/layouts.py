@@ -52,6 +52,7 @@ class LatinReader(FieldReader):
 
     @staticmethod
     def read(compact, rules):
+        """A known misread state code fixed whole, else Cyrillic look-alikes made Latin, upper case."""
         fixed = rules.country_fixes.get(compact)
         return fixed if fixed else compact.translate(rules.to_latin).upper()
 
@@ -63,6 +64,7 @@ class CyrillicReader(FieldReader):
 
     @staticmethod
     def read(compact, rules):
+        """Latin look-alikes made Cyrillic, upper case."""
         return compact.translate(rules.to_cyrillic).upper()
 
 
@@ -73,6 +75,7 @@ class DigitsReader(FieldReader):
 
     @staticmethod
     def read(compact, rules):
+        """Letters read for digits made digits."""
         return compact.translate(rules.to_digits)
 
 
@@ -83,6 +86,7 @@ class BodyReader(FieldReader):
 
     @staticmethod
     def read(compact, rules):
+        """The first two characters as Cyrillic capitals, the rest as digits."""
         return compact[:2].translate(rules.to_cyrillic).upper() + compact[2:].translate(rules.to_digits)
 
 
@@ -94,6 +98,7 @@ class TextReader(FieldReader):
 
     @staticmethod
     def read(compact, rules):
+        """The characters unchanged."""
         return compact
 
 

@@ -75,4 +75,5 @@ class ClientRow:
 
     @property
     def failed(self) -> bool:
+        """The client could not be audited: an error stopped it (`error` holds it)."""
         return bool(self.error)
