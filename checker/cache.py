@@ -324,6 +324,8 @@ class KycEntry:
 
 
 def default_cache_dir() -> Path:
+    """doccheck's folder in the user's cache folder (platformdirs.user_cache_dir: ~/.cache/doccheck on
+    Linux, or under $XDG_CACHE_HOME); not created here."""
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("doccheck", appauthor=False))
@@ -555,8 +557,11 @@ class FactCache:
 
     def remember_rules(self, analyser: str) -> None:
         """Record that rule files and analysing code ``analyser`` loaded without error here
-        (rules_loaded_before)."""
-        self._write([("INSERT OR IGNORE INTO meta VALUES (?, '')", [(_rules_memo(analyser),)])])
+        (rules_loaded_before). Written once: a scan that finds the record there writes nothing."""
+        key = _rules_memo(analyser)
+        known = self._safely(lambda db: db.execute("SELECT 1 FROM meta WHERE key = ?", (key,)).fetchone() is not None)
+        if not known:
+            self._write([("INSERT OR IGNORE INTO meta VALUES (?, '')", [(key,)])])
 
     def put(self, path: str, size: int, mtime_ns: int, facts: FileFacts) -> None:
         """Store ``facts`` under their content hash and facts key, and remember that ``path`` (with
@@ -652,6 +657,7 @@ class FactCache:
         self._write([("INSERT OR REPLACE INTO register VALUES (?, ?, ?)", rows)])
 
     def close(self) -> None:
+        """Closes the database; every later call is a no-op that finds nothing. Safe to call twice."""
         if self.db is not None:
             self.db.close()
             self.db = None

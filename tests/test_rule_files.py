@@ -211,6 +211,11 @@ def test_number_patterns_are_compiled_on_first_use_once_the_cache_knows_the_rule
     assert load_for_scan(None, None).numbers.compiled            # --no-cache: compiled now
     assert load_for_scan(None, cache_dir).numbers.compiled       # a cache that never loaded them
     FactCache(cache_dir).remember_rules(analysis_key(rules))
+    again, said = FactCache(cache_dir), []
+    again.db.set_trace_callback(said.append)
+    again.remember_rules(analysis_key(rules))            # already recorded: a warm scan writes nothing
+    again.close()
+    assert said and not [sql for sql in said if "INSERT" in sql or "BEGIN" in sql], said
     deferred = load_for_scan(None, cache_dir)
     assert not deferred.numbers.compiled
     text = "Декларация о соответствии ЕАЭС N RU Д-CN.РА01.В.12345/24 действует до 01.02.2029"

@@ -51,10 +51,11 @@ def _lines_of(words: Sequence[Word], text: str, start: int, end: int) -> set[tup
     return {(w.block, w.par, w.line) for at, until, w in word_spans(text, words) if at < end and until > start}
 
 
-# The sizes a doubtful number's lines are read at, in turn: as they are, then larger. Measured on
+# The sizes a doubtful number's lines are read at: as they are, then larger. Measured on
 # "ЕАЭС N RU" (DejaVu Sans, a 200-dpi page): the strip at 1.0 read "ВУ", 1.25 "RU", 1.5 "КУ", 2.0
 # "RU"; on the junk-text-layer case's declaration 1.0 already read "RU". All of them are read in one
-# engine run (the strips of every scale stacked), and only for a number that failed its structural check.
+# engine run (the strips of every scale stacked), and only for a number that failed its structural check;
+# the reads are then taken smallest scale first (recheck_numbers).
 SCALES = (1.0, 1.25, 1.5, 2.0)
 FACT_DPI = 300             # the resolution a whole page gave the junk case's number right at
 MAX_STRIP_WIDTH = 7000     # px: a phone photo's lines are not blown up past this
