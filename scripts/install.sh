@@ -2,7 +2,7 @@
 # Installs everything doccheck needs on a Debian/Ubuntu machine: system packages (libmagic,
 # tesseract with rus, chi_sim and osd data), then a virtualenv with doccheck in it. Idempotent:
 # what is already there is not installed again. apt and pip show their progress.
-# Usage: scripts/install.sh [extra]   (extra: "test" adds the test tools, "bench" the benchmark's)
+# Usage: scripts/install.sh [extra]   (extra: "test" adds the test tools, "bench" the benchmark's: fpdf2, distributed)
 # Other systems (pipx, macOS with Homebrew, Windows): docs/install.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,10 @@ PYTHON="${PYTHON:-python3}"
 echo "==> upgrading pip"
 "$VENV/bin/python" -m pip install --upgrade pip || true
 echo "==> installing doccheck${extra:+ with [$extra]}"
-if [ -n "$extra" ] && [ "$extra" != "bench" ]; then
+if [ "$extra" = "bench" ]; then
+    # bench/run.py draws its papers with tools/make_samples.py (fpdf2) and --dask starts a LocalCluster.
+    "$VENV/bin/python" -m pip install ".[samples,dask]"
+elif [ -n "$extra" ]; then
     "$VENV/bin/python" -m pip install ".[$extra]"
 else
     "$VENV/bin/python" -m pip install .

@@ -82,7 +82,7 @@ def test_terminal_table_and_footer(audited):
     _, stdout, stderr, _ = audited
     lines = stdout.splitlines()
     assert lines[0].split() == ["client", "SKUs", "ok", "at", "risk", "disabled", "KYC", "files", "time,", "s"]
-    assert any(l.startswith("papers-only") and l.split()[1:6] == ["26", "8", "2", "16", "no"] for l in lines)
+    assert any(l.startswith("papers-only") and l.split()[1:7] == ["26", "8", "2", "16", "not", "judged"] for l in lines)
     assert any(l.startswith("broken") and "error: " in l for l in lines)
     # PB-8002 of 义乌 Lina is at risk: its list says brand LINA, its certificate VOLTEX (certificate_product_mismatch)
     assert "clients: 5, could not be audited: 2 · 54 SKUs: 17 ok, 5 at risk, 32 disabled" in stdout
@@ -123,7 +123,7 @@ def test_a_clean_audit_exits_0_and_russian_terminal(run_cli, tmp_path):
     code, out, err = run_cli("audit", root, "--out-dir", tmp_path / "out", "--no-cache", "--jobs", "1", "--lang", "ru")
     assert code == 0, err
     assert out.splitlines()[0].split()[:3] == ["клиент", "SKU", "ок"]
-    assert "нет папки KYC" in out and "Рабочие часы заданы по московскому времени" in out
+    assert "не проверялся" in out and "Рабочие часы заданы по московскому времени" in out   # no KYC folder: KYC not judged
     [row] = read_report(tmp_path / "out" / "summary.csv")
     assert (row["client"], row["ok"], row["disabled"]) == ("ООО Ромашка", "2", "0")
     code, out, _ = run_cli("audit", root, "--out-dir", tmp_path / "out", "--no-cache", "--jobs", "1", "--lang", "zh", "-q")

@@ -290,3 +290,41 @@ def test_missing_tesseract_exits_3_and_no_ocr_runs(tmp_path):
     assert proc.returncode in (0, 1), proc.stderr
     row = read_csv(tmp_path / "f.csv")[0]
     assert "not read" in row["notes"]
+
+
+@pytest.mark.corpus
+def test_a_blank_or_broken_manual_never_passes_as_the_russian_manual(tmp_path, run_cli):
+    """A power bank needs a Russian manual: a blank PDF (OCR finds nothing) and a real malformed PDF
+    whose page cannot be rendered (qpdf's bad34) show a moderator nothing, so the SKU is disabled
+    with unreadable_file, cold and warm with the cache on; with --no-ocr the pages were never read,
+    and the manual is not held against the SKU (as before)."""
+    from pypdf import PdfWriter
+
+    from conftest import CORPUS
+
+    root = tmp_path / "batch"
+    certificate = SAMPLES / "company" / "PB-1001" / "RU_PB-1001_certificate.pdf"
+    for sku in ("BLANK-1", "BROKEN-1"):
+        (root / sku).mkdir(parents=True)
+        (root / sku / f"RU_{sku}_certificate.pdf").write_bytes(certificate.read_bytes())
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with open(root / "BLANK-1" / "RU_BLANK-1_manual.pdf", "wb") as handle:
+        writer.write(handle)
+    (root / "BROKEN-1" / "RU_BROKEN-1_manual.pdf").write_bytes((CORPUS / "qpdf__bad34.pdf").read_bytes())
+    skus = tmp_path / "skus.csv"
+    skus.write_text("sku,category\nBLANK-1,power_bank\nBROKEN-1,power_bank\n", encoding="utf-8")
+    for run in ("cold", "warm"):
+        code, _, err = run_cli("scan", root, "--skus", skus, "--out", tmp_path / f"{run}.csv", "--cache-dir",
+                               tmp_path / "cache", "--jobs", "1", "--today", "2026-11-26", "-q")
+        assert code == 1, err
+        rows = {r["sku"]: r for r in read_csv(tmp_path / f"{run}.csv")}
+        for sku in ("BLANK-1", "BROKEN-1"):
+            assert (rows[sku]["chat_status"], rows[sku]["reasons"]) == ("disabled", "unreadable_file"), (run, rows[sku])
+            assert rows[sku]["manual"] == ""
+        assert "no legible text" in rows["BLANK-1"]["details"]
+        assert "could not be rendered for OCR" in rows["BROKEN-1"]["details"]
+    code, _, err = run_cli("scan", root, "--skus", skus, "--out", tmp_path / "no-ocr.csv", "--no-ocr", "--cache-dir",
+                           tmp_path / "cache", "--jobs", "1", "--today", "2026-11-26", "-q")
+    rows = {r["sku"]: r for r in read_csv(tmp_path / "no-ocr.csv")}
+    assert rows["BLANK-1"]["chat_status"] == "ok" and rows["BLANK-1"]["manual"].endswith("(not_read)"), rows["BLANK-1"]

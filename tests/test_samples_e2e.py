@@ -117,6 +117,8 @@ def test_individual_kyc_set_is_incomplete_and_disables_every_sku(individual):
     assert "Russian" in notes["social_insurance"] and "English" in notes["social_insurance"]
     assert "INCOMPLETE" in proc.stdout
     assert all(r["chat_status"] == "disabled" and "kyc_incomplete" in r["reasons"] for r in report)
+    got = {r["sku"]: (r["chat_status"], set(filter(None, r["reasons"].split(";")))) for r in report}
+    assert got == expected_skus("individual")    # EXPECTED.md stays the design of both batches
 
 
 def test_personal_numbers_never_appear_in_full(company, individual):

@@ -239,6 +239,21 @@ def test_writers_render_ru_then_en_from_one_result(rules, tmp_path):
     assert '<html lang="en">' in (tmp_path / "en.html").read_text(encoding="utf-8")
 
 
+def test_the_kyc_checklist_csv_says_each_requirement_in_the_readers_language(rules, tmp_path):
+    """--kyc-out --lang ru/zh: the title column is in the reader's language, as the note is."""
+    from checker.report import report_context, write_all
+
+    kyc = KycResult(True, "company", ["KYC"], [KycRequirement("passport", "Passport of the legal representative", False)])
+    result = ScanResult("root", TODAY, "company", [], [], kyc, rules=rules)
+    titles = {}
+    for lang in ("en", "ru", "zh"):
+        write_all(result, {"--kyc-out": tmp_path / f"{lang}.csv"}, report_context(result, lang, ","))
+        (row,) = read_csv(tmp_path / f"{lang}.csv")
+        titles[lang] = row["title"]
+    assert titles == {"en": "Passport of the legal representative", "ru": "Паспорт законного представителя",
+                      "zh": "法定代表人护照"}
+
+
 # --- --rules DIR reaches every writer ---------------------------------------------------------------
 
 def test_a_rules_folders_own_reason_wording_reaches_html_csv_and_terminal(run_cli, tmp_path):
@@ -268,3 +283,47 @@ def test_a_rules_folders_own_reason_wording_reaches_html_csv_and_terminal(run_cl
     (row,) = [r for r in read_csv(out / "r.csv") if r["sku"] == "PB-1001"]
     assert "Custom detail from DIR" in row["details"]
     assert "Custom title from DIR" in stdout
+
+
+# --- a paper that shows nothing -------------------------------------------------------------------
+
+def _blank(path, role, pages, notes=()):
+    """A paper reading tried: its pages read (PageText each) and nothing legible on them."""
+    from checker.models import PageText
+
+    f = paper(path, role=role, numbers=(), valid_until=None, text="", language=None, russian=False)
+    f.facts.pages = [PageText(n, source, "", note=note) for n, source, note in pages]
+    f.facts.notes = list(notes)
+    return f
+
+
+def test_a_blank_or_unrenderable_manual_cannot_count(rules):
+    """A blank scan, or a PDF whose pages cannot be rendered, shows the moderator nothing: the manual
+    is unreadable_file (the SKU disabled), not a Russian manual that was merely not read."""
+    blank = judged(_blank("PB-1/RU_manual.pdf", "manual", [(1, "ocr", "")]), rules)
+    assert [f.code for f in blank.findings] == [codes.UNREADABLE_FILE] and not blank.counted
+    assert "no legible text on the 1 page(s) read" in finding_text(blank.findings[0], "en", rules)
+    assert "нет читаемого текста" in finding_text(blank.findings[0], "ru", rules)
+    broken = judged(_blank("PB-1/RU_manual.pdf", "manual", [(1, "none", "")],
+                           notes=[i18n.said("read.render_failed", detail="not a readable PDF")]), rules)
+    assert [f.code for f in broken.findings] == [codes.UNREADABLE_FILE]
+    assert "could not be rendered for OCR: not a readable PDF" in finding_text(broken.findings[0], "en", rules)
+    cert = judged(paper("PB-1/RU_cert.pdf"), rules)
+    verdict = judge_sku(SkuResult("PB-1", "power_bank", "power_bank", files=[cert, blank]), rules,
+                        KycResult(False, "company"), TODAY)
+    assert verdict.status is codes.ChatStatus.DISABLED
+    # one cause, one code: the unreadable manual explains the missing one
+    assert codes.NO_RU_MANUAL not in {f.code for f in verdict.findings}
+
+
+def test_a_manual_not_read_for_want_of_ocr_is_not_called_blank(rules):
+    """--no-ocr: the pages were never read, so nothing is known against the manual (as before)."""
+    unread = judged(_blank("PB-1/RU_manual.pdf", "manual", [(1, "none", i18n.said("read.ocr_off_page"))]), rules)
+    assert unread.findings == [] and unread.counted
+    junk = judged(_blank("PB-1/RU_manual.pdf", "manual",
+                         [(1, "none", i18n.joined(i18n.said("read.layer_unreadable_no_ocr"), "x"))]), rules)
+    assert junk.findings == []
+    cert = judged(paper("PB-1/RU_cert.pdf"), rules)
+    verdict = judge_sku(SkuResult("PB-1", "power_bank", "power_bank", files=[cert, unread]), rules,
+                        KycResult(False, "company"), TODAY)
+    assert verdict.status is codes.ChatStatus.OK

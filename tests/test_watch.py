@@ -355,3 +355,17 @@ def test_watch_an_empty_folder_speaks_at_once_and_says_a_file_is_settling(tmp_pa
     run.wait_for("the settling line", lambda: any("жду, пока файлы перестанут меняться" in line and CERT.name in line
                                                     for line in run.err))
     assert run.stop() == 0
+
+
+def test_watch_without_reports_says_so_rather_than_an_empty_list(tmp_path, runs):
+    """`watch --no-reports`: the start line says no report is written, not "the reports ()"."""
+    papers = tmp_path / "papers"
+    (papers / "A-1").mkdir(parents=True)
+    shutil.copy(CERT, papers / "A-1" / "RU_certificate.pdf")
+    run = WatchRun(["papers", "--today", TODAY, "--no-ocr", "--lang", "en", "--jobs", "1", "--cache-dir", tmp_path / "cache",
+                    "--settle", SETTLE, "--native", "--no-reports"], cwd=tmp_path)
+    runs.append(run)
+    run.wait_for("the first verdicts", lambda: any(line.startswith("Watching papers") for line in run.err))
+    line = next(line for line in run.err if line.startswith("Watching papers"))
+    assert "--no-reports: no report is written" in line and "()" not in line, line
+    assert run.stop(signal.SIGTERM) in (0, 1)

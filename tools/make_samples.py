@@ -1667,8 +1667,10 @@ COMPANY_SKUS: list[Sku] = [
 INDIVIDUAL_SKUS: list[Sku] = [
     Sku("TOY-8001", "children_toys", "Деревянный конструктор «Город», 60 деталей", "LINA WOOD", "fail",
         ("kyc_incomplete",), "papers in order (valid EAEU declaration); disabled only by the account's incomplete KYC"),
-    Sku("PB-8002", "power_bank", "Внешний аккумулятор LINA 10000 мАч", "LINA", "fail", ("kyc_incomplete",),
-        "papers in order (valid certificate + Russian manual); disabled only by the account's incomplete KYC"),
+    Sku("PB-8002", "power_bank", "Внешний аккумулятор LINA 10000 мАч", "LINA", "fail",
+        ("kyc_incomplete", "certificate_product_mismatch"),
+        "valid certificate + Russian manual, but the certificate names brand VOLTEX where the list says LINA "
+        "(certificate_product_mismatch, at risk on its own); disabled by the account's incomplete KYC"),
 ]
 
 CERTS = {

@@ -36,7 +36,9 @@ def write_sku_csv(result: ScanResult, path: Path, ctx: ReportContext | None = No
     def rows():   # made as they are written: memory holds one row, not the report
         for sku in result.skus:
             until = sku_valid_until(sku)
-            manuals = [f"{m.path} ({m.analysis.language or 'not read'})" for m in sku_manuals(sku) if m.counted]
+            # each counted manual with its language code, like the other machine values of this report
+            # (chat_status, reasons): "not_read" when OCR was off, in every --lang
+            manuals = [f"{m.path} ({m.analysis.language or 'not_read'})" for m in sku_manuals(sku) if m.counted]
             yield [
                 sku.sku, sku.category_input, sku.category or "", sku.status.value,
                 ";".join(c.code for c in sku.codes), "; ".join(sku_certificates(sku)),
@@ -102,8 +104,9 @@ def write_files_csv(result: ScanResult, path: Path, ctx: ReportContext | None = 
 
 
 def write_kyc_csv(result: ScanResult, path: Path, ctx: ReportContext | None = None, lang: str | None = None) -> None:
-    """The KYC checklist (--kyc-out): one row per requirement, its note in ctx's language."""
+    """The KYC checklist (--kyc-out): one row per requirement, its note and title in ctx's language."""
     ctx = context_of(ctx, result, lang)
-    rows = [[r.key, "yes" if r.met else "no", "; ".join(r.evidence), i18n.kyc_note(r, ctx.tr), r.title]
+    rows = [[r.key, "yes" if r.met else "no", "; ".join(r.evidence), i18n.kyc_note(r, ctx.tr),
+             i18n.kyc_title(r.key, r.title, ctx.tr)]
             for r in result.kyc.requirements]
     write_atomic(path, csv_text(KYC_COLUMNS, rows, ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")

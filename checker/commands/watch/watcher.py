@@ -301,7 +301,8 @@ class Watcher:
             ctx = self.request.context(result)
             print_summary(result, detailed=not self.quiet, verbose=self.request.verbose, echo=self.echo, lang=self.tr.lang, ctx=ctx)
             reports = ", ".join(str(p) for p in self.request.outputs.values())
-            self.echo(self.tr.t("watch.watching", folder=str(self.folder), mode=self.mode, reports=reports), err=True)
+            said = ("watch.watching", {"reports": reports}) if reports else ("watch.watching_no_reports", {})
+            self.echo(self.tr.t(said[0], folder=str(self.folder), mode=self.mode, **said[1]), err=True)
             self.last = after
         else:
             previous = dict(self.last)
