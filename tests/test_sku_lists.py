@@ -161,3 +161,104 @@ def test_large_list_streams_from_disk(tmp_path):
 def test_category_column_preferred_over_product_type():
     result = parse_sku_csv("Артикул;Тип;Категория\nPB-1;Внешний аккумулятор;Электроника/Внешние аккумуляторы\n".encode())
     assert result.rows[0].category == "Электроника/Внешние аккумуляторы"
+
+
+# --- lists with no SKU rows, quotes left open, empty rows and stray spaces ---------------------------
+
+def _scan(run_cli, tmp_path, skus, *more):
+    """`doccheck scan` of an empty papers folder with the SKU list `skus`: (exit code, stdout, stderr)."""
+    (tmp_path / "papers").mkdir(exist_ok=True)
+    return run_cli("scan", tmp_path / "papers", "--skus", skus, "--no-ocr", "--cache-dir", tmp_path / "cache",
+                   "--today", "2026-11-26", *more)
+
+
+@pytest.mark.parametrize("name,make", [
+    ("onlyheader.csv", lambda p: p.write_bytes(b"sku,category\n")),
+    ("blank.csv", lambda p: p.write_bytes("\ufeffАртикул;Категория\n\n;;\n\n".encode())),   # only empty rows under it
+    ("nosku.csv", lambda p: p.write_bytes(b"sku,category\n,power_bank\n")),             # rows, none with a SKU
+    ("list.txt", lambda p: p.write_bytes("\ufeffsku\tcategory\r\n".encode("utf-16-le"))),
+    ("list.xlsx", lambda p: workbook(p, {"Товары": [["Шаблон"], ["Артикул*", "Категория"], [None, None]]})),
+])
+def test_list_without_sku_rows_is_refused_in_one_line_exit_2(run_cli, tmp_path, name, make):
+    path = tmp_path / name
+    make(path)
+    code, _, err = _scan(run_cli, tmp_path, path, "--out", tmp_path / "r.csv")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"{path}: the SKU list has a header but no rows with a SKU" in err
+    assert not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.parametrize("text,line", [
+    ('sku,category\n"PB-1001,power_bank\nPB-1002,power_bank\n', 2),           # never closed: the rest is one cell
+    ('sku,category\r\nPB-1000,power_bank\r\n"PB-1001,power_bank\r\nPB-1002",power_bank\r\nPB-1003,toy\r\n', 3),  # closed a line later
+    ('sku;category;name\nPB-1;power_bank;"Аккумулятор\nPB-2;power_bank;x\n', 2),  # left open in another column
+    ('"sku,category\nPB-1001,power_bank\n', 1),                                # the header itself swallowed
+])
+def test_quote_left_open_is_refused_naming_its_line(run_cli, tmp_path, text, line):
+    path = tmp_path / "quotes.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    code, out, err = _scan(run_cli, tmp_path, path, "--out", "-", "-q")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"{path}: line {line}: a quote opened here is not closed on that line, so the lines after it would be read as one cell" in err
+
+
+def test_quote_left_open_in_a_long_list_is_named_too(tmp_path):
+    """csv gives up on a field over 128 KB: still the quote's line, not csv's complaint."""
+    path = tmp_path / "long.csv"
+    path.write_text('sku,category\nPB-1,power_bank\n"PB-2,power_bank\n' + "".join(f"PB-{i},power_bank\n" for i in range(3, 20_000)),
+                    encoding="utf-8")
+    with pytest.raises(SkuFileError, match="line 3: a quote opened here is not closed"):
+        read_sku_csv(path)
+
+
+@pytest.mark.parametrize("lang,says", [
+    ("ru", "строка 2: открытая здесь кавычка не закрыта"),
+    ("zh", "第 2 行：此处开始的引号未在本行闭合"),
+])
+def test_open_quote_and_no_rows_are_said_in_the_language(run_cli, tmp_path, lang, says):
+    path = tmp_path / "quotes.csv"
+    path.write_text('sku,category\n"PB-1001,power_bank\nPB-1002,power_bank\n', encoding="utf-8")
+    code, _, err = _scan(run_cli, tmp_path, path, "--lang", lang, "--no-reports")
+    assert code == 2 and says in err
+    path.write_text("sku,category\n", encoding="utf-8")
+    code, _, err = _scan(run_cli, tmp_path, path, "--lang", lang, "--no-reports")
+    assert code == 2 and {"ru": "нет ни одной строки с SKU", "zh": "没有任何含 SKU 的行"}[lang] in err
+
+
+def test_quoted_cells_with_the_delimiter_and_titles_over_two_lines_are_read():
+    data = ('"Выгрузка товаров\n2026-03-05";;\n'                    # a title cell over two lines, above the header
+            'Артикул;Категория;Наименование товара\n'
+            'PB-1;power_bank;"Внешний аккумулятор; 10000 мАч"\n'
+            'PB-2;power_bank;"Аккумулятор ""Мини"", 5000 мАч"\n').encode()
+    result = parse_sku_csv(data)
+    assert [(r.sku, r.name, r.line) for r in result.rows] == [("PB-1", "Внешний аккумулятор; 10000 мАч", 4),
+                                                              ("PB-2", 'Аккумулятор "Мини", 5000 мАч', 5)]
+    assert result.warnings == []
+
+
+def test_stray_spaces_and_rows_without_a_sku_are_warned_blank_rows_are_not(run_cli, tmp_path):
+    path = tmp_path / "sp.csv"
+    path.write_bytes("\ufeffАртикул;Категория\nPB-1001;power_bank\n  PB-1002  ;power_bank\n\n;;\n;power_bank\n"
+                     " PB-1001;toy\n".encode())
+    code, _, err = _scan(run_cli, tmp_path, path, "--json", tmp_path / "r.json")
+    assert code != 2
+    said = [l for l in err.splitlines() if str(path) in l]
+    assert said == [f"warning: {path}: line 3: spaces around SKU PB-1002 removed",
+                    f"warning: {path}: line 6: row without a SKU skipped",
+                    f"warning: {path}: line 7: SKU PB-1001 listed again (first on line 2); the first row is used"]
+    import json
+    warnings = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["warnings"]
+    assert f"{path}: line 3: spaces around SKU PB-1002 removed" in warnings
+
+
+def test_stray_spaces_in_a_workbook_and_in_russian(run_cli, tmp_path):
+    path = workbook(tmp_path / "list.xlsx", {"Товары": [["Артикул", "Категория"], [" PB-1\u00a0", "power_bank"], [None, None]]})
+    code, _, err = _scan(run_cli, tmp_path, path, "--lang", "ru", "--no-reports")
+    assert code != 2 and f"{path}: строка 2: пробелы вокруг SKU PB-1 удалены" in err
+
+
+def test_stray_spaces_on_many_lines_are_counted_after_the_first_ten():
+    result = parse_sku_csv(("sku,category\n" + "".join(f" S-{i} ,toy\n" for i in range(13))).encode())
+    assert [r.sku for r in result.rows] == [f"S-{i}" for i in range(13)]
+    assert len(result.warnings) == 11 and "line 11: spaces around SKU S-9 removed" in result.warnings[9]
+    assert result.warnings[10].endswith("spaces around the SKU removed on more lines, not listed one by one: 3")

@@ -10,7 +10,13 @@ Rows are streamed: a CSV is decoded chunk by chunk and a workbook row by row, an
 only its cells (a tuple) beside the list's one column list.
 
 A file that is none of these (an .xls from old Excel, a .numbers or .ods file, UTF-16 without a
-BOM, a PDF) is refused with one line saying what it looks like: SkuFileError, exit 2 in the CLI.
+BOM, a PDF) is refused with one line saying what it looks like: SkuFileError, exit 2 in the CLI. So
+is a list with no SKU rows (a header and nothing under it, or only rows without a SKU), and a text
+list where a quoted cell runs over a line break (a quote left open swallows the rows after it).
+
+Warned about (SkuList.warnings): a row with cells but no SKU, a SKU listed again, spaces around a
+SKU (the first SPACE_WARNINGS lines by line, the rest counted); one warning per line at most. A row
+whose cells are all empty (a blank line, or only delimiters) is skipped without a word.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import csv
 import gc
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +38,7 @@ from ..names import fold_name
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 HEADER_SEARCH_ROWS = 50          # title rows above the header that are looked through
+SPACE_WARNINGS = 10              # lines with spaces around the SKU warned one by one; the rest are counted
 _SAMPLE = 64 * 1024
 _CHUNK = 1024 * 1024
 
@@ -213,13 +221,53 @@ def _read(handle: BinaryIO, suffix: str, source: str, sheet: str | None, path: P
         delimiter = _delimiter(sample)
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
-        rows = ((reader.line_num, cells) for cells in reader)
         try:
-            return _build(rows, source, encoding, delimiter)
+            return _build(_text_rows(reader, source), source, encoding, delimiter)
         except csv.Error as exc:
             raise SkuFileError(i18n.said("skus.err.malformed", source=source, line=reader.line_num, problem=str(exc))) from None
     finally:
         text.detach()
+
+
+def _text_rows(reader, source: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) for each row of a CSV reader, `line` the line it ends on (a row is one line).
+
+    A cell holding a line break is refused (SkuFileError naming the line its row starts on): in a
+    SKU list it is a quote left open, which makes the rows after it one cell (up to the next stray
+    quote, or to the end of the file). From the header on every row is checked; above the header
+    (title rows) only a cell that hides a SKU header among its lines is, so a title written over
+    two lines stays harmless. A field that outgrows csv's size limit while running over lines is the
+    same open quote. Cheap per row: only a row that spans lines has its cells looked at."""
+    last = 0                        # the line the previous row ended on
+    header = False
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not header:
+                header = any(header_field(c) == "sku" for c in cells)
+            if line - last > 1 and (header or _hides_header(cells)) and any("\n" in c or "\r" in c for c in cells):
+                raise _open_quote(source, last + 1)
+            yield line, cells
+            last = line
+    except csv.Error:
+        if reader.line_num - last > 1:
+            raise _open_quote(source, last + 1) from None
+        raise
+
+
+_SPLIT_ANY = re.compile("[,;\t]")
+
+
+def _hides_header(cells: list[str]) -> bool:
+    """Whether a line of a multi-line cell reads as a header naming a SKU column (split at any of
+    the delimiters: a quote left open may have misled the delimiter's guess too)."""
+    return any(header_field(part.strip().strip('"')) == "sku"
+               for cell in cells if "\n" in cell or "\r" in cell
+               for text in cell.splitlines() for part in _SPLIT_ANY.split(text))
+
+
+def _open_quote(source: str, line: int) -> SkuFileError:
+    return SkuFileError(i18n.said("skus.err.open_quote", source=source, line=line))
 
 
 def _delimiter(sample: str) -> str:
@@ -303,13 +351,15 @@ def _build_rows(rows: Iterable[tuple[int, list[str]]], source: str, encoding: st
     sku_at, category_at, name_at, brand_at = (at[name] for name in ("sku", "category", "name", "brand"))
     seen: dict[str, int] = {}
     rows_out = result.rows
+    spaced = 0                      # lines whose SKU had spaces around it
     for line, cells in rows:        # the hot loop of a 1,000,000-row list: no per-row closures or dicts
         if len(cells) != width:
             cells = cells[:width] + [""] * (width - len(cells))
+        written = cells[sku_at]
         cells = tuple([c.strip() for c in cells])
         sku = cells[sku_at]
         if not sku:
-            if any(cells):
+            if any(cells):          # a row of empty cells (a blank line, ";;") is skipped without a word
                 result.warnings.append(i18n.said("skus.warn.no_sku", source=source, line=line))
             continue
         key = sku.casefold() if sku.isascii() else fold_name(sku)
@@ -317,8 +367,16 @@ def _build_rows(rows: Iterable[tuple[int, list[str]]], source: str, encoding: st
         if first != line:
             result.warnings.append(i18n.said("skus.warn.duplicate", source=source, line=line, sku=sku, first=first))
             continue
+        if len(written) != len(sku):     # one warning per line: a repeat's spaces go unmentioned
+            spaced += 1
+            if spaced <= SPACE_WARNINGS:
+                result.warnings.append(i18n.said("skus.warn.spaces", source=source, line=line, sku=sku))
         rows_out.append(SkuRow(sku, cells[category_at] if category_at is not None else "", cells, columns, line,
                                cells[name_at] if name_at is not None else "", cells[brand_at] if brand_at is not None else ""))
+    if spaced > SPACE_WARNINGS:
+        result.warnings.append(i18n.said("skus.warn.spaces_more", source=source, count=spaced - SPACE_WARNINGS))
+    if not rows_out:
+        raise SkuFileError(i18n.said("skus.err.no_rows", source=source))
     return result
 
 
