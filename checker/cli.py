@@ -268,7 +268,8 @@ def show_config(folder: Path, **params) -> None:
 @scan_options
 def export_cmd(folder: Path, to: Path, **params) -> None:
     """Scan FOLDER, then write an upload-ready copy into OUT: per SKU, only the papers that
-    count, named as Ozon needs them, with a README.txt checklist in --lang."""
+    count, named as Ozon needs them, each paper once; OUT/README.txt is every SKU's checklist in
+    --lang. Writes no report unless one is asked for (--out, --json, …)."""
     from .commands.export import run_export
 
     run_export(folder, to, params)

@@ -121,8 +121,27 @@ def messages_for(directory: Path | None) -> Messages:
 
     if directory is not None and (Path(directory) / MESSAGES_FILE).is_file() and \
             Path(directory).resolve() != default_rules_dir().resolve():
-        return load_messages(Path(directory) / MESSAGES_FILE)
+        own = load_messages(Path(directory) / MESSAGES_FILE)
+        _check_placeholders_known(own, builtin_messages())
+        return own
     return builtin_messages()
+
+
+def _check_placeholders_known(own: Messages, builtin: Messages) -> None:
+    """A rules folder's message may drop a {placeholder} of the built-in one, never add one the code
+    does not fill (it would have nothing to say there). RuleError naming the file and line."""
+    for msg_id in own:
+        if msg_id not in builtin:
+            continue   # an id the code never asks for: said nowhere, so it cannot fail
+        known = placeholders(builtin.text(msg_id, DEFAULT_LANG))
+        unknown = sorted(placeholders(own.text(msg_id, DEFAULT_LANG)) - known)
+        if unknown:
+            spec = load_yaml(own.path).get(msg_id) if own.path is not None else None   # for its line
+            line = spec.line_of(DEFAULT_LANG) if isinstance(spec, LineDict) else None
+            raise RuleError(f"message {msg_id!r} uses {{{unknown[0]}}}, which doccheck does not fill here "
+                            f"(it fills {{{', '.join(sorted(known))}}})" if known else
+                            f"message {msg_id!r} uses {{{unknown[0]}}}, but doccheck fills no placeholder here",
+                            path=own.path, line=line)
 
 
 _MISSING = object()
@@ -406,4 +425,7 @@ class Translator:
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
-            return self.messages.text(msg_id, DEFAULT_LANG).format(**values)
+            try:
+                return self.messages.text(msg_id, DEFAULT_LANG).format(**values)
+            except (KeyError, IndexError, ValueError):   # a template the code does not fill: said as it is
+                return self.messages.text(msg_id, DEFAULT_LANG)

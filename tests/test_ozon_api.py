@@ -307,3 +307,29 @@ def test_ozon_types_file_errors_name_file_and_line(tmp_path):
     line = next(i for i, l in enumerate((rules_dir / "ozon_types.yaml").read_text(encoding="utf-8").splitlines(), 1) if "Смарт-часы" in l)
     assert str(err.value).startswith(f"{rules_dir / 'ozon_types.yaml'}:{line}: ")
     assert "smartwatch" in str(err.value)
+
+
+def test_upload_sends_the_real_file_of_a_paper_named_after_an_account(ozon, tmp_path, cache_dir):
+    """A scan's results carry a file's name masked when it holds an account number; the upload
+    reads and sends the real file (its bytes, its name), and what it prints and writes stays masked."""
+    import shutil
+
+    state, url, by_offer = ozon
+    account = "40802810100004827153"
+    batch = tmp_path / "batch"
+    (batch / "PB-1001").mkdir(parents=True)
+    paper = ROOT / "PB-1001" / "RU_PB-1001_certificate.pdf"
+    shutil.copy(paper, batch / "PB-1001" / f"RU_PB-1001_certificate_{account}.pdf")
+    shutil.copy(ROOT / "PB-1001" / "RU_PB-1001_manual.pdf", batch / "PB-1001")
+    products = tmp_path / "products.csv"
+    assert run("ozon", "products", "--out", str(products), "--api-url", url, "--no-cache").returncode == 0
+    done = run("ozon", "upload", str(batch), "--skus", str(products), "--today", TODAY, "--no-ocr", "--cache-dir",
+               str(cache_dir), "--no-reports", "--api-url", url, "--upload-out", str(tmp_path / "done.csv"), "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "created 1," in done.stdout
+    created = {c["certificate_number"]: c for c in state.certificates}["ЕАЭС RU С-CN.АЯ46.В.01234/23"]
+    sent = created["files"][0]
+    assert base64.b64decode(sent["file_content"]) == paper.read_bytes()
+    assert state.bound()["ЕАЭС RU С-CN.АЯ46.В.01234/23"] == {by_offer["PB-1001"]}
+    record = (tmp_path / "done.csv").read_text(encoding="utf-8-sig")
+    assert account not in done.stdout + done.stderr + record and "153.pdf" in record

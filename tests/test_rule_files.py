@@ -257,3 +257,29 @@ def test_a_deferred_numbers_file_that_fails_mid_scan_is_an_input_error_not_a_tra
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr and re.search(r"rules: .*numbers\.yaml:\d+", run.stderr), run.stderr
+
+
+def test_a_rules_folders_message_with_a_placeholder_doccheck_does_not_fill_is_refused(tmp_path, run_cli):
+    """A copied messages.yaml whose text asks for a {placeholder} the code never fills would have
+    crashed mid-run when said; it is refused at load, naming file and line (exit 2)."""
+    import re
+
+    from conftest import SAMPLES
+
+    from checker import i18n
+
+    own = tmp_path / "rules"
+    shutil.copytree(RULES, own)
+    messages = own / "messages.yaml"
+    text = messages.read_text(encoding="utf-8")
+    start = text.index("\nwatch.watching_no_reports:")
+    block = text[start:text.index("\nwatch.settling:")]
+    messages.write_text(text.replace(block, block.replace("({mode})", "({modus})").replace("（{mode}）", "（{modus}）")),
+                        encoding="utf-8")
+    line = text[:start].count("\n") + 3    # the message's en line
+    code, out, err = run_cli("scan", SAMPLES / "company", "--rules", own, "--no-ocr", "--no-reports", "-q")
+    assert code == 2 and "Traceback" not in out + err
+    assert re.search(rf"messages\.yaml:{line}: message 'watch\.watching_no_reports' uses {{modus}}", err), err
+    # and a template that cannot be filled is said as it is, never raised mid-run
+    tr = i18n.Translator("ru", i18n.Messages({"x": {"en": "a {b}", "ru": "а {c}", "zh": "甲 {c}"}}))
+    assert tr.t("x", d=1) == "a {b}"

@@ -5,22 +5,25 @@ byte (sha256 checked), plus a README.txt checklist in the run's language. OUT mu
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import codes, i18n
 from ..judging.copies import CopyRules
 from ..models import FileResult, ScanResult, SkuResult
+from ..names import valid_unicode
 from ..paths import is_inside
+from ..privacy import shown_path
+from ..reading.discover import file_sha256, files_by_shown_path, real_file
 from ..report.output import write_atomic
 from ..judging.sku import sku_details
 
 MAX_NAME = 120
+README = "README.txt"    # the one checklist, at OUT's top: a scan of OUT leaves a file there unmapped
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
@@ -70,9 +73,12 @@ def papers_that_count(sku: SkuResult) -> list[FileResult]:
 
 @dataclass
 class Exported:
-    """One SKU's folder in OUT: which files were copied under which names."""
+    """One SKU's folder in OUT: which files were copied under which names, and which were left out
+    because their content is identical to a file copied there."""
     sku: str
-    files: list[tuple[str, str]]    # (source path relative to FOLDER, name in OUT/<sku>/)
+    files: list[tuple[str, str]]    # (source path relative to FOLDER, name in OUT/<folder>/)
+    folder: str = ""                # its folder's name in OUT (the SKU made safe on every system)
+    same: list[tuple[str, str]] = field(default_factory=list)   # (source path, name in OUT/<folder>/ of the identical paper)
 
 
 def check_out(out: Path, folder: Path, tr: i18n.Translator | None = None) -> None:
@@ -86,22 +92,56 @@ def check_out(out: Path, folder: Path, tr: i18n.Translator | None = None) -> Non
         raise ExportError(tr.t("export.out_not_empty", out=str(out)))
 
 
-def _copy_checked(source: Path, target: Path, tr: i18n.Translator) -> None:
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+def _copy_checked(source: Path, target: Path, digest: str, tr: i18n.Translator, shown: str = "") -> None:
+    """Copy `source` to `target` and check the copy's sha256 against `digest` (the source's);
+    `shown`: the source as messages name it (personal numbers masked)."""
     shutil.copyfile(source, target)
     os.chmod(target, 0o640)
-    if hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+    if file_sha256(target) != digest:
         target.unlink(missing_ok=True)
-        raise ExportError(tr.t("export.hash_mismatch", file=str(source)))
+        raise ExportError(tr.t("export.hash_mismatch", file=shown or str(source)))
+
+
+def _source_of(f: FileResult, sources: dict[str, list[Path]], tr: i18n.Translator) -> Path:
+    """The real file behind `f` (reading.discover.real_file); ExportError when it is gone or changed
+    since the scan read it."""
+    source = real_file(sources, f.path, f.facts.sha256)
+    if source is None:
+        raise ExportError(tr.t("export.source_changed", file=f.path))
+    return source
+
+
+def _free_name(name: str, used: set[str], copies: CopyRules) -> str:
+    """`name`, or when a file of that name (any case) is already in the folder `name_2`, `name_3`…:
+    never `name (2)`, which rules/copies.yaml reads as a copy, so a scan of OUT would set it aside."""
+    if name.casefold() not in used:
+        return name
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    n = 2
+    while True:
+        tail = f"_{n}{dot}{ext}"
+        candidate = stem[:MAX_NAME - len(tail)].rstrip(" .") + tail
+        if candidate.casefold() not in used and copies.parse(candidate) is None:
+            return candidate
+        n += 1
+
+
+def _as_they_are_first(papers: list[FileResult]) -> list[FileResult]:
+    """Papers that count under their own name before those that need the RU_ prefix (stable): of
+    two identical files, the one already named right gives the exported name."""
+    return sorted(papers, key=lambda f: any(c.blocking for c in f.codes))
 
 
 def export(result: ScanResult, folder: Path, out: Path, tr: i18n.Translator) -> list[Exported]:
-    """Write OUT/<sku>/ with the papers that count and README.txt (in `tr`'s language), for every
-    SKU of the scan. ExportError when OUT cannot be used or a copy does not match its source."""
+    """Write OUT/<sku>/ with the papers that count, for every SKU of the scan, and OUT/README.txt
+    (in `tr`'s language). A paper whose content (sha256) is identical to one already copied into the
+    SKU's folder is not copied again; Exported.same says which. ExportError when OUT cannot be used
+    or a copy does not match its source."""
     check_out(out, folder, tr)
+    sources = files_by_shown_path(folder, result.rules.debris_files, result.rules.debris_dirs)
     out.mkdir(parents=True, exist_ok=True)
     done: list[Exported] = []
-    used_folders: set[str] = set()
+    used_folders: set[str] = {README.casefold()}
     for sku in result.skus:
         name = safe_folder(sku.sku)
         while name.casefold() in used_folders:
@@ -109,28 +149,35 @@ def export(result: ScanResult, folder: Path, out: Path, tr: i18n.Translator) -> 
         used_folders.add(name.casefold())
         target = out / name
         target.mkdir()
-        used: set[str] = {"readme.txt"}
-        files: list[tuple[str, str]] = []
-        for f in papers_that_count(sku):
-            new = upload_name(f.name, result.rules.copies)
-            stem, dot, ext = new.rpartition(".") if "." in new else (new, "", "")
-            n = 2
-            while new.casefold() in used:
-                new = f"{stem} ({n}){dot}{ext}"
-                n += 1
+        used: set[str] = set()
+        by_digest: dict[str, str] = {}      # sha256 -> name in OUT/<folder>/
+        exported = Exported(sku.sku, [], name)
+        for f in _as_they_are_first(papers_that_count(sku)):
+            source = _source_of(f, sources, tr)
+            digest = f.facts.sha256
+            if digest in by_digest:
+                exported.same.append((f.path, by_digest[digest]))
+                continue
+            new = _free_name(upload_name(valid_unicode(source.name), result.rules.copies), used, result.rules.copies)
             used.add(new.casefold())
-            _copy_checked(folder / f.path, target / new, tr)
-            files.append((f.path, new))
-        write_atomic(target / "README.txt", readme(sku, files, tr, result.rules))
-        done.append(Exported(sku.sku, files))
+            _copy_checked(source, target / new, digest, tr, f.path)
+            by_digest[digest] = new
+            exported.files.append((f.path, shown_path((new,))))
+        done.append(exported)
+    sections = [readme(sku, d.files, tr, result.rules, same=d.same, folder=d.folder) for sku, d in zip(result.skus, done)]
+    head = [tr.t("export.readme.top", skus=len(done), files=sum(len(d.files) for d in done)), "",
+            tr.t("export.readme.where"), tr.t("export.readme.layout", readme=README), ""]
+    write_atomic(out / README, "\n".join(head) + "\n" + "\n".join(sections))
     return done
 
 
-def readme(sku: SkuResult, files: list[tuple[str, str]], tr: i18n.Translator, rules=None) -> str:
-    """The checklist of one SKU, in `tr`'s language: what to upload where, and what is still
+def readme(sku: SkuResult, files: list[tuple[str, str]], tr: i18n.Translator, rules=None,
+           same: list[tuple[str, str]] = (), folder: str | None = None) -> str:
+    """One SKU's part of OUT/README.txt, in `tr`'s language: its folder in OUT, what to upload, the
+    source files that were the same paper (`same`: (source path, exported name)), and what is still
     missing; `rules` the rules in use (None: the built-in ones)."""
     t = tr.t
-    lines = [t("export.readme.title", sku=sku.sku), "", t("export.readme.where"), ""]
+    lines = [t("export.readme.title", sku=sku.sku), t("export.readme.folder", folder=f"{folder or safe_folder(sku.sku)}/"), ""]
     by_path = {f.path: f for f in sku.files}
     if files:
         lines.append(t("export.readme.upload"))
@@ -140,6 +187,9 @@ def readme(sku: SkuResult, files: list[tuple[str, str]], tr: i18n.Translator, ru
             numbers = ", ".join(n.official for n in f.analysis.numbers if n.well_formed)
             lines.append(f"  [ ] {name} — {role}" + (f" {numbers}" if numbers else "")
                          + (f" ({t('export.readme.until', date=f.analysis.valid_until.isoformat())})" if f.analysis.valid_until else ""))
+            twins = [path for path, as_name in same if as_name == name]
+            if twins:
+                lines.append("      " + t("export.readme.same", files=", ".join([source, *twins])))
     else:
         lines.append(t("export.readme.nothing"))
     lines.append("")
@@ -153,8 +203,9 @@ def readme(sku: SkuResult, files: list[tuple[str, str]], tr: i18n.Translator, ru
 
 
 def run_export(folder: Path, to: Path, params: dict) -> None:
-    """`doccheck export FOLDER --to OUT`: check OUT, scan FOLDER as `scan` does (its reports
-    included), then write the upload-ready copy; InputError (one line, exit 2) when OUT cannot be used."""
+    """`doccheck export FOLDER --to OUT`: check OUT, scan FOLDER as `scan` does, then write the
+    upload-ready copy; InputError (one line, exit 2) when OUT cannot be used. Reports only when one
+    is asked for (--out, --json, …): scan's default doccheck-report.csv is not written."""
     import click
 
     from ..app.errors import InputError
@@ -162,7 +213,10 @@ def run_export(folder: Path, to: Path, params: dict) -> None:
     from ..app.outcome import write_reports_or_fail
     from ..app.setup import prepare_scan
     from ..pipeline import scan
+    from ..report import WRITERS, param_name
 
+    if not params.get("no_reports") and all(params.get(param_name(w)) is None for w in WRITERS):
+        params = {**params, "no_reports": True}     # no report asked for: none (not scan's default CSV)
     try:
         check_out(to, folder, translator(params.get("lang")))
     except ExportError as exc:
@@ -178,4 +232,11 @@ def run_export(folder: Path, to: Path, params: dict) -> None:
         raise InputError(str(exc)) from None
     except OSError as exc:
         raise InputError(f"cannot write {to}: {exc.strerror or exc}") from None
-    click.echo(tr.t("export.done", files=sum(len(d.files) for d in done), skus=len(done), out=str(to)))
+    click.echo(tr.t("export.done", files=sum(len(d.files) for d in done), skus=len(done), out=str(to),
+                    readme=str(to / README)))
+    same = [(d, path, name) for d in done for path, name in d.same]
+    if same:
+        if not params.get("quiet"):
+            for d, path, name in same:
+                click.echo("  " + tr.t("export.same_file", file=path, name=f"{d.folder}/{name}"))
+        click.echo(tr.t("export.done_same", count=len(same), readme=README))

@@ -90,6 +90,7 @@ def upload(folder: Path, api_url: str, yes: bool, upload_out: Path, params: dict
     from ..pipeline import scan as run_scan
     from .certificates import fetch_certificates
     from .products import ozon_skus_for
+    from ..reading.discover import files_by_shown_path
     from .upload import apply_plan, make_plan, passing_documents, summary, write_plan
 
     if is_inside(upload_out, folder):
@@ -101,6 +102,7 @@ def upload(folder: Path, api_url: str, yes: bool, upload_out: Path, params: dict
     tr = ctx.tr
     write_reports_or_fail(result, request.outputs, ctx)
     docs = passing_documents(result)
+    files = files_by_shown_path(folder, request.options.rules.debris_files, request.options.rules.debris_dirs)
     with open_client(api_url, tr) as client:
         try:
             ozon_sku_of = ozon_skus_for(client, {d.offer_id for d in docs})
@@ -112,13 +114,13 @@ def upload(folder: Path, api_url: str, yes: bool, upload_out: Path, params: dict
             if plan.missing_skus:
                 click.echo(tr.t("ozon.upload.missing_skus", skus=", ".join(sorted(set(plan.missing_skus)))))
             if not yes:
-                _write(lambda: write_plan(plan, folder, upload_out, ctx))
+                _write(lambda: write_plan(plan, files, upload_out, ctx))
                 click.echo(tr.t("ozon.upload.dry_run", path=str(upload_out)))
                 return ExitCode.OK
-            apply_plan(plan, client, folder)
+            apply_plan(plan, client, files)
         except OzonError as exc:
             raise ozon_error(exc, tr) from None
-    _write(lambda: write_plan(plan, folder, upload_out, ctx))
+    _write(lambda: write_plan(plan, files, upload_out, ctx))
     outcome = summary(plan)
     for kind in ("refused", "failed"):
         for step in outcome[kind]:

@@ -145,9 +145,21 @@ def make_plan(docs: list[OzonDocument], ozon_sku_of: dict[str, int], existing: l
     return plan
 
 
-def _file_facts(root: Path, doc: OzonDocument) -> tuple[int, str]:
+def _real(files: dict[str, list[Path]], doc: OzonDocument) -> Path:
+    """The real file behind `doc` (its shown path may be masked), among `files`
+    (reading.discover.files_by_shown_path of the scanned folder); FileNotFoundError when it is gone
+    or changed since the scan read it."""
+    from ..reading.discover import real_file
+
+    found = real_file(files, doc.file, doc.sha256)
+    if found is None:
+        raise FileNotFoundError(2, "gone or changed since the scan read it", doc.file)
+    return found
+
+
+def _file_facts(files: dict[str, list[Path]], doc: OzonDocument) -> tuple[int, str]:
     try:
-        data = (root / doc.file).read_bytes()
+        data = _real(files, doc).read_bytes()
     except OSError:
         return 0, ""
     return len(data), hashlib.sha256(data).hexdigest()
@@ -161,7 +173,7 @@ def _request(step: Step) -> str:
     return ""
 
 
-def write_plan(plan: Plan, root: Path, path: Path, ctx=None) -> None:
+def write_plan(plan: Plan, files: dict[str, list[Path]], path: Path, ctx=None) -> None:
     """The plan (dry run) or its outcome as CSV: each request exactly as sent, files' bytes left out
     (their size and sha256 instead). `ctx` (report.ReportContext): the messages' language and the
     CSV separator; None: English and ","."""
@@ -170,7 +182,7 @@ def write_plan(plan: Plan, root: Path, path: Path, ctx=None) -> None:
     ctx = context_of(ctx)
     rows = []
     for s in plan.steps:
-        size, digest = _file_facts(root, s.doc) if s.action == "create" else (0, "")
+        size, digest = _file_facts(files, s.doc) if s.action == "create" else (0, "")
         method = {"create": CREATE, "bind": BIND}.get(s.action, "")
         rows.append([s.action, s.result, s.number, "; ".join(s.skus), "; ".join(str(x) for x in s.ozon_skus),
                      s.certificate_id or "", method, s.doc.file if s.action == "create" else "", size or "", digest,
@@ -178,8 +190,9 @@ def write_plan(plan: Plan, root: Path, path: Path, ctx=None) -> None:
     write_atomic(path, csv_text(UPLOAD_COLUMNS, rows, ctx.csv_delimiter, ctx.tr), encoding="utf-8-sig")
 
 
-def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
-    """Send the plan; each step gets its result. An OzonError of kind "auth" stops everything (every
+def apply_plan(plan: Plan, client: OzonClient, files: dict[str, list[Path]]) -> None:
+    """Send the plan, each paper's bytes read from the real file behind it (`files`:
+    reading.discover.files_by_shown_path of the scanned folder); each step gets its result. An OzonError of kind "auth" stops everything (every
     call would fail alike); any other failure is that certificate's and the next one goes on."""
     for step in plan.steps:
         if step.action == "skip":
@@ -190,8 +203,9 @@ def apply_plan(plan: Plan, client: OzonClient, root: Path) -> None:
             continue
         try:
             if step.action == "create":
-                content = (root / step.doc.file).read_bytes()
-                params = create_params(step.doc, step.ozon_skus, Path(step.doc.file).name, content)
+                real = _real(files, step.doc)
+                content = real.read_bytes()
+                params = create_params(step.doc, step.ozon_skus, real.name, content)
                 answer = client.post(CREATE, {"params": params})
                 if answer.get("certificate_id") and str(answer.get("status", "COMPLETED")).upper() == "COMPLETED":
                     step.certificate_id = int(answer["certificate_id"])

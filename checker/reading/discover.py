@@ -133,3 +133,40 @@ def discover(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, 
         stack.extend(reversed(subfolders))
     found.sort(key=lambda f: f.parts)
     return found, skipped
+
+
+def files_by_shown_path(root: Path, debris_files: tuple[str, ...], debris_dirs: tuple[str, ...]) -> dict[str, list[Path]]:
+    """The files under `root` (as discover finds them) by the path every output shows for them
+    (privacy.shown_path: personal numbers masked, odd characters escaped), which is the path a
+    scan's results carry: a FileResult never holds the real name of a file named after a passport
+    or an account. For the commands that go back to a judged file's bytes (export, ozon upload)."""
+    from ..privacy import shown_path
+
+    found, _ = discover(root, debris_files, debris_dirs)
+    by_shown: dict[str, list[Path]] = {}
+    for entry in found:
+        by_shown.setdefault(shown_path(entry.parts), []).append(Path(entry.abspath))
+    return by_shown
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content (hex), read in 1 MiB blocks; OSError as reading raises it."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def real_file(by_shown: dict[str, list[Path]], shown: str, sha256: str) -> Path | None:
+    """The file behind a result's `shown` path whose content hash is `sha256` (two names may show
+    alike once masked); None when it is gone or changed since it was read."""
+    for path in by_shown.get(shown, []):
+        try:
+            if file_sha256(path) == sha256:
+                return path
+        except OSError:
+            continue
+    return None

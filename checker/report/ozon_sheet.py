@@ -50,6 +50,7 @@ class OzonDocument:
     evidence: DocumentNumber | None = None   # the number as read (status, source, confidence, repairs)
     title: str | None = None             # what the form's title says it is ("certificate"/"declaration"), when read
     number_kind: str = ""                # the number's own С/Д type ("certificate"/"declaration")
+    sha256: str = ""                     # the file's content hash, to find its bytes again (ozon upload)
 
     @property
     def title_disagrees(self) -> bool:
@@ -121,7 +122,7 @@ def _document(sku: str, f: FileResult, result: ScanResult) -> OzonDocument | Non
         certificate_country=codes["certificate_country"], number=official, name=codes["name"],
         issue_date=analysis.valid_from or analysis.registered, expired_date=expired,
         product_type=codes["product_type"], regulations=tuple(analysis.regulations), file=f.path,
-        evidence=number, title=analysis.title, number_kind=number.doc_type if number else "")
+        evidence=number, title=analysis.title, number_kind=number.doc_type if number else "", sha256=f.facts.sha256)
 
 
 def ozon_documents(result: ScanResult) -> list[OzonDocument]:
