@@ -135,8 +135,8 @@ def scan_options(func):
                           "default: FOLDER/skus.csv when there is one; see docs/inputs.md."),
         click.option("--skus-sheet", "skus_sheet", metavar="NAME", help="The worksheet of an .xlsx SKU list to read (default: the first)."),
         *[click.option(w.option, param_name(w), type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
-                       default=None, help=w.help + (" '-': standard output." if w.option != "--html" else "")
-                       + (f" Written as {w.default} when no report at all is asked for." if w.default else ""))
+                       default=None, help=w.help + " '-': standard output."
+                       + (f" Written as {w.default} when no report at all is asked for (not by export)." if w.default else ""))
           for w in WRITERS],
         click.option("--no-reports", is_flag=True,
                      help="Write no report file: the terminal and the exit status only (CI gates, the pre-commit hook)."),
