@@ -262,3 +262,22 @@ def test_stray_spaces_on_many_lines_are_counted_after_the_first_ten():
     assert [r.sku for r in result.rows] == [f"S-{i}" for i in range(13)]
     assert len(result.warnings) == 11 and "line 11: spaces around SKU S-9 removed" in result.warnings[9]
     assert result.warnings[10].endswith("spaces around the SKU removed on more lines, not listed one by one: 3")
+
+
+def test_folders_map_to_skus_as_sellers_name_them():
+    """With a list: a folder is the SKU exactly, else with case and outer spaces ignored. Without a
+    list: each top-level folder is a SKU with its sub-folders ("PB-1001/scans/" is PB-1001's: the
+    deepest folder pooled every SKU's scans into one SKU named "scans")."""
+    from checker.mapping.assign import SkuMapper
+    from checker.models import Group
+
+    listed = SkuMapper(["PB-1001", "PB-1002", "pb-1003"])
+    assert listed.assign(("pb-1001", "RU_certificate.pdf")) == (Group.SKU, "PB-1001")
+    assert listed.assign((" PB-1002 ", "scans", "RU_certificate.pdf")) == (Group.SKU, "PB-1002")
+    assert listed.assign(("PB-1003", "RU_certificate.pdf")) == (Group.SKU, "pb-1003")
+    assert listed.assign(("PB-1004", "RU_certificate.pdf")) == (Group.UNMAPPED, None)
+    unlisted = SkuMapper(None)
+    assert unlisted.assign(("PB-1001", "scans", "RU_certificate.pdf")) == (Group.SKU, "PB-1001")
+    assert unlisted.assign(("PB-1002", "scans", "RU_certificate.pdf")) == (Group.SKU, "PB-1002")
+    assert unlisted.assign(("RU_certificate.pdf",)) == (Group.UNMAPPED, None)
+    assert unlisted.assign(("PB-1001", "KYC", "passport.jpg")) == (Group.KYC, None)

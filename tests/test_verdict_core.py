@@ -97,9 +97,10 @@ def test_judge_sku_returns_its_verdict_and_changes_nothing(rules):
     before = snapshot(sku, cert, manual)
     verdict = judge_sku(sku, rules, KycResult(False, "company"), TODAY)
     assert snapshot(sku, cert, manual) == before, "judge_sku changed what earlier stages produced"
-    # a Chinese manual and no Russian one: the manual is set aside, and power banks need a Russian manual
+    # a Chinese manual and no Russian one: the manual is set aside, and that one cause is one code
+    # (no_ru_manual is not added beside it: docs/judging.md "one cause, one code")
     assert [f.code for f in verdict.set_aside["PB-1/RU_manual.pdf"]] == [codes.MANUAL_NOT_RUSSIAN]
-    assert {f.code for f in verdict.findings} == {codes.MANUAL_NOT_RUSSIAN, codes.NO_RU_MANUAL}
+    assert {f.code for f in verdict.findings} == {codes.MANUAL_NOT_RUSSIAN}
     assert verdict.status is codes.ChatStatus.DISABLED
     (foreign,) = verdict.set_aside["PB-1/RU_manual.pdf"]
     assert "Chinese" in finding_text(foreign, "en", rules) and "китайск" in finding_text(foreign, "ru", rules)

@@ -79,7 +79,9 @@ def judge_sku(sku: SkuResult, rules: Rules, kyc: KycResult, today: date) -> SkuV
                 add(codes.NO_CERTIFICATE, category=label,
                     regulations=", ".join(category.regulations) or Message.of("value.regulations_default"))
         if category.high_risk:
-            explained = any(f.analysis.role == "manual" and f.blocked for f in papers)
+            # one cause, one code: a manual blocked for its own reason, or set aside as not Russian
+            # (manual_not_russian), already says why there is no Russian manual
+            explained = any(f.analysis.role == "manual" and f.blocked for f in papers) or bool(set_aside)
             if not manual_pdfs(counted) and not explained:
                 add(codes.NO_RU_MANUAL, category=label)
     if kyc.judged and not kyc.complete:

@@ -1,7 +1,8 @@
 """Stage 7a: which SKU (or the KYC set) each file belongs to.
 
-A file belongs to a SKU when a folder on its path is named exactly as the SKU, or when the SKU
-is a whole token of its name (RU_PB-1005_manual.pdf). A folder named KYC (any case) holds KYC papers.
+A file belongs to a SKU when a folder on its path is named as the SKU (exactly, else with case and
+outer spaces ignored), or when the SKU is a whole token of its name (RU_PB-1005_manual.pdf). A
+folder named KYC (any case) holds KYC papers. Without a SKU list, each top-level folder is a SKU.
 
 Names are compared as text, not bytes: folder names, file names and the SKU list's values are
 brought to Unicode NFC first (macOS and some sync clients store ЧАЙНИК-01 decomposed, NFD), and
@@ -68,10 +69,17 @@ class SkuMapper:
         if any(is_kyc_folder(f) for f in folders):
             return Group.KYC, None
         if self.known is None:
-            # No SKU list: each folder that holds files is a SKU; files at the top are unmapped.
-            return (Group.SKU, folders[-1]) if folders else (Group.UNMAPPED, None)
+            # No SKU list: each top-level folder is a SKU, its sub-folders ("PB-1001/scans/") part of
+            # it (the deepest folder pooled every SKU's "scans" into one); files at the top are unmapped.
+            return (Group.SKU, folders[0]) if folders else (Group.UNMAPPED, None)
         for folder in reversed(folders):
             sku = self._exact.get(nfc(folder))
+            if sku is not None:
+                return Group.SKU, sku
+        for folder in reversed(folders):
+            # then as the list's duplicates are compared: case ignored, spaces around dropped
+            # ("pb-1001", " PB-1001 " for PB-1001), the way sellers' folders drift from their lists
+            sku = self._folded.get(fold_name(folder.strip()))
             if sku is not None:
                 return Group.SKU, sku
         sku = _token_match(nfc(parts[-1]), self._folded) if self._folded else None

@@ -232,21 +232,22 @@ def _read(handle: BinaryIO, suffix: str, source: str, sheet: str | None, path: P
 def _text_rows(reader, source: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) for each row of a CSV reader, `line` the line it ends on (a row is one line).
 
-    A cell holding a line break is refused (SkuFileError naming the line its row starts on): in a
-    SKU list it is a quote left open, which makes the rows after it one cell (up to the next stray
-    quote, or to the end of the file). From the header on every row is checked; above the header
+    A row whose cells swallowed rows (_swallows_rows: a SKU cell over lines, or a later line holding
+    a delimiter) is refused (SkuFileError naming the line its row starts on): a quote left open
+    makes the rows after it one cell (up to the next stray quote, or to the end of the file); a
+    quoted note over lines stays a cell. From the header on every row is checked; above the header
     (title rows) only a cell that hides a SKU header among its lines is, so a title written over
     two lines stays harmless. A field that outgrows csv's size limit while running over lines is the
     same open quote. Cheap per row: only a row that spans lines has its cells looked at."""
     last = 0                        # the line the previous row ended on
-    header = False
+    sku_column: int | None = None   # the SKU column's index, once the header is read
     try:
         for cells in reader:
             line = reader.line_num
-            if not header:
-                header = any(header_field(c) == "sku" for c in cells)
-            if line - last > 1 and (header or _hides_header(cells)) and any("\n" in c or "\r" in c for c in cells):
+            if line - last > 1 and (_swallows_rows(cells, sku_column) if sku_column is not None else _hides_header(cells)):
                 raise _open_quote(source, last + 1)
+            if sku_column is None:
+                sku_column = next((i for i, c in enumerate(cells) if header_field(c) == "sku"), None)
             yield line, cells
             last = line
     except csv.Error:
@@ -256,6 +257,17 @@ def _text_rows(reader, source: str) -> Iterator[tuple[int, list[str]]]:
 
 
 _SPLIT_ANY = re.compile("[,;\t]")
+
+
+def _swallows_rows(cells: list[str], sku_column: int) -> bool:
+    """Whether a row running over several lines is a quote left open rather than a quoted note
+    written over lines ("ok\n=evil()" in a note column is a cell; Excel writes such cells): its SKU
+    cell holds a line break, or a later line of a cell splits at a delimiter, as a swallowed row does."""
+    if sku_column < len(cells) and ("\n" in cells[sku_column] or "\r" in cells[sku_column]):
+        return True
+    return any(len(_SPLIT_ANY.split(text)) > 1
+               for cell in cells if "\n" in cell or "\r" in cell
+               for text in cell.splitlines()[1:])
 
 
 def _hides_header(cells: list[str]) -> bool:
