@@ -289,6 +289,7 @@ class Watcher:
         self.changed.clear()
         self.pending_since = now if self.arriving else None
         self.write(result, self.request.outputs)
+        self.last_result = result   # published: a stop from here on exits with its verdict, not 143
 
         held: set[str] = set()
         if self.arriving:
@@ -321,7 +322,6 @@ class Watcher:
                 self._status(result, changed_paths, reasons, previous, after, held)
             self.last = after
         self.last_kyc = kyc_label(result)
-        self.last_result = result
         return True
 
     def shown(self, path: str) -> str:
