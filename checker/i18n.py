@@ -241,6 +241,14 @@ def joined(*notes: str) -> str:
     return parts[0] if len(parts) == 1 else SaidParts(tuple(parts))
 
 
+def said_ids(note: object) -> set[str]:
+    """The message ids a note says (a Said: its id; a SaidParts: its parts' ids, which joined keeps
+    flat; plain text, an outside source's words: none)."""
+    if isinstance(note, SaidParts):
+        return {part.message.id for part in note.parts if isinstance(part, Said)}
+    return {note.message.id} if isinstance(note, Said) else set()
+
+
 def to_data(value: str | None) -> object:
     """A note (Said, SaidParts or plain text) as JSON data for the cache, language-free: a Said as
     ``{"id": ..., "args": {...}}`` (and ``"default"`` when it has one), a SaidParts as

@@ -225,16 +225,17 @@ class ScanRequest:
         return any(str(p) == "-" for p in self.outputs.values())
 
 
-def asked_outputs(folder: Path, params: dict, tr: i18n.Translator) -> dict[str, Path]:
-    """The reports asked for (writer option -> path; the per-SKU CSV when none is), checked: never
-    inside the scanned folder, their folder exists, at most one on standard output."""
+def asked_outputs(folder: Path, params: dict, tr: i18n.Translator, default_report: bool = True) -> dict[str, Path]:
+    """The reports asked for (writer option -> path; the per-SKU CSV when none is and
+    `default_report`), checked: never inside the scanned folder, their folder exists, at most one on
+    standard output."""
     from ..report import WRITERS, param_name
 
     outputs = {w.option: params[param_name(w)] for w in WRITERS if params.get(param_name(w)) is not None}
     if params.get("no_reports"):
         if outputs:
             raise InputError(f"--no-reports and {', '.join(outputs)} contradict each other")
-    elif not outputs:     # no report asked for: the per-SKU CSV, as before
+    elif not outputs and default_report:     # no report asked for: the per-SKU CSV, as before
         outputs = {w.option: Path(w.default) for w in WRITERS if w.default}
     dashes = [option for option, path in outputs.items() if str(path) == "-"]
     if len(dashes) > 1:
@@ -289,11 +290,12 @@ def _scan_of(folder: Path, params: dict, rules, cache_dir: Path | None, tr: i18n
     return options, skus_csv
 
 
-def prepare_scan(folder: Path, params: dict) -> ScanRequest:
+def prepare_scan(folder: Path, params: dict, *, default_report: bool = True) -> ScanRequest:
     """Validate options and inputs and build the scan: doccheck.toml under the command line, the
     outputs, the cache folder, the rules, the seller profile, the SKU list (--skus, else
     FOLDER/skus.csv), the cluster, the OCR preflight. InputError (exit 2) on anything wrong;
-    exits 3 when OCR is needed and cannot run."""
+    exits 3 when OCR is needed and cannot run. `default_report` False: no report unless one is
+    asked for (export), where scan writes doccheck-report.csv."""
     from ..config import apply_config
 
     ctx = click.get_current_context(silent=True)
@@ -301,7 +303,7 @@ def prepare_scan(folder: Path, params: dict) -> ScanRequest:
         apply_config(ctx, folder, params, params.get("config"))   # doccheck.toml, under the command line
     apply_colour(params.get("color", "auto"))
     tr = translator(params.get("lang"))
-    outputs = asked_outputs(folder, params, tr)
+    outputs = asked_outputs(folder, params, tr, default_report)
     cache_dir = cache_folder(params)
     if cache_dir is not None and is_inside(cache_dir, folder):
         raise InputError(f"cache folder {cache_dir} is inside the scanned folder {folder}; doccheck never writes there")

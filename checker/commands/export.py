@@ -92,14 +92,14 @@ def check_out(out: Path, folder: Path, tr: i18n.Translator | None = None) -> Non
         raise ExportError(tr.t("export.out_not_empty", out=str(out)))
 
 
-def _copy_checked(source: Path, target: Path, digest: str, tr: i18n.Translator, shown: str = "") -> None:
+def _copy_checked(source: Path, target: Path, digest: str, tr: i18n.Translator, shown: str) -> None:
     """Copy `source` to `target` and check the copy's sha256 against `digest` (the source's);
     `shown`: the source as messages name it (personal numbers masked)."""
     shutil.copyfile(source, target)
     os.chmod(target, 0o640)
     if file_sha256(target) != digest:
         target.unlink(missing_ok=True)
-        raise ExportError(tr.t("export.hash_mismatch", file=shown or str(source)))
+        raise ExportError(tr.t("export.hash_mismatch", file=shown))
 
 
 def _source_of(f: FileResult, sources: dict[str, list[Path]], tr: i18n.Translator) -> Path:
@@ -213,15 +213,12 @@ def run_export(folder: Path, to: Path, params: dict) -> None:
     from ..app.outcome import write_reports_or_fail
     from ..app.setup import prepare_scan
     from ..pipeline import scan
-    from ..report import WRITERS, param_name
 
-    if not params.get("no_reports") and all(params.get(param_name(w)) is None for w in WRITERS):
-        params = {**params, "no_reports": True}     # no report asked for: none (not scan's default CSV)
     try:
         check_out(to, folder, translator(params.get("lang")))
     except ExportError as exc:
         raise InputError(str(exc)) from None
-    request = prepare_scan(folder, params)
+    request = prepare_scan(folder, params, default_report=False)   # no report unless asked for
     result = scan(request.options)
     ctx = request.context(result)
     tr = ctx.tr

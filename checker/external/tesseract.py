@@ -28,9 +28,9 @@ import os
 import re
 import shlex
 import subprocess
-import threading
 import time
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,34 +130,13 @@ def _install_hint(langs: Sequence[str]) -> str:
     return " ".join([TESSERACT_PACKAGE, *(lang_package(l) for l in langs)])
 
 
-class _Listing(threading.Thread):
-    """``tesseract --list-langs`` (pytesseract.get_languages) in a thread, while the version is asked."""
-
-    def __init__(self) -> None:
-        super().__init__(name="tesseract --list-langs", daemon=True)
-        self._languages: list[str] | None = None
-        self._error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self._languages = pytesseract.get_languages()
-        except BaseException as exc:   # handed to the caller by result()
-            self._error = exc
-
-    def result(self) -> list[str]:
-        """The languages listed; the listing's exception re-raised in the caller's thread."""
-        self.join()
-        if self._error is not None:
-            raise self._error
-        return self._languages or []
-
-
 def tesseract_status(required_langs: Sequence[str] = REQUIRED_LANGS) -> ToolStatus:
     """Probe tesseract (two short subprocess calls, run at the same time: 15 ms rather than 30; not
     cached, so it reflects installs made since)."""
     required = tuple(dict.fromkeys(l for l in required_langs if l))
-    listing = _Listing()
-    listing.start()
+    pool = ThreadPoolExecutor(1, thread_name_prefix="tesseract --list-langs")
+    listing = pool.submit(pytesseract.get_languages)   # while the version is asked
+    pool.shutdown(wait=False)
     try:
         raw_version = pytesseract.get_tesseract_version()
     except pytesseract.TesseractNotFoundError:

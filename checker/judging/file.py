@@ -139,23 +139,15 @@ def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis) -> Fi
 OCR_OFF_NOTES = frozenset({"read.ocr_off_page", "read.ocr_off_image", "read.layer_unreadable_no_ocr"})
 
 
-def _note_ids(note: object) -> set[str]:
-    """The message ids of a page or file note (an i18n.Said, an i18n.SaidParts of several, or plain text: none)."""
-    if isinstance(note, i18n.SaidParts):
-        return set().union(*(_note_ids(part) for part in note.parts))
-    message = getattr(note, "message", None)
-    return {message.id} if message is not None else set()
-
-
 def illegible(facts: FileFacts) -> object | None:
     """Why a paper that reading tried to read holds no legible text at all, language-free (the render
     failure or page note that says it, else value.no_legible_text); None when it has text, or when
     its pages went unread only because OCR was off (--no-ocr: not read is not blank). A blank scan,
     a PDF whose pages cannot be rendered or OCR that finds nothing on any page read shows Ozon's
     moderator nothing: such a manual or conformity paper cannot count (unreadable_file)."""
-    if facts.text.strip() or not facts.pages or any(_note_ids(p.note) & OCR_OFF_NOTES for p in facts.pages):
+    if facts.text.strip() or not facts.pages or any(i18n.said_ids(p.note) & OCR_OFF_NOTES for p in facts.pages):
         return None
-    failed = next((n for n in facts.notes if "read.render_failed" in _note_ids(n)), None)
+    failed = next((n for n in facts.notes if "read.render_failed" in i18n.said_ids(n)), None)
     if failed is not None:
         return Reading(failed)
     noted = next((p.note for p in facts.pages if p.note), None)

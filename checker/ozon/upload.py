@@ -16,7 +16,6 @@ continues where it stopped. One certificate's failure never stops the others; on
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,11 +157,12 @@ def _real(files: dict[str, list[Path]], doc: OzonDocument) -> Path:
 
 
 def _file_facts(files: dict[str, list[Path]], doc: OzonDocument) -> tuple[int, str]:
+    """(size in bytes, sha256) of the file behind `doc` for the record; (0, "") when it is gone. The
+    file was found by that very hash (_real), so it is not read a second time."""
     try:
-        data = _real(files, doc).read_bytes()
+        return _real(files, doc).stat().st_size, doc.sha256
     except OSError:
         return 0, ""
-    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def _request(step: Step) -> str:
