@@ -79,7 +79,11 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
     no_bytecode = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)   # workers import doccheck as users do   # the workers' tesseract: one thread, as local workers run it
     import dask
 
-    with dask.config.set({"distributed.worker.daemon": False}):   # workers fork doccheck's reader (docs/cluster.md)
+    from checker.process.cluster import WORKER_CONFIG
+
+    # Workers fork doccheck's reader (docs/cluster.md); the scheduler and workers are started with
+    # the settings docs/cluster.md recommends (Dask's fine-grained watching slowed down).
+    with dask.config.set({"distributed.worker.daemon": False, **WORKER_CONFIG}):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None)
         single = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -121,7 +125,8 @@ def compare(n_skus: int, repeat: int, scan_dpi: int, work: Path, command: str) -
              f"{os.getloadavg()[0]:.2f}",
              f"* batch: {files} files ({built['kinds']}), 1-bit scans at {scan_dpi} dpi",
              "* cluster: distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True), "
-             "OMP_THREAD_LIMIT=1; every run with a fresh cache", "",
+             "OMP_THREAD_LIMIT=1, the worker settings docs/cluster.md recommends (checker.process.cluster.WORKER_CONFIG); "
+             "every run with a fresh cache", "",
              "| setting | wall s | files/s | pages OCR'd |", "| --- | ---: | ---: | ---: |"]
     for name, rs in runs.items():
         lines.append(f"| {name} | {wall[name]:.1f} | {files / wall[name]:.2f} | {rs[0].summary['pages']} |")

@@ -25,10 +25,14 @@ SKUS = ("PB-1001", "PB-6001", "TOY-3001")   # text PDFs and an image-only certif
 def cluster_config():
     """Workers fork doccheck's reader (daemonic processes may not), also when a nanny restarts a
     killed worker, so the setting holds for the whole module; a file that kills a worker twice is
-    given up on (the scheduler reads allowed-failures, in this process)."""
+    given up on (the scheduler reads allowed-failures, in this process). The cluster runs with the
+    settings docs/cluster.md recommends (WORKER_CONFIG)."""
     import dask
 
-    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 1}):
+    from checker.process.cluster import WORKER_CONFIG
+
+    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 1,
+                          **WORKER_CONFIG}):   # as docs/cluster.md recommends starting them
         yield
 
 

@@ -135,3 +135,16 @@ def test_the_link_checker_sees_broken_links(tmp_path, monkeypatch):
         "README.md:2: docs/a.md#twice-2 (no heading with that anchor)",
         "README.md:7: docs/e.md (no such file)",
     ]
+
+
+def test_cluster_docs_show_the_recommended_worker_settings():
+    """docs/cluster.md's start-up lines set every Dask setting checker.process.cluster.WORKER_CONFIG
+    names (the benchmark and the cluster tests start their clusters with that dict), so what people
+    are told to run is what was measured."""
+    from checker.process.cluster import worker_environment
+
+    page = (REPO / "docs" / "cluster.md").read_text(encoding="utf-8")
+    missing = [f"{name}={value}" for name, value in worker_environment().items() if f"{name}={value}" not in page]
+    assert missing == []
+    assert worker_environment({"distributed.worker.profile.enabled": False}) == \
+        {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
