@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from ..rulefile import LineDict, fail, number, require, strings
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-./·][^\W_]+)*")
@@ -101,12 +99,16 @@ def brand_mentioned(description: str, brand: str, rules: FitRules) -> bool:
     words = _tokens(description)
     if not wanted or not words:
         return False
+    from rapidfuzz import fuzz   # imported when a description is compared: a scan without Ozon's data never does
+
     target = " ".join(wanted)
     n = len(wanted)
     return any(fuzz.ratio(" ".join(words[i:i + n]), target) >= rules.brand_min_score for i in range(len(words) - n + 1))
 
 
 def _word_matches(word: str, words: list[str], rules: FitRules) -> bool:
+    from rapidfuzz import fuzz
+
     # Russian inflects endings: compare over the shorter word's length ("аккумулятор" ~ "аккумуляторы")
     for other in words:
         n = min(len(word), len(other))
@@ -126,6 +128,8 @@ def type_and_model_shared(description: str, brand: str, name: str, rules: FitRul
         return False
     words = _tokens(description)
     plain = [_SEPARATORS.sub("", w) for w in words]
+    from rapidfuzz import fuzz
+
     type_ok = any(_word_matches(w, words, rules) for w in type_words)
     models_ok = all(any(fuzz.ratio(m, p) >= rules.model_min_score for p in plain) for m in models)
     return type_ok and models_ok

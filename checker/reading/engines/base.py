@@ -23,9 +23,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from PIL import Image
+if TYPE_CHECKING:   # Pillow is imported where pages are rendered: a warm scan reads none
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
