@@ -83,6 +83,15 @@ class Group(str, Enum):
     UNMAPPED = "unmapped"
 
 
+# A page's note saying it went unread only because OCR was off (--no-ocr), as the rules/messages.yaml
+# ids reading says it with (reading/extract.py): an image page, a scanned PDF page, a PDF page whose
+# text layer is junk. Judging tells "not read" from "blank" by them (judging/file.illegible).
+OCR_OFF_PAGE = "read.ocr_off_page"
+OCR_OFF_IMAGE = "read.ocr_off_image"
+LAYER_UNREADABLE_NO_OCR = "read.layer_unreadable_no_ocr"
+OCR_OFF_NOTES = frozenset({OCR_OFF_PAGE, OCR_OFF_IMAGE, LAYER_UNREADABLE_NO_OCR})
+
+
 @dataclass
 class PageText:
     """One page of a file as read. number: 1-based; source: from the text layer, by OCR, or not read;

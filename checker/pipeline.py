@@ -16,6 +16,7 @@ from pathlib import Path
 from . import codes
 from .cache import FactCache, KycEntry, storable
 from .reading.discover import FoundFile, discover
+from .process import collector
 from .process.executor import Limits, Outcome, Task, remove_stale_tempdirs, run_isolated
 from .privacy import shown_path
 from .process.progress import Progress
@@ -96,7 +97,12 @@ def scan(options: ScanOptions) -> ScanResult:
     are read in worker processes (or on options.cluster), or taken from the cache when it has them;
     the cache is closed before returning. A file that cannot be read is a finding, never an
     exception; RuleError when numbers.yaml's deferred patterns do not compile (only when a file is
-    to be read)."""
+    to be read). Python's cyclic garbage collector is paused meanwhile (process/collector.py)."""
+    with collector.paused():
+        return _scan(options)
+
+
+def _scan(options: ScanOptions) -> ScanResult:
     started = time.monotonic()
     rules = options.rules
     remove_stale_tempdirs()   # page images a run killed at once (kill -9) left behind

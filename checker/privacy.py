@@ -153,6 +153,10 @@ def redact(text: str, kinds: frozenset[str] | None = None) -> str:
     with `kinds`, only ids of those kinds ("mrz", "passport", "account", "number", ...)."""
     if not text:
         return text
+    if text.isascii() and text.isprintable() and _LOWER_BUT_CEK.search(text) and not _may_hold_id(text):
+        # Most names and paths: one line (printable ASCII has no line break) with a lower-case letter
+        # an MRZ line never has (_looks_like_mrz), and nothing any other detector looks for.
+        return text
     out = []
     pos = 0
     for start, end, kind in _merge(_find_spans(text)):

@@ -58,3 +58,14 @@ def test_written_csv_reads_back(rows):
     parsed = parse_sku_csv(text.encode("utf-8"))
     assert [r.sku for r in parsed.rows] == [csv_cell(sku).strip() for sku, _ in rows]
     assert [r.category for r in parsed.rows] == [csv_cell(cat).strip() for _, cat in rows]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7e)),
+                 st.sampled_from([" =1+1", "=SUM(A1)", "-5", "+7 495", "@x", " a", "PB-1001", "x" * 40_000])))
+def test_csv_cells_fast_path_writes_what_the_full_path_writes(value):
+    """csv_cell's shortcut for printable ASCII is the same cell as escaping, defusing and capping."""
+    from checker.names import safe_text
+    from checker.report.output import cap_cell
+
+    assert csv_cell(value) == cap_cell(defuse_cell(safe_text(value)))

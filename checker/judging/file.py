@@ -12,7 +12,7 @@ from ..phrases import Reading, TypeName
 from ..analysis.numbers import document_title, find_numbers, find_regulations, find_validity
 from ..analysis.language import detect_language, is_russian
 from ..names import fold_name
-from ..models import DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group
+from ..models import OCR_OFF_NOTES, DocumentNumber, FileAnalysis, FileFacts, FileKind, FileResult, Finding, Group
 from ..rules import Rules
 from .views import PDF_MIME, number_required, usable_numbers
 
@@ -133,10 +133,6 @@ def analyse(result: FileResult, rules: Rules, text_analysis: FileAnalysis) -> Fi
         # a manual quoting its declaration's number is a manual, not a declaration
         analysis.document_type, analysis.paper, analysis.type_evidence = None, None, ""
     return analysis
-
-
-# The notes of a page left unread because OCR was off (--no-ocr): such a paper was not read, not found blank.
-OCR_OFF_NOTES = frozenset({"read.ocr_off_page", "read.ocr_off_image", "read.layer_unreadable_no_ocr"})
 
 
 def illegible(facts: FileFacts) -> object | None:

@@ -34,7 +34,7 @@ from ..reading.engines.base import OCR_TEMP_PREFIX, OcrWorkspace, private_tempdi
 from ..i18n import map_text, said
 from ..names import valid_unicode
 from ..privacy import mask_at_rest
-from . import stopping
+from . import collector, stopping
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -179,6 +179,7 @@ def _receive(conn: Connection, parent: int):
 
 
 def _worker_main(conn: Connection, memory_mb: int, max_file_mb: int, parent: int) -> None:
+    collector.resume_in_child()   # forked from a scan that pauses it; pypdf's object graphs hold cycles
     _die_with_parent(parent)
     # Own process group, so a kill at the deadline also takes the tesseract child with it.
     os.setpgid(0, 0)

@@ -14,7 +14,7 @@ from pypdf.errors import LimitReachedError
 
 from ..analysis.language import language_probabilities
 from ..i18n import joined, said
-from ..models import ExtractSettings, FileFacts, FileKind, PageText
+from ..models import LAYER_UNREADABLE_NO_OCR, OCR_OFF_IMAGE, OCR_OFF_PAGE, ExtractSettings, FileFacts, FileKind, PageText
 from .engines.base import mean_confidence, text_from_words, word_spans
 from .sniff import STREAM_LIMIT_BYTES, kind_for_mime, looks_truncated, open_pdf, sniff_mime
 from .enough import ReadingPlan
@@ -144,7 +144,6 @@ def _ocr_pages(images: Iterable[tuple[int, Any]], settings: ExtractSettings, sto
 # Why a page was OCR'd although it has a text layer, or what of its layer was left out: the
 # rules/messages.yaml ids its note says (i18n.said(id), HIDDEN_TEXT with chars=).
 LAYER_UNREADABLE = "read.layer_unreadable"
-LAYER_UNREADABLE_NO_OCR = "read.layer_unreadable_no_ocr"
 LAYER_DISAGREES = "read.layer_disagrees"
 LAYER_UNCHECKED = "read.layer_unchecked"
 HIDDEN_TEXT = "read.hidden_text"
@@ -308,7 +307,7 @@ def _ocr_pdf_pages(data: bytes, ocr_why: dict[int, str], candidates: dict[int, s
             else:
                 if why == "junk":     # a junk layer is never believed; a short one (a few words) is kept, as read
                     page.text = ""
-                page.note = joined(page.note, said(LAYER_UNREADABLE_NO_OCR if why == "junk" else "read.ocr_off_page"))
+                page.note = joined(page.note, said(LAYER_UNREADABLE_NO_OCR if why == "junk" else OCR_OFF_PAGE))
         return
     from .render import RenderError, render_pdf_pages
 
@@ -355,7 +354,7 @@ def _read_image(data: bytes, settings: ExtractSettings, facts: FileFacts) -> Non
         return
     facts.page_count = len(frames)
     if not settings.ocr:
-        facts.pages.extend(PageText(number, "none", note=said("read.ocr_off_image")) for number in range(1, len(frames) + 1))
+        facts.pages.extend(PageText(number, "none", note=said(OCR_OFF_IMAGE)) for number in range(1, len(frames) + 1))
         return
     plan = _plan(list(range(len(frames))), settings)
     read: dict[int, PageText] = {}

@@ -47,11 +47,15 @@ STDOUT = "-"   # a report path meaning standard output
 
 
 def write_all(result: ScanResult, outputs: dict[str, Path], ctx: ReportContext) -> None:
-    """Every report of `outputs` (writer option -> path), in the registry's order; OSError propagates."""
+    """Every report of `outputs` (writer option -> path), in the registry's order; OSError propagates.
+    Python's cyclic garbage collector is paused meanwhile (process/collector.py)."""
+    from ..process.collector import paused
+
     ctx = ReportContext(ctx.rules, ctx.tr, ctx.csv_delimiter, frozenset(outputs))
-    for writer in WRITERS:
-        if writer.option in outputs:
-            writer.write(result, outputs[writer.option], ctx)
+    with paused():
+        for writer in WRITERS:
+            if writer.option in outputs:
+                writer.write(result, outputs[writer.option], ctx)
 
 
 def param_name(writer: Writer) -> str:

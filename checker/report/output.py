@@ -73,11 +73,18 @@ def cap_cell(text: str, limit: int = EXCEL_CELL_LIMIT, tr: "Translator | None" =
     return text[: limit - 40] + " " + note
 
 
+# A cell starting with one of these may need defusing (_defuse_line strips spaces before looking).
+_DEFUSE_FIRST = frozenset(" " + "".join(_DANGEROUS))
+
+
 def csv_cell(value: object, tr: "Translator | None" = None) -> str:
     """One value as a CSV report writes it: escaped (names.safe_text), defused, capped (the cap's
     note in `tr`'s language)."""
     if value is None or value == "":
         return ""    # most cells of a files report: nothing to escape, defuse or cap
+    if (type(value) is str and value.isascii() and value.isprintable() and value[0] not in _DEFUSE_FIRST
+            and len(value) <= EXCEL_CELL_LIMIT):
+        return value   # most of the rest (a SKU, a path, a code): printable ASCII that starts no formula
     return cap_cell(defuse_cell(safe_text(value)), tr=tr)
 
 
