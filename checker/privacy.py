@@ -102,6 +102,8 @@ def _looks_like_mrz(line: str) -> bool:
 def _mrz_line_spans(text: str) -> list[tuple[int, int, str]]:
     """Lines that look like a machine-readable zone: 28+ characters of the MRZ alphabet, no words.
     OCR may read '<' as 'K', 'c', 'e' or '«' and scatter spaces, so a line qualifies on its characters."""
+    if text.isascii() and text.isprintable() and _LOWER_BUT_CEK.search(text):
+        return []   # one line (printable ASCII has no line break) with a lower-case letter: _looks_like_mrz says no
     spans = []
     pos = 0
     for line in text.splitlines(keepends=True):
@@ -151,15 +153,12 @@ def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def redact(text: str, kinds: frozenset[str] | None = None) -> str:
     """Mask every personal id found in text (all but the last 3 characters become '*');
     with `kinds`, only ids of those kinds ("mrz", "passport", "account", "number", ...)."""
-    if not text:
-        return text
-    if text.isascii() and text.isprintable() and _LOWER_BUT_CEK.search(text) and not _may_hold_id(text):
-        # Most names and paths: one line (printable ASCII has no line break) with a lower-case letter
-        # an MRZ line never has (_looks_like_mrz), and nothing any other detector looks for.
-        return text
+    spans = _merge(_find_spans(text)) if text else []
+    if not spans:
+        return text   # most names and paths
     out = []
     pos = 0
-    for start, end, kind in _merge(_find_spans(text)):
+    for start, end, kind in spans:
         if kinds is not None and kind not in kinds:
             continue
         out.append(text[pos:start])

@@ -154,9 +154,17 @@ _ASCII_NAMES = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=
     "P<CHNZHANG<<WEI<<<<<<<<<<<<<<<<<<<<<<<<<<<<", "E123456780CHN8503155M3305207<<<<<<<<<<<<<<06",
     "scans/P<CHNZHANG<<WEI<<<<<<<<<<<<<<<<<<<<<<<<<<<<.jpg", "KYC/passport_E98765432.jpg"])))
 def test_redacts_shortcut_for_plain_names_masks_what_the_detectors_would(text):
-    """redact() returns a one-line ASCII text with a lower-case letter (no MRZ line has one) and no
-    possible id unchanged without running the detectors: that is what running them gives."""
+    """The MRZ finder answers a one-line ASCII text with a lower-case letter (no MRZ line has one)
+    without looking at its lines: what looking line by line gives; and redact() leaves a text
+    unchanged exactly when no detector finds anything in it."""
     from checker import privacy
 
+    by_line, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if privacy._looks_like_mrz(body):
+            by_line.append((pos + len(body) - len(body.lstrip()), pos + len(body.rstrip()), "mrz"))
+        pos += len(line)
+    assert privacy._mrz_line_spans(text) == by_line
     spans = privacy._merge(privacy._find_spans(text))
     assert (redact(text) == text) == (not spans) or not text

@@ -99,20 +99,24 @@ def brand_mentioned(description: str, brand: str, rules: FitRules) -> bool:
     words = _tokens(description)
     if not wanted or not words:
         return False
-    from rapidfuzz import fuzz   # imported when a description is compared: a scan without Ozon's data never does
-
     target = " ".join(wanted)
     n = len(wanted)
-    return any(fuzz.ratio(" ".join(words[i:i + n]), target) >= rules.brand_min_score for i in range(len(words) - n + 1))
+    return any(_ratio(" ".join(words[i:i + n]), target) >= rules.brand_min_score for i in range(len(words) - n + 1))
+
+
+def _ratio(a: str, b: str) -> float:
+    """rapidfuzz's ratio (0-100) of two strings; rapidfuzz is imported on the first comparison, so a
+    scan without Ozon's data never imports it."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b)
 
 
 def _word_matches(word: str, words: list[str], rules: FitRules) -> bool:
-    from rapidfuzz import fuzz
-
     # Russian inflects endings: compare over the shorter word's length ("аккумулятор" ~ "аккумуляторы")
     for other in words:
         n = min(len(word), len(other))
-        if n >= rules.min_type_word and fuzz.ratio(word[:n], other[:n]) >= rules.word_min_score:
+        if n >= rules.min_type_word and _ratio(word[:n], other[:n]) >= rules.word_min_score:
             return True
     return False
 
@@ -128,10 +132,8 @@ def type_and_model_shared(description: str, brand: str, name: str, rules: FitRul
         return False
     words = _tokens(description)
     plain = [_SEPARATORS.sub("", w) for w in words]
-    from rapidfuzz import fuzz
-
     type_ok = any(_word_matches(w, words, rules) for w in type_words)
-    models_ok = all(any(fuzz.ratio(m, p) >= rules.model_min_score for p in plain) for m in models)
+    models_ok = all(any(_ratio(m, p) >= rules.model_min_score for p in plain) for m in models)
     return type_ok and models_ok
 
 
